@@ -1,0 +1,54 @@
+# Fangguan — two commands: `make run` (set up and serve the demo) and `make test`.
+SHELL := /bin/bash
+PYTHON ?= python3
+PORT ?= 8000
+UV := .tools/bin/uv
+PY := .venv/bin/python
+export UV_PYTHON_DOWNLOADS := never
+export UV_PROJECT_ENVIRONMENT := .venv
+PG_TEST_URL ?= postgres://postgres@127.0.0.1:5432/fangguan
+
+.PHONY: run install test test-sqlite test-pg lint messages static browser demo clean
+
+$(UV):
+	$(PYTHON) -m venv .tools
+	.tools/bin/pip install --quiet --disable-pip-version-check "uv>=0.5,<1"
+
+.venv/.synced: $(UV) pyproject.toml uv.lock
+	$(UV) sync --frozen --python $(PYTHON)
+	touch $@
+
+install: .venv/.synced messages
+
+messages: .venv/.synced
+	$(PY) scripts/compilemessages.py
+
+static: install
+	$(PY) manage.py collectstatic --noinput --verbosity 0
+
+## Set up (dependencies, database, demo) and serve at http://127.0.0.1:$(PORT)
+run: static
+	PORT=$(PORT) scripts/run.sh
+
+## The whole suite on SQLite (browser tests included)
+test: install browser
+	$(PY) -m pytest
+
+## The same suite on PostgreSQL (127.0.0.1:5432)
+test-pg: install browser
+	scripts/require-postgres.sh "$(PG_TEST_URL)"
+	DATABASE_URL="$(PG_TEST_URL)" $(PY) -m pytest
+
+browser:
+	scripts/ensure-chromium.sh
+
+lint: install
+	.venv/bin/ruff check .
+	FANGGUAN_ENV=test $(PY) manage.py makemigrations --check --dry-run
+
+demo: install
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py load_demo
+
+clean:
+	rm -rf .venv .tools var test-artifacts

@@ -1,0 +1,85 @@
+"""Authentication endpoints: issue, list and revoke API tokens; who am I."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.shortcuts import get_object_or_404
+from ninja import Router, Schema
+
+from .models import ApiToken
+from .roles import grants
+from .services import token_issue, token_revoke
+
+router = Router(tags=["auth"])
+
+
+class TokenIn(Schema):
+    username: str
+    password: str
+    otp: str | None = None
+
+
+class TokenOut(Schema):
+    token: str
+    expires_at: dt.datetime
+
+
+class TokenInfo(Schema):
+    id: int
+    prefix: str
+    created_at: dt.datetime
+    expires_at: dt.datetime
+    last_used_at: dt.datetime | None
+    revoked_at: dt.datetime | None
+
+
+class GrantOut(Schema):
+    kind: str
+    role: str
+    town: int | None
+    neighbourhood: int | None
+    company: int | None
+    committee: int | None
+    person: int | None
+
+
+class MeOut(Schema):
+    id: int
+    username: str
+    display_name: str
+    grants: list[GrantOut]
+
+
+@router.post("/token", auth=None, response=TokenOut, operation_id="issue_token")
+def issue_token(request, payload: TokenIn):
+    """Exchange a username and password for a bearer token (valid for FANGGUAN_API_TOKEN_HOURS)."""
+    key, token = token_issue(username=payload.username, password=payload.password, request=request)
+    return {"token": key, "expires_at": token.expires_at}
+
+
+@router.get("/tokens", response=list[TokenInfo], operation_id="list_tokens")
+def list_tokens(request):
+    return ApiToken.objects.filter(user=request.user).order_by("-created_at")
+
+
+@router.delete("/tokens/{int:token_id}", response={204: None}, operation_id="revoke_token")
+def revoke_token(request, token_id: int):
+    token = get_object_or_404(ApiToken, pk=token_id, user=request.user)
+    token_revoke(actor=request.user, token=token)
+    return 204, None
+
+
+@router.get("/me", response=MeOut, operation_id="me")
+def me(request):
+    user = request.user
+    return {
+        "id": user.pk,
+        "username": user.username,
+        "display_name": user.display_name,
+        "grants": [
+            {"kind": g.kind, "role": g.role, "town": g.town_id, "neighbourhood": g.neighbourhood_id,
+             "company": g.company_id, "committee": g.committee_id, "person": g.person_id}
+            for g in grants(user)
+        ],
+    }

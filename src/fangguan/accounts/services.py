@@ -1,0 +1,59 @@
+"""Writes on accounts: API tokens. (User and role administration is issue #6's.)"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib.auth import authenticate
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from fangguan.core.audit import log_security
+from fangguan.core.models import Outcome, SecurityAction
+
+from .models import ApiToken, User
+
+
+def token_issue(*, username: str, password: str, request=None) -> tuple[str, ApiToken]:
+    """Check the credentials and issue a token; the clear key is returned once, never stored."""
+    user = authenticate(request, username=username, password=password)
+    if user is None:
+        raise PermissionDenied(_("Wrong username or password."))
+    key = ApiToken.new_key()
+    with transaction.atomic():
+        token = ApiToken.objects.create(
+            user=user,
+            key_hash=ApiToken.hash(key),
+            prefix=key[:8],
+            expires_at=timezone.now() + timedelta(hours=settings.API_TOKEN_HOURS),
+        )
+        log_security(actor=user, action=SecurityAction.TOKEN_ISSUED, instance=token, object_type="token")
+    return key, token
+
+
+def token_user(key: str) -> User | None:
+    """The active user behind a live token, or None."""
+    token = (
+        ApiToken.objects.live()
+        .select_related("user")
+        .filter(key_hash=ApiToken.hash(key), user__is_active=True)
+        .first()
+    )
+    if token is None:
+        return None
+    now = timezone.now()
+    if token.last_used_at is None or now - token.last_used_at > timedelta(minutes=1):
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+    return token.user
+
+
+def token_revoke(*, actor: User, token: ApiToken) -> None:
+    if token.user_id != actor.pk:
+        raise PermissionDenied(_("You may revoke only your own tokens."))
+    with transaction.atomic():
+        ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(revoked_at=timezone.now())
+        log_security(actor=actor, action=SecurityAction.TOKEN_REVOKED, instance=token, object_type="token",
+                     outcome=Outcome.SUCCESS)

@@ -1,0 +1,139 @@
+"""The HTTP API (/api/v1/): authentication, error shapes and list paging shared by every app.
+
+Authentication is a Bearer token (``POST /api/v1/auth/token``) or the browser session (with
+CSRF). Errors always answer JSON with a ``detail`` in the user's language (Chinese by default):
+404 for "does not exist" and "not yours" alike, 403 for "yours to read but not to change",
+422 for bad input with the field errors.
+"""
+
+from __future__ import annotations
+
+from functools import wraps
+from typing import Annotated, Any
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, JsonResponse
+from django.utils.translation import gettext as _
+from ninja import NinjaAPI, Schema
+from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import ValidationError as NinjaValidationError
+from ninja.security import APIKeyQuery, HttpBearer, SessionAuth
+from pydantic import PlainSerializer
+
+Number = Annotated[Any, PlainSerializer(lambda v: None if v is None else float(v), return_type=float | None, when_used="json")]
+
+
+class BearerAuth(HttpBearer):
+    def authenticate(self, request: HttpRequest, token: str):
+        from fangguan.accounts.services import token_user
+
+        user = token_user(token)
+        if user is not None:
+            request.user = user
+        return user
+
+
+class SessionUser(SessionAuth):
+    """The logged-in browser session (CSRF-checked for writes)."""
+
+
+api = NinjaAPI(
+    title="Fangguan API",
+    version="1",
+    description="智慧房管平台 API. Authenticate with POST /api/v1/auth/token, then send Authorization: Bearer <token>.",
+    auth=[BearerAuth(), SessionUser()],
+    urls_namespace="api",
+)
+
+
+def token_or_session(view):
+    """Guards the OpenAPI schema and docs: readable with a token or a logged-in session."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        header = request.headers.get("Authorization", "")
+        if header.startswith("Bearer ") and BearerAuth().authenticate(request, header[7:].strip()):
+            return view(request, *args, **kwargs)
+        if request.user.is_authenticated:
+            return view(request, *args, **kwargs)
+        return JsonResponse({"detail": _("Authentication required.")}, status=401)
+
+    return wrapper
+
+
+api.docs_decorator = token_or_session
+
+
+class Ref(Schema):
+    """A related record as lists and details show it."""
+
+    id: int
+    name: str
+
+
+class Page(Schema):
+    count: int
+    items: list[Any]
+
+
+def ref(obj) -> dict | None:
+    return None if obj is None else {"id": obj.pk, "name": str(obj)}
+
+
+def clamp_limit(limit: int | None) -> int:
+    """Too large a limit is clamped to the maximum, never refused."""
+    if limit is None:
+        return settings.API_DEFAULT_LIMIT
+    return max(1, min(int(limit), settings.API_MAX_LIMIT))
+
+
+def paginate(qs, limit: int | None, offset: int | None) -> tuple[int, list]:
+    limit = clamp_limit(limit)
+    offset = max(0, int(offset or 0))
+    return qs.count(), list(qs[offset : offset + limit])
+
+
+def _errors(exc: ValidationError) -> dict:
+    if hasattr(exc, "error_dict"):
+        return {field: [str(m) for m in msgs] for field, errs in exc.message_dict.items() for msgs in [errs]}
+    return {"__all__": [str(m) for m in exc.messages]}
+
+
+@api.exception_handler(ValidationError)
+def _validation_error(request, exc: ValidationError):
+    errors = _errors(exc)
+    first = next(iter(errors.values()))[0]
+    return api.create_response(request, {"detail": first, "errors": errors}, status=422)
+
+
+@api.exception_handler(NinjaValidationError)
+def _ninja_validation_error(request, exc: NinjaValidationError):
+    errors: dict[str, list[str]] = {}
+    for err in exc.errors:
+        loc = [str(p) for p in err.get("loc", []) if p not in ("body", "query", "payload", "path", "filters")]
+        errors.setdefault(".".join(loc) or "__all__", []).append(err.get("msg", ""))
+    return api.create_response(request, {"detail": _("The request is not valid."), "errors": errors}, status=422)
+
+
+@api.exception_handler(PermissionDenied)
+def _forbidden(request, exc):
+    return api.create_response(request, {"detail": str(exc) or _("You may not do this.")}, status=403)
+
+
+@api.exception_handler(Http404)
+def _not_found(request, exc):
+    return api.create_response(request, {"detail": _("Not found.")}, status=404)
+
+
+@api.exception_handler(AuthenticationError)
+def _unauthenticated(request, exc):
+    return api.create_response(request, {"detail": _("Authentication required.")}, status=401)
+
+
+@api.exception_handler(HttpError)
+def _http_error(request, exc: HttpError):
+    return api.create_response(request, {"detail": str(exc)}, status=exc.status_code)
+
+
+__all__ = ["api", "Ref", "Number", "ref", "paginate", "clamp_limit", "APIKeyQuery"]

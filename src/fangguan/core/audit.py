@@ -1,0 +1,106 @@
+"""Writing the change log and the security log. Only services call these."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from django.db import models
+
+from .context import current
+from .models import ChangeAction, ChangeLog, Outcome, SecurityAction, SecurityEvent
+
+
+def object_type_of(model: type[models.Model] | models.Model) -> str:
+    """The singular resource name used in URLs and the audit API (``estate``, ``person``…)."""
+    return getattr(model, "audit_name", model._meta.model_name)
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, dt.datetime | dt.date):
+        return value.isoformat()
+    if isinstance(value, bytes | memoryview):
+        return None
+    return value
+
+
+def snapshot(instance: models.Model) -> dict[str, Any]:
+    """The record as the log keeps it: concrete fields, foreign keys as ids, secrets left out.
+
+    A model lists what the log must never hold in ``audit_exclude`` (ciphertexts, blind
+    indexes); its masked copies are ordinary fields and so are kept.
+    """
+    exclude = getattr(instance, "audit_exclude", frozenset())
+    data = {}
+    for field in instance._meta.concrete_fields:
+        if field.name in exclude or field.attname in exclude:
+            continue
+        data[field.name] = _plain(getattr(instance, field.attname))
+    return data
+
+
+def actor_label(actor) -> str:
+    if actor is None:
+        return current().cause or "system"
+    return getattr(actor, "username", str(actor))
+
+
+def log_change(
+    *,
+    actor,
+    action: str,
+    instance: models.Model | None = None,
+    object_type: str | None = None,
+    before: dict | None = None,
+    after: dict | None = None,
+) -> ChangeLog:
+    ctx = current()
+    return ChangeLog.objects.create(
+        actor=actor if getattr(actor, "pk", None) else None,
+        actor_name=actor_label(actor),
+        action=action,
+        object_type=object_type or object_type_of(instance),
+        object_id=instance.pk if instance is not None else None,
+        object_repr=str(instance)[:200] if instance is not None else "",
+        before=before,
+        after=after,
+        request_id=ctx.request_id,
+        cause=ctx.cause[:64],
+    )
+
+
+def log_bulk_create(*, actor, model: type[models.Model], count: int, note: str = "") -> ChangeLog:
+    """One entry for a whole batch (the demo loader, bulk imports): what and how many."""
+    return log_change(
+        actor=actor,
+        action=ChangeAction.BULK_CREATE,
+        object_type=object_type_of(model),
+        after={"count": count, "note": note},
+    )
+
+
+def log_security(
+    *,
+    actor,
+    action: SecurityAction | str,
+    outcome: Outcome | str = Outcome.SUCCESS,
+    instance: models.Model | None = None,
+    object_type: str = "",
+    detail: dict | None = None,
+    actor_name: str = "",
+) -> SecurityEvent:
+    ctx = current()
+    return SecurityEvent.objects.create(
+        actor=actor if getattr(actor, "pk", None) else None,
+        actor_name=actor_name or actor_label(actor),
+        source_ip=ctx.source_ip,
+        action=action,
+        outcome=outcome,
+        object_type=object_type or (object_type_of(instance) if instance is not None else ""),
+        object_id=instance.pk if instance is not None else None,
+        detail=detail or {},
+        request_id=ctx.request_id,
+    )

@@ -1,0 +1,37 @@
+"""Request-scoped audit context: a request id on every request and response."""
+
+from __future__ import annotations
+
+import uuid
+
+from .context import audit_context
+
+
+def client_ip(request) -> str:
+    """The peer address. Behind a proxy the deployer sets FANGGUAN_TRUSTED_PROXY_HOPS (docs)."""
+    return request.META.get("REMOTE_ADDR", "")
+
+
+class RequestIdMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        request.id = request.headers.get("X-Request-Id", "")[:64] or uuid.uuid4().hex
+        with audit_context(request_id=request.id, source_ip=client_ip(request), cause="web"):
+            response = self.get_response(request)
+        response["X-Request-Id"] = request.id
+        return response
+
+
+class ActorMiddleware:
+    """Marks API requests so the change log says which door a change came through."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.path.startswith("/api/"):
+            with audit_context(cause="api"):
+                return self.get_response(request)
+        return self.get_response(request)

@@ -1,0 +1,105 @@
+"""Audit records shared by every app: the change log of records and the security log.
+
+Both are append-only: a database trigger (installed by this app's migrations, on SQLite and
+PostgreSQL) refuses UPDATE and DELETE, so history cannot be edited through the application.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class ChangeAction(models.TextChoices):
+    CREATE = "create", _("created")
+    UPDATE = "update", _("updated")
+    DELETE = "delete", _("deleted")
+    BULK_CREATE = "bulk_create", _("created in bulk")
+
+
+class ChangeLog(models.Model):
+    """One write to one registry record (or one bulk batch): who, when, why, before and after.
+
+    Personal data never appears here in clear: snapshots take each model's masked fields only
+    (see ``core.audit.snapshot``).
+    """
+
+    at = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("actor"),
+        null=True,
+        blank=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
+    )
+    actor_name = models.CharField(_("actor name"), max_length=150, blank=True)
+    action = models.CharField(_("action"), max_length=16, choices=ChangeAction.choices)
+    object_type = models.CharField(_("object type"), max_length=32)
+    object_id = models.BigIntegerField(_("object id"), null=True, blank=True)
+    object_repr = models.CharField(_("object"), max_length=200, blank=True)
+    before = models.JSONField(_("before"), null=True, blank=True)
+    after = models.JSONField(_("after"), null=True, blank=True)
+    request_id = models.CharField(_("request id"), max_length=64, blank=True)
+    cause = models.CharField(_("cause"), max_length=64, blank=True)
+
+    class Meta:
+        verbose_name = _("change log entry")
+        verbose_name_plural = _("change log")
+        indexes = [models.Index(fields=["object_type", "object_id", "-at"], name="changelog_object")]
+        ordering = ["-at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.actor_name} {self.action} {self.object_type}#{self.object_id}"
+
+
+class SecurityAction(models.TextChoices):
+    LOGIN = "login", _("login")
+    LOGOUT = "logout", _("logout")
+    LOGIN_FAILED = "login_failed", _("failed login")
+    TOKEN_ISSUED = "token_issued", _("API token issued")
+    TOKEN_REVOKED = "token_revoked", _("API token revoked")
+    PERMISSION_CHANGE = "permission_change", _("permission change")
+    EXPORT = "export", _("export")
+    REVEAL = "reveal", _("reveal of personal data")
+
+
+class Outcome(models.TextChoices):
+    SUCCESS = "success", _("success")
+    FAILURE = "failure", _("failure")
+    DENIED = "denied", _("denied")
+
+
+class SecurityEvent(models.Model):
+    """A security-relevant event (等保: time, user, type, outcome), for auditors only."""
+
+    at = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("actor"),
+        null=True,
+        blank=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
+    )
+    actor_name = models.CharField(_("actor name"), max_length=150, blank=True)
+    source_ip = models.CharField(_("source address"), max_length=64, blank=True)
+    action = models.CharField(_("action"), max_length=32, choices=SecurityAction.choices)
+    object_type = models.CharField(_("object type"), max_length=32, blank=True)
+    object_id = models.BigIntegerField(_("object id"), null=True, blank=True)
+    outcome = models.CharField(_("outcome"), max_length=16, choices=Outcome.choices)
+    detail = models.JSONField(_("detail"), default=dict, blank=True)
+    request_id = models.CharField(_("request id"), max_length=64, blank=True)
+
+    class Meta:
+        verbose_name = _("security event")
+        verbose_name_plural = _("security log")
+        indexes = [models.Index(fields=["object_type", "object_id", "-at"], name="securityevent_object")]
+        ordering = ["-at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.actor_name} {self.action} {self.outcome}"

@@ -1,0 +1,13 @@
+"""Template context shared by every page: the navigation the user is allowed to see."""
+
+from fangguan.accounts.roles import is_it_admin, reads_security_log
+
+
+def navigation(request):
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {}
+    from fangguan.web.navigation import menu_for
+
+    return {"nav_menu": menu_for(user), "nav_is_it_admin": is_it_admin(user),
+            "nav_reads_security_log": reads_security_log(user)}
