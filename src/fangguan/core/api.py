@@ -21,7 +21,7 @@ from ninja.errors import ValidationError as NinjaValidationError
 from ninja.security import APIKeyQuery, HttpBearer, SessionAuth
 from pydantic import PlainSerializer
 
-Number = Annotated[Any, PlainSerializer(lambda v: None if v is None else float(v), return_type=float | None, when_used="json")]
+Number = Annotated[Any, PlainSerializer(lambda v: None if v is None else float(v), return_type=float | None, when_used="always")]
 
 
 class BearerAuth(HttpBearer):

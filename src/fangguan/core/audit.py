@@ -27,13 +27,17 @@ def _plain(value: Any) -> Any:
     return value
 
 
+# Bookkeeping fields that say nothing a reader of the history needs.
+NOISE = frozenset({"created_at", "updated_at", "name_pinyin"})
+
+
 def snapshot(instance: models.Model) -> dict[str, Any]:
     """The record as the log keeps it: concrete fields, foreign keys as ids, secrets left out.
 
     A model lists what the log must never hold in ``audit_exclude`` (ciphertexts, blind
     indexes); its masked copies are ordinary fields and so are kept.
     """
-    exclude = getattr(instance, "audit_exclude", frozenset())
+    exclude = NOISE | getattr(instance, "audit_exclude", frozenset())
     data = {}
     for field in instance._meta.concrete_fields:
         if field.name in exclude or field.attname in exclude:

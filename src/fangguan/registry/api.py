@@ -6,7 +6,6 @@ writes from the services. Ids sent in a body are resolved through the referenced
 so "not yours" and "does not exist" answer alike there too.
 """
 
-from __future__ import annotations
 
 import datetime as dt
 from typing import Any, Literal
