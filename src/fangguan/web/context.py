@@ -1,4 +1,4 @@
-"""Template context shared by every page: the navigation the user is allowed to see."""
+"""Template context shared by every page: the user's menu and roles for the top bar."""
 
 from fangguan.accounts.roles import is_it_admin, reads_security_log
 
@@ -7,7 +7,7 @@ def navigation(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
-    from fangguan.web.navigation import menu_for
+    from fangguan.web.navigation import menu_for, role_labels
 
-    return {"nav_menu": menu_for(user), "nav_is_it_admin": is_it_admin(user),
+    return {"nav_menu": menu_for(user), "nav_roles": role_labels(user), "nav_is_it_admin": is_it_admin(user),
             "nav_reads_security_log": reads_security_log(user)}

@@ -1,10 +1,20 @@
-"""The menu: registry lists the user can open, in the order staff think of them."""
+"""What the user is offered: the menu, their roles as the top bar names them, and "New" buttons.
+
+Offering is not allowing: the scope rules (``registry.scopes``) decide every read and the
+services re-check every write. This module only avoids showing links that would end in 404/403.
+"""
+
+from __future__ import annotations
 
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext
 
-from fangguan.accounts.roles import grants
-from fangguan.registry.scopes import BUSINESS
+from fangguan.accounts.choices import OrgKind, Role
+from fangguan.accounts.roles import OWNER, grants
+from fangguan.core.scopes import rule_for
+from fangguan.registry import models as m
+from fangguan.registry.scopes import BUSINESS, TOWN_WRITES
 
 MENU = [
     ("estates", _("Estates")),
@@ -22,7 +32,43 @@ MENU = [
 ]
 
 
+def is_business(user) -> bool:
+    return any(g.kind in BUSINESS for g in grants(user))
+
+
 def menu_for(user) -> list[dict]:
-    if not any(g.kind in BUSINESS for g in grants(user)):
+    """Registry lists, for business users only (IT administrators see no business data)."""
+    if not is_business(user):
         return []
     return [{"name": name, "label": label, "url": reverse("registry-list", args=[name])} for name, label in MENU]
+
+
+def role_labels(user) -> list[str]:
+    """The user's roles in the words of the role table (业主 for an owner)."""
+    labels = []
+    for g in grants(user):
+        label = pgettext("role", "owner") if g.role == OWNER else str(Role(g.role).label) if g.role in Role.values else g.role
+        if label not in labels:
+            labels.append(label)
+    return labels
+
+
+def may_create(user, model) -> bool:
+    """Whether to offer "New" for ``model``.
+
+    Read from the rule objects registered in ``registry.scopes`` (the bureau writes everything, a
+    town office the models in ``TOWN_WRITES`` and its neighbourhood committees, a company what its
+    rule's ``company_writes`` covers fully, an owners' committee its members and documents). The
+    service decides on save; ``registry.scopes`` offering ``may_create`` would replace this.
+    """
+    rule = rule_for(model)
+    for g in grants(user):
+        if g.kind == OrgKind.BUREAU:
+            return True
+        if g.kind == OrgKind.TOWN_OFFICE and (model in TOWN_WRITES or model is m.Neighbourhood):
+            return True
+        if g.kind == OrgKind.COMPANY and getattr(getattr(rule, "company_writes", None), "all", False):
+            return True
+        if g.kind == OrgKind.OWNERS_COMMITTEE and getattr(rule, "committee_writes", False):
+            return True
+    return False

@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from . import views
 
@@ -6,9 +6,12 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("login/", views.LoginView.as_view(), name="login"),
     path("logout/", views.logout_view, name="logout"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("r/people/<int:pk>/reveal/", views.person_reveal, name="person-reveal"),
     path("r/<slug:resource>/", views.record_list, name="registry-list"),
     path("r/<slug:resource>/new/", views.record_create, name="registry-create"),
     path("r/<slug:resource>/<int:pk>/", views.record_detail, name="registry-detail"),
     path("r/<slug:resource>/<int:pk>/edit/", views.record_edit, name="registry-edit"),
+    path("r/<slug:resource>/<int:pk>/delete/", views.record_delete, name="registry-delete"),
     path("r/<slug:resource>/<int:pk>/history/", views.record_history, name="registry-history"),
 ]

@@ -1,17 +1,285 @@
+"""The human pages: login, home, and one generic set of registry pages for every resource.
+
+Views are thin on purpose. What a user sees comes from ``Resource.queryset`` (``visible_to``),
+what narrows a list from the resource's FilterSchema (the API's), what may be changed from
+``core.scopes.writable_fields``, and every write from ``registry.services`` — the same pieces the
+API uses, so the two doors cannot disagree. A record outside the user's scope is a 404; a record
+the user sees but may not change is a 403 (Django's handler renders ``403.html``).
+"""
+
+from __future__ import annotations
+
+import pydantic
+from django.contrib import messages
 from django.contrib.auth import views as auth_views
-from django.http import HttpResponse
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.cache import patch_vary_headers
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods
 
+from fangguan.accounts.roles import is_it_admin, may_reveal
+from fangguan.core.scopes import writable_fields
+from fangguan.registry import models as m
+from fangguan.registry import services
+from fangguan.registry.api import order
+from fangguan.registry.resources import RESOURCES, Resource
 
-def home(request):
-    return HttpResponse("ok")
+from .forms import (
+    PAGE_SIZES,
+    PERSONAL,
+    FilterForm,
+    LoginForm,
+    RecordForm,
+    RevealForm,
+    initial_from,
+    initial_of,
+    input_names,
+)
+from .history import history_for
+from .navigation import is_business, may_create
+from .tables import SECTIONS, columns_for, detail_fields, rows_for, section_label
+
+SECTION_ROWS = 20
+DETAIL_HISTORY = 10
 
 
 class LoginView(auth_views.LoginView):
-    pass
+    template_name = "web/login.html"
+    authentication_form = LoginForm
+    redirect_authenticated_user = True
 
 
-def logout_view(request):
-    return HttpResponse("ok")
+logout_view = auth_views.LogoutView.as_view()
 
 
-record_list = record_create = record_detail = record_edit = record_history = home
+@login_required
+def home(request):
+    """What the user can open, with counts in their scope; IT administrators get their tools."""
+    user = request.user
+    if not is_business(user):
+        return render(request, "web/home.html", {"it_admin": is_it_admin(user)})
+    counts = [
+        {"label": RESOURCES[name].model._meta.verbose_name_plural, "url": reverse("registry-list", args=[name]),
+         "count": RESOURCES[name].model.objects.visible_to(user).count()}
+        for name in ("estates", "buildings", "homes")
+    ]
+    return render(request, "web/home.html", {"counts": counts})
+
+
+def _resource(name: str) -> Resource:
+    try:
+        return RESOURCES[name]
+    except KeyError:
+        raise Http404 from None
+
+
+def _page_context(resource: Resource, **extra) -> dict:
+    return {"resource": resource, "resource_name": resource.name, "model_meta": resource.model._meta, **extra}
+
+
+# --- List --------------------------------------------------------------------------------------
+
+
+def _headers(resource: Resource, ordering: str) -> list[dict]:
+    """Column headings with the ordering a click asks for (ascending first, then descending)."""
+    headers = columns_for(resource)
+    for h in headers:
+        key = h["sort"]
+        h["state"] = "asc" if ordering == key else "desc" if key and ordering == f"-{key}" else ""
+        h["next"] = f"-{key}" if h["state"] == "asc" else key
+    return headers
+
+
+def listing(request, resource: Resource) -> dict:
+    """Filter, order and page the user's rows; bad parameters become messages, not errors."""
+    form = FilterForm(request.GET, resource=resource, user=request.user)
+    form.is_valid()
+    problems = form.messages()
+    try:
+        filters = resource.filters(**form.filter_params())
+    except pydantic.ValidationError:
+        problems.append(_("The filter values are not valid."))
+        filters = resource.filters()
+    qs = filters.filter(resource.queryset(request.user))
+    ordering = request.GET.get("ordering", "")
+    try:
+        qs = order(qs, resource, ordering or None)
+    except ValidationError as exc:
+        problems += exc.messages
+        ordering = ""
+        qs = order(qs, resource, None)
+    per_page = form.cleaned_data.get("per_page") or PAGE_SIZES[0]
+    page = Paginator(qs, per_page).get_page(request.GET.get("page"))
+    headers = _headers(resource, ordering)
+    return {
+        "form": form, "problems": problems, "page": page, "headers": headers, "ordering": ordering,
+        "rows": rows_for(page.object_list, headers), "elided": page.paginator.get_elided_page_range(page.number),
+        "filtered": bool(form.filter_params()), "chips": form.chips(),
+    }
+
+
+@login_required
+@require_GET
+def record_list(request, resource):
+    """The list; an htmx request for ``#results`` gets only the table (same URL, same state)."""
+    res = _resource(resource)
+    partial = request.headers.get("HX-Target") == "results" and not request.headers.get("HX-History-Restore-Request")
+    template = "web/registry/_results.html" if partial else "web/registry/list.html"
+    context = _page_context(res, may_create=may_create(request.user, res.model), **listing(request, res))
+    response = render(request, template, context)
+    patch_vary_headers(response, ["HX-Request", "HX-Target"])
+    return response
+
+
+# --- Detail and history ------------------------------------------------------------------------
+
+
+def _section(user, section, obj) -> dict:
+    """Related records as the related resource's own list filtered to this record (same scope)."""
+    related = RESOURCES[section.resource]
+    qs = order(related.filters(**{section.filter: obj.pk}).filter(related.queryset(user)), related, None)
+    headers = columns_for(related, without=section.filter)
+    return {
+        "label": section_label(section), "resource": related, "filter": section.filter,
+        "count": qs.count(), "headers": headers, "rows": rows_for(qs[:SECTION_ROWS], headers),
+        "may_create": related.create_in is not None and may_create(user, related.model),
+    }
+
+
+@login_required
+@require_GET
+def record_detail(request, resource, pk):
+    res = _resource(resource)
+    obj = get_object_or_404(res.queryset(request.user), pk=pk)
+    grant = writable_fields(request.user, obj)
+    history, history_count = history_for(request.user, res, obj.pk, limit=DETAIL_HISTORY)
+    return render(request, "web/registry/detail.html", _page_context(
+        res, obj=obj, fields=detail_fields(obj), grant=grant,
+        may_edit=bool(grant) and res.create_in is not None, may_delete=grant.all and res.deletable,
+        may_reveal=isinstance(obj, m.Person) and may_reveal(request.user),
+        sections=[_section(request.user, s, obj) for s in SECTIONS.get(res.name, ())],
+        history=history, history_count=history_count,
+    ))
+
+
+@login_required
+@require_GET
+def record_history(request, resource, pk):
+    res = _resource(resource)
+    history, count = history_for(request.user, res, pk)  # raises 404 unless the user may see it
+    obj = res.model.objects.visible_to(request.user).filter(pk=pk).first()
+    return render(request, "web/registry/history.html", _page_context(
+        res, obj=obj, pk=pk, history=history, history_count=count))
+
+
+# --- Create, edit, delete ----------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def record_create(request, resource):
+    res = _resource(resource)
+    if res.create_in is None:
+        raise Http404
+    if not may_create(request.user, res.model):
+        raise PermissionDenied(_("You may not add records of this kind."))
+    names = input_names(res, edit=False)
+    form = RecordForm(request.POST or None, resource=res, user=request.user, names=names,
+                      initial=initial_from(res, request.GET, names))
+    if request.method == "POST" and form.is_valid():
+        data, share = form.data_for_create()
+        try:
+            if res.model is m.Person:
+                obj = services.person_create(actor=request.user, data=data, share=share)
+            else:
+                obj = services.registry_create(actor=request.user, model=res.model, data=data)
+        except ValidationError as exc:
+            form.add_service_errors(exc)
+        else:
+            messages.success(request, _("%(record)s was added.") % {"record": obj})
+            return redirect("registry-detail", res.name, obj.pk)
+    return render(request, "web/registry/form.html", _page_context(res, form=form, obj=None))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def record_edit(request, resource, pk):
+    """Edit the fields this user may change — all, or only some (a company: an estate's contacts)."""
+    res = _resource(resource)
+    if res.create_in is None:
+        raise Http404
+    obj = get_object_or_404(res.model.objects.visible_to(request.user), pk=pk)
+    grant = writable_fields(request.user, obj)
+    if not grant:
+        raise PermissionDenied(_("You may not change this record."))
+    names = [n for n in input_names(res, edit=True) if grant.all or n in grant.fields]
+    form = RecordForm(request.POST or None, resource=res, user=request.user, names=names, instance=obj,
+                      initial=initial_of(obj, names))
+    if request.method == "POST" and form.is_valid():
+        changes = form.changes()
+        if not changes:
+            messages.info(request, _("Nothing was changed."))
+            return redirect("registry-detail", res.name, obj.pk)
+        try:
+            services.registry_update(actor=request.user, instance=obj, changes=changes)
+        except ValidationError as exc:
+            form.add_service_errors(exc)
+        else:
+            messages.success(request, _("The changes were saved."))
+            return redirect("registry-detail", res.name, obj.pk)
+    return render(request, "web/registry/form.html", _page_context(res, form=form, obj=obj, partial_grant=not grant.all))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def record_delete(request, resource, pk):
+    """GET asks for confirmation (works without JS); POST deletes through the service."""
+    res = _resource(resource)
+    obj = get_object_or_404(res.model.objects.visible_to(request.user), pk=pk)
+    if not res.deletable or not writable_fields(request.user, obj).all:
+        raise PermissionDenied(_("You may not delete this record."))
+    if request.method == "POST":
+        label = str(obj)
+        try:
+            services.registry_delete(actor=request.user, instance=obj)
+        except ValidationError as exc:
+            for message in exc.messages:
+                messages.error(request, message)
+            return redirect("registry-detail", res.name, pk)
+        messages.success(request, _("%(record)s was deleted.") % {"record": label})
+        return redirect("registry-list", res.name)
+    return render(request, "web/registry/confirm_delete.html", _page_context(res, obj=obj))
+
+
+# --- Reveal of personal data -------------------------------------------------------------------
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+def person_reveal(request, pk):
+    """Show one unmasked value once, for a stated reason. The value travels only in this POST's
+    response (never in a URL), the page is not cached, and the service logs every attempt —
+    refusals included — in the security log."""
+    person = get_object_or_404(m.Person.objects.visible_to(request.user), pk=pk)
+    if request.method == "GET" and not may_reveal(request.user):
+        raise PermissionDenied(_("You may not view unmasked personal data."))
+    form = RevealForm(request.POST or None, person=person)
+    value = None
+    if request.method == "POST" and form.is_valid():
+        field, reason = form.cleaned_data["field"], form.cleaned_data["reason"]
+        try:
+            value = services.person_reveal(actor=request.user, person=person, field=field, reason=reason)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            revealed = {"label": PERSONAL[field], "value": value}
+            return render(request, "web/registry/reveal.html", _page_context(
+                RESOURCES["people"], obj=person, form=RevealForm(person=person), revealed=revealed))
+    return render(request, "web/registry/reveal.html", _page_context(RESOURCES["people"], obj=person, form=form))

@@ -1,0 +1,346 @@
+"""Forms of the generic registry pages, built from the same declarations the API uses.
+
+``FilterForm`` is generated from a resource's FilterSchema: it renders the list's filter
+controls and turns GET parameters into clean values (a bad value is an error message, never a
+500); the FilterSchema itself then narrows the scoped queryset, exactly as the API does.
+
+``RecordForm`` is generated from a resource's ``create_in`` schema (the API's input contract)
+with model fields' labels, widgets and choices. It only parses input: validation that matters
+(model ``clean``, constraints, scope) happens in the services, whose errors are put back next to
+the fields. Foreign-key choices are limited to records the user can see.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import types
+import typing
+from typing import Any
+
+from django import forms
+from django.contrib.auth.forms import AuthenticationForm
+from django.core.exceptions import FieldDoesNotExist, ValidationError
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from fangguan.registry import models as m
+from fangguan.registry.resources import RESOURCES, Resource
+
+from .tables import resource_of
+
+# Filters that take the id of a record and are shown as a select of the records the user sees.
+SELECT_FILTERS: dict[str, type[models.Model]] = {
+    "town": m.Town,
+    "neighbourhood": m.Neighbourhood,
+    "estate": m.Estate,
+    "area": m.ManagementArea,
+    "company": m.Company,
+    "committee": m.OwnersCommittee,
+}
+# Filters on records too numerous for a select: set by links from detail pages, shown as a chip.
+HIDDEN_FILTERS: dict[str, type[models.Model]] = {"building": m.Building, "home": m.Home, "person": m.Person}
+
+FILTER_LABELS = {
+    "q": _("Search"),
+    "delivered_from": _("delivered from"),
+    "delivered_to": _("delivered to"),
+    "filed": _("filed with the bureau"),
+    "flagged": _("needs review"),
+    "in_force_on": _("in force on"),
+}
+# Not filters: how the list is shown. They travel in the same query string.
+PAGE_SIZES = (25, 50, 100)
+VIEW_PARAMS = ("page", "per_page", "ordering")
+
+# Models with so many rows that a select offers only the record already chosen (via ?field=id
+# from the parent record's page, or the current value); see the report on autocomplete.
+LARGE = (m.Building, m.Home, m.Person)
+
+
+def choices_queryset(model: type[models.Model], user) -> models.QuerySet:
+    """Records of ``model`` the user can see, with what their labels (``__str__``) need joined."""
+    qs = model.objects.visible_to(user)
+    name = resource_of(model)
+    if name and RESOURCES[name].related:
+        qs = qs.select_related(*RESOURCES[name].related)
+    return qs
+
+
+def _base_type(annotation) -> type:
+    """``int | None`` -> ``int`` (FilterSchema fields are optional)."""
+    if isinstance(annotation, types.UnionType) or typing.get_origin(annotation) is typing.Union:
+        args = [a for a in typing.get_args(annotation) if a is not type(None)]
+        return args[0] if args else str
+    return annotation
+
+
+def _model_field(model: type[models.Model], name: str) -> models.Field | None:
+    try:
+        return model._meta.get_field(name)
+    except FieldDoesNotExist:
+        return None
+
+
+def style(form: forms.Form) -> None:
+    """Bootstrap classes on every widget (templates stay free of per-widget markup)."""
+    for field in form.fields.values():
+        widget = field.widget
+        if isinstance(widget, forms.CheckboxInput):
+            css = "form-check-input"
+        elif isinstance(widget, forms.Select):
+            css = "form-select"
+        else:
+            css = "form-control"
+        widget.attrs["class"] = (widget.attrs.get("class", "") + " " + css).strip()
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, format="%Y-%m-%d")
+
+
+# --- Filters ------------------------------------------------------------------------------------
+
+
+class FilterForm(forms.Form):
+    """The list's filter controls, one per FilterSchema field, plus rows per page."""
+
+    per_page = forms.TypedChoiceField(
+        label=_("Rows per page"), choices=[(n, n) for n in PAGE_SIZES], coerce=int, required=False
+    )
+
+    def __init__(self, data, *, resource: Resource, user):
+        super().__init__(data)
+        self.resource = resource
+        self.filter_names = []
+        fields = {}
+        for name, info in resource.filters.model_fields.items():
+            fields[name] = self._field(name, _base_type(info.annotation), user)
+            self.filter_names.append(name)
+        self.fields = {**fields, "per_page": self.fields["per_page"]}
+        style(self)
+
+    def _field(self, name: str, kind: type, user) -> forms.Field:
+        model = self.resource.model
+        model_field = _model_field(model, name)
+        label = FILTER_LABELS.get(name)
+        if label is None and name in SELECT_FILTERS | HIDDEN_FILTERS:
+            label = (SELECT_FILTERS | HIDDEN_FILTERS)[name]._meta.verbose_name
+        if label is None:
+            label = model_field.verbose_name if model_field is not None else name
+        if name == "q":
+            return forms.CharField(label=label, required=False, max_length=100,
+                                   widget=forms.TextInput(attrs={"type": "search", "placeholder": _("name, code, pinyin or initials")}))
+        if name in SELECT_FILTERS and kind is int:
+            return forms.ModelChoiceField(choices_queryset(SELECT_FILTERS[name], user), label=label,
+                                          required=False, empty_label=_("All"))
+        if name in HIDDEN_FILTERS and kind is int:
+            return forms.ModelChoiceField(choices_queryset(HIDDEN_FILTERS[name], user), label=label,
+                                          required=False, widget=forms.HiddenInput)
+        if kind is bool:
+            return forms.NullBooleanField(label=label, required=False, widget=forms.Select(
+                choices=[("", _("All")), ("true", _("Yes")), ("false", _("No"))]))
+        if kind is dt.date:
+            return forms.DateField(label=label, required=False, widget=DateInput)
+        if kind is int:
+            return forms.IntegerField(label=label, required=False)
+        if model_field is not None and model_field.choices:
+            return forms.ChoiceField(label=label, required=False,
+                                     choices=[("", _("All")), *model_field.flatchoices])
+        return forms.CharField(label=label, required=False, max_length=100)
+
+    def filter_params(self) -> dict[str, Any]:
+        """The valid, non-empty filter values as FilterSchema arguments (records as ids)."""
+        cleaned = getattr(self, "cleaned_data", {})
+        params = {}
+        for name in self.filter_names:
+            value = cleaned.get(name)
+            if value is None or value == "":
+                continue
+            params[name] = value.pk if isinstance(value, models.Model) else value
+        return params
+
+    def messages(self) -> list[str]:
+        return [f"{self.fields[name].label if name in self.fields else name}：{error}"
+                for name, errors in self.errors.items() for error in errors]
+
+    def chips(self) -> list[dict]:
+        """Filters set by a link (building, home, person) that have no control, each with the
+        query string that removes it."""
+        cleaned = getattr(self, "cleaned_data", {})
+        chips = []
+        for name in HIDDEN_FILTERS:
+            if cleaned.get(name) is None:
+                continue
+            rest = self.data.copy()
+            for key in (name, "page"):
+                rest.pop(key, None)
+            chips.append({"label": self.fields[name].label, "value": str(cleaned[name]), "remove": f"?{rest.urlencode()}"})
+        return chips
+
+    def visible_controls(self):
+        return [self[n] for n in self.fields if n not in HIDDEN_FILTERS]
+
+
+# --- Create and edit ----------------------------------------------------------------------------
+
+# Personal numbers are typed in clear, never shown back (the service encrypts and masks them).
+PERSONAL = {"id_number": _("identity number"), "phone": _("phone")}
+# A person registered with their right in a home (``PersonIn.share``), flattened into the form.
+SHARE_FIELDS = ("home", "kind", "share_percent", "since")
+
+
+def input_names(resource: Resource, *, edit: bool) -> list[str]:
+    """The form's fields: the API input schema's, ``share`` expanded, PATCH drops on edit."""
+    names = []
+    for name in resource.create_in.model_fields:
+        if edit and name in resource.patch_drop:
+            continue
+        if name == "share" and resource.model is m.Person:
+            names += [f"share_{s}" for s in SHARE_FIELDS]
+        else:
+            names.append(name)
+    return names
+
+
+class RecordForm(forms.Form):
+    """Create or edit one record of a resource; ``names`` are the fields this user may set."""
+
+    def __init__(self, data=None, *, resource: Resource, user, names: list[str], instance=None, initial=None):
+        super().__init__(data, initial=initial)
+        self.resource, self.instance = resource, instance
+        for name in names:
+            self.fields[name] = self._field(name, user)
+        style(self)
+
+    def _field(self, name: str, user) -> forms.Field:
+        model = self.resource.model
+        if model is m.Person and name in PERSONAL:
+            help_text = _("Leave blank to keep the current value.") if self.instance else ""
+            return forms.CharField(label=PERSONAL[name], required=False, max_length=40, help_text=help_text,
+                                   widget=forms.TextInput(attrs={"autocomplete": "off"}))
+        if model is m.Person and name.startswith("share_"):
+            field = self._model_field(m.HomeShare, name.removeprefix("share_"), user)
+            field.required = False
+            field.label = f"{_('home share')}：{field.label}"
+            return field
+        return self._model_field(model, name, user)
+
+    def _model_field(self, model, name: str, user) -> forms.Field:
+        model_field = model._meta.get_field(name)
+        if model_field.is_relation:
+            related = model_field.related_model
+            qs = choices_queryset(related, user)
+            if related in LARGE:
+                chosen = self.data.get(self.add_prefix(self._form_name(model, name))) if self.is_bound else None
+                chosen = chosen or self.initial.get(self._form_name(model, name))
+                if chosen:
+                    qs = qs.filter(pk=chosen.pk if isinstance(chosen, models.Model) else chosen)
+            return forms.ModelChoiceField(qs, label=model_field.verbose_name, required=not model_field.blank)
+        field = model_field.formfield()
+        if isinstance(model_field, models.DateField):
+            field.widget = DateInput()
+        return field
+
+    def _form_name(self, model, name: str) -> str:
+        return f"share_{name}" if model is m.HomeShare and self.resource.model is m.Person else name
+
+    def clean(self):
+        cleaned = super().clean()
+        if "share_home" in self.fields and cleaned.get("share_home") and not cleaned.get("share_since"):
+            self.add_error("share_since", _("Give the date the right in the home began."))
+        return cleaned
+
+    # What the services get --------------------------------------------------------------------
+
+    def data_for_create(self) -> tuple[dict[str, Any], dict[str, Any] | None]:
+        """Field values for ``registry_create``/``person_create``, and the person's share, if any."""
+        if self.resource.model is not m.Person:
+            return _drop_none_defaults(self.resource, dict(self.cleaned_data)), None
+        data = {k: v for k, v in self.cleaned_data.items() if not k.startswith("share_")}
+        share = None
+        if self.cleaned_data.get("share_home"):
+            share = {s: self.cleaned_data[f"share_{s}"] for s in SHARE_FIELDS}
+            share = {k: v for k, v in share.items() if v not in (None, "")}
+        return _drop_none_defaults(self.resource, data), share
+
+    def changes(self) -> dict[str, Any]:
+        """Only the fields whose value differs from the record's (blank personal numbers: kept)."""
+        changes = {}
+        for name, value in self.cleaned_data.items():
+            if name in PERSONAL and self.resource.model is m.Person:
+                if value:
+                    changes[name] = value
+                continue
+            current = getattr(self.instance, name)
+            if isinstance(current, models.Model) or isinstance(value, models.Model):
+                if getattr(current, "pk", None) != getattr(value, "pk", None):
+                    changes[name] = value
+            elif value != current:
+                changes[name] = value
+        return changes
+
+    def add_service_errors(self, exc: ValidationError) -> None:
+        """Put a service's ValidationError next to the fields it names (else at the top)."""
+        if not hasattr(exc, "error_dict"):
+            self.add_error(None, exc)
+            return
+        for name, errors in exc.error_dict.items():
+            target = name if name in self.fields else f"share_{name}" if f"share_{name}" in self.fields else None
+            for error in errors:
+                self.add_error(target, error)
+
+
+def _drop_none_defaults(resource: Resource, data: dict[str, Any]) -> dict[str, Any]:
+    """Empty optional inputs take the model default (e.g. a blank CharField is "", not None)."""
+    out = {}
+    for name, value in data.items():
+        field = _model_field(resource.model, name)
+        if value is None and field is not None and not field.null:
+            continue
+        out[name] = value
+    return out
+
+
+def initial_from(resource: Resource, params, names: list[str]) -> dict[str, Any]:
+    """Pre-filled values from the query string (``?estate=3`` from an estate's page)."""
+    return {n: params[n] for n in names if params.get(n)} | {
+        f"share_{s}": params[s] for s in ("home",) if params.get(s) and f"share_{s}" in names
+    }
+
+
+def initial_of(instance, names: list[str]) -> dict[str, Any]:
+    initial = {}
+    for name in names:
+        if name in PERSONAL and isinstance(instance, m.Person):
+            continue
+        field = _model_field(type(instance), name)
+        if field is not None:
+            initial[name] = getattr(instance, field.attname)
+    return initial
+
+
+class RevealForm(forms.Form):
+    field = forms.ChoiceField(label=_("Which value"), choices=list(PERSONAL.items()), widget=forms.RadioSelect)
+    reason = forms.CharField(label=_("Reason"), min_length=2, max_length=200, widget=forms.Textarea(attrs={"rows": 2}),
+                             help_text=_("The reason is kept in the security log with your name."))
+
+    def __init__(self, *args, person: m.Person, **kwargs):
+        super().__init__(*args, **kwargs)
+        present = [(k, v) for k, v in PERSONAL.items() if getattr(person, f"{k}_masked")]
+        self.fields["field"].choices = present
+        style(self)
+        self.fields["field"].widget.attrs["class"] = "form-check-input"
+
+
+class LoginForm(AuthenticationForm):
+    error_messages = {
+        "invalid_login": _("Wrong username or password. Note that both are case-sensitive."),
+        "inactive": _("This account is disabled."),
+    }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        style(self)

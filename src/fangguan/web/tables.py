@@ -1,0 +1,207 @@
+"""What the generic registry pages show for each resource: list columns and detail sections.
+
+This is the only per-resource table of the web UI; the views and templates are generic and read
+it. A column is a dotted attribute path on a row (``area.estate``); its heading defaults to the
+model field's verbose name, so headings are translated with the models. Every related object a
+column touches must be in the resource's ``related`` (select_related) or ``annotate``, so a list
+costs the same number of queries whatever its length (tests/web check that).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.core.exceptions import FieldDoesNotExist
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import number_format
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from fangguan.registry.resources import RESOURCES, Resource
+
+WAN = Decimal("10000")
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str  # dotted attribute path on the row
+    label: str | None = None  # default: the verbose name of the last field on the path
+    fmt: str = ""  # "wan": ㎡ shown in 万㎡
+    link: bool = False  # links to the row's detail page
+
+
+@dataclass(frozen=True)
+class Section:
+    """Records related to a detail page's record: a filter of another resource's list."""
+
+    resource: str
+    filter: str  # the FilterSchema field of ``resource`` that takes this record's id
+    label: str | None = None  # default: the related model's verbose_name_plural
+
+
+def _c(*keys: str, link: str | None = None, **special: Column) -> tuple[Column, ...]:
+    """Plain columns from keys; the first (or ``link``) column links to the detail page."""
+    link = link or keys[0]
+    return tuple(special.get(k.replace(".", "__")) or Column(k, link=(k == link)) for k in keys)
+
+
+COLUMNS: dict[str, tuple[Column, ...]] = {
+    "towns": _c("code", "name", "kind", link="name"),
+    "neighbourhoods": _c("code", "name", "town", "property_subcommittee_since", link="name"),
+    "estates": _c(
+        "code", "name", "town", "neighbourhood", "estate_type", "delivered_on", "floor_area_m2",
+        "buildings_count", "homes_count", link="name",
+        floor_area_m2=Column("floor_area_m2", gettext_lazy("floor area (10,000 ㎡)"), fmt="wan"),
+        buildings_count=Column("buildings_count", gettext_lazy("buildings")),
+        homes_count=Column("homes_count", gettext_lazy("homes")),
+    ),
+    "areas": _c("code", "name", "estate", "estate.town", "established_on", link="name"),
+    "buildings": _c(
+        "number", "estate", "area", "floors", "units", "structure", "built_year", "has_elevator",
+        "floor_area_m2", "homes_count", homes_count=Column("homes_count", gettext_lazy("homes")),
+    ),
+    "homes": _c("room_number", "building.estate", "building", "unit", "floor", "area_m2", "use",
+                building=Column("building", gettext_lazy("building"))),
+    "shares": _c("home", "home.building.estate", "person", "kind", "share_percent", "since", "until"),
+    "people": _c("name", "kind", "id_type", "id_number_masked", "phone_masked"),
+    "companies": _c("name", "credit_code", "filed_on", "filing_revoked_on", "qualification", "phone"),
+    "contracts": _c("area", "area.estate", "company", "kind", "start_on", "end_on", "terminated_on",
+                    link="start_on"),
+    "committees": _c("name", "area", "area.estate", "established_on", "term_start", "term_end",
+                     "dissolved_on"),
+    "committee-members": _c("name", "committee", "role", "start_on", "end_on", "neighbourhood"),
+    "committee-documents": _c("title", "committee", "kind", "issued_on"),
+    "facilities": _c("kind", "estate", "building", "location", "quantity", "installed_on", "status"),
+    "assessments": _c("kind", "estate", "passed_on", "revoked_on", "score"),
+}
+
+SECTIONS: dict[str, tuple[Section, ...]] = {
+    "towns": (Section("neighbourhoods", "town"), Section("estates", "town")),
+    "neighbourhoods": (Section("estates", "neighbourhood"),),
+    "estates": (
+        Section("areas", "estate"), Section("buildings", "estate"), Section("facilities", "estate"),
+        Section("contracts", "estate"), Section("committees", "estate"), Section("assessments", "estate"),
+    ),
+    "areas": (Section("buildings", "area"), Section("contracts", "area"), Section("committees", "area")),
+    "buildings": (Section("homes", "building"),),
+    "homes": (Section("shares", "home"),),
+    "people": (Section("shares", "person"),),
+    "companies": (Section("contracts", "company"),
+                  Section("estates", "company", gettext_lazy("Estates served today"))),
+    "committees": (Section("committee-members", "committee"), Section("committee-documents", "committee")),
+}
+
+# Fields never shown on a detail page: bookkeeping, search keys, ciphertexts and blind indexes.
+HIDDEN_FIELDS = frozenset({"id", "name_pinyin", "created_at", "updated_at"})
+
+_BY_MODEL: dict[type[models.Model], str] = {r.model: r.name for r in RESOURCES.values()}
+
+
+def resource_of(obj_or_model) -> str | None:
+    """The resource name (URL segment) of a record or model, if it has pages."""
+    model = obj_or_model if isinstance(obj_or_model, type) else type(obj_or_model)
+    return _BY_MODEL.get(model)
+
+
+def detail_url(obj) -> str | None:
+    name = resource_of(obj)
+    return reverse("registry-detail", args=[name, obj.pk]) if name else None
+
+
+def field_of(model: type[models.Model], path: str) -> models.Field | None:
+    """The model field at the end of a dotted path, or None for annotations."""
+    field = None
+    for part in path.split("."):
+        try:
+            field = model._meta.get_field(part)
+        except FieldDoesNotExist:
+            return None
+        model = field.related_model
+    return field
+
+
+def label_of(model: type[models.Model], column: Column) -> str:
+    if column.label is not None:
+        return str(column.label)
+    field = field_of(model, column.key)
+    return str(field.verbose_name) if field is not None else column.key
+
+
+def format_value(value, field: models.Field | None = None, fmt: str = "") -> str:
+    """A value as the pages print it: labels for choices, 是/否, ISO dates, grouped numbers."""
+    if value is None or value == "":
+        return "—"
+    if field is not None and field.choices:
+        return str(dict(field.flatchoices).get(value, value))
+    if isinstance(value, bool):
+        return _("Yes") if value else _("No")
+    if isinstance(value, dt.datetime):
+        return timezone.localtime(value).strftime("%Y-%m-%d %H:%M")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if fmt == "wan":
+        return number_format(Decimal(value) / WAN, decimal_pos=2, force_grouping=True)
+    if isinstance(value, Decimal):
+        return number_format(value, decimal_pos=field.decimal_places if field else 2, force_grouping=True)
+    if isinstance(value, int):
+        return number_format(value, force_grouping=True)
+    return str(value)
+
+
+def resolve(obj, path: str):
+    for part in path.split("."):
+        obj = getattr(obj, part, None)
+        if obj is None:
+            return None
+    return obj
+
+
+def cell(obj, column: Column) -> dict:
+    """One table cell: its text, and a link when the value is a record or the row's link column."""
+    value = resolve(obj, column.key)
+    url = None
+    if isinstance(value, models.Model):
+        url, text = detail_url(value), str(value)
+    else:
+        text = format_value(value, field_of(type(obj), column.key), column.fmt)
+    if column.link:
+        url = detail_url(obj)
+    numeric = isinstance(value, int | Decimal) and not isinstance(value, bool)
+    return {"text": text, "url": url, "numeric": numeric}
+
+
+def columns_for(resource: Resource, *, without: str | None = None) -> list[dict]:
+    """Column headings of a list (``without`` drops the column a detail section is filtered on)."""
+    cols = [c for c in COLUMNS[resource.name] if c.key != without]
+    return [
+        {"column": c, "label": label_of(resource.model, c), "sort": c.key if c.key in resource.ordering else None}
+        for c in cols
+    ]
+
+
+def rows_for(objects, columns: list[dict]) -> list[dict]:
+    return [{"obj": o, "url": detail_url(o), "cells": [cell(o, c["column"]) for c in columns]} for o in objects]
+
+
+def detail_fields(obj) -> list[dict]:
+    """The record's own fields, labelled by verbose name, secrets and bookkeeping left out."""
+    hidden = HIDDEN_FIELDS | getattr(obj, "audit_exclude", frozenset())
+    out = []
+    for field in obj._meta.concrete_fields:
+        if field.name in hidden:
+            continue
+        value = getattr(obj, field.name)
+        text = str(value) if isinstance(value, models.Model) else format_value(value, field)
+        url = detail_url(value) if isinstance(value, models.Model) else None
+        if field.name.endswith("_m2") and value is not None:
+            text = f"{text} ㎡"
+        out.append({"name": field.name, "label": str(field.verbose_name), "text": text, "url": url})
+    return out
+
+
+def section_label(section: Section) -> str:
+    return str(section.label or RESOURCES[section.resource].model._meta.verbose_name_plural)

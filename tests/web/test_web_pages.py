@@ -1,0 +1,74 @@
+"""Login, home, and every list and detail page for the bureau."""
+
+import pytest
+from django.urls import reverse
+
+from fangguan.core.models import SecurityEvent
+from fangguan.registry.resources import RESOURCES
+
+from .conftest import PASSWORD
+
+pytestmark = pytest.mark.django_db
+
+
+def test_login_page_is_chinese_by_default(client):
+    response = client.get(reverse("login"))
+    assert response.status_code == 200
+    assert "智慧房管" in response.content.decode()
+    assert 'lang="zh-Hans"' in response.content.decode()
+
+
+def test_wrong_password_gives_a_chinese_message(client, users):
+    response = client.post(reverse("login"), {"username": "bureau", "password": "wrong"})
+    assert response.status_code == 200
+    assert "用户名或密码错误" in response.content.decode()
+    assert SecurityEvent.objects.filter(action="login_failed").exists()
+
+
+def test_login_then_logout(client, users):
+    response = client.post(reverse("login"), {"username": "bureau", "password": PASSWORD})
+    assert response.status_code == 302 and response["Location"] == reverse("home")
+    home = client.get(reverse("home"))
+    assert "Bureau" in home.content.decode() and "房管局工作人员" in home.content.decode()
+    assert client.get(reverse("logout")).status_code == 405  # logout only by POST (CSRF-protected form)
+    response = client.post(reverse("logout"))
+    assert response.status_code == 302
+    assert client.get(reverse("home"))["Location"].startswith(reverse("login"))
+
+
+def test_home_counts_what_the_user_sees(as_user, users):
+    page = as_user(users.town).get(reverse("home")).content.decode()
+    assert reverse("registry-list", args=["estates"]) in page
+    assert ">1</div>" in page  # one estate, one building, one home in 朱泾镇
+
+
+def test_it_admin_gets_admin_link_and_no_registry(as_user, users):
+    page = as_user(users.sysadmin).get(reverse("home")).content.decode()
+    assert reverse("admin:index") in page
+    assert reverse("registry-list", args=["estates"]) not in page
+    assert as_user(users.sysadmin).get(reverse("registry-list", args=["estates"])).context["page"].paginator.count == 0
+
+
+@pytest.mark.parametrize("name", sorted(RESOURCES))
+def test_every_list_and_detail_renders_for_the_bureau(as_user, users, name):
+    client = as_user(users.bureau)
+    response = client.get(reverse("registry-list", args=[name]))
+    assert response.status_code == 200
+    page = response.context["page"]
+    if page.object_list:
+        obj = page.object_list[0]
+        assert client.get(reverse("registry-detail", args=[name, obj.pk])).status_code == 200
+        if RESOURCES[name].create_in is not None:
+            assert client.get(reverse("registry-edit", args=[name, obj.pk])).status_code == 200
+    if RESOURCES[name].create_in is not None:
+        assert client.get(reverse("registry-create", args=[name])).status_code == 200
+
+
+def test_english_with_the_language_switch(client, users):
+    client.force_login(users.bureau)
+    response = client.post(reverse("set_language"), {"language": "en", "next": "/r/estates/"})
+    assert response.status_code == 302
+    page = client.get("/r/estates/").content.decode()
+    assert 'lang="en"' in page and "Estates" in page and "Log out" in page
+    client.post(reverse("set_language"), {"language": "zh-hans", "next": "/"})
+    assert "住宅小区" in client.get("/r/estates/").content.decode()
