@@ -40,6 +40,7 @@ from .choices import (
     AssessmentKind,
     CommitteeRole,
     ContractKind,
+    DocumentKind,
     EstateType,
     FacilityKind,
     HomeUse,
@@ -322,7 +323,8 @@ class DemoBuilder:
     def _credit_code(self, serial: int, *, pilot: bool = False) -> str:
         from stdnum.cn import uscc
 
-        body = f"9131011{serial:07d}{self.rng.choice('ABCDEFGHJKLMNPQRTUWXY')}"[:17]
+        # 9 (company) 1 (enterprise) + 310116 (Jinshan) + 9-character organisation code
+        body = f"91310116{serial:08d}{self.rng.choice('0123456789ABCDEFGHJKLMNPQRTUWXY')}"
         check = uscc.calc_check_digit(body)
         if pilot:  # early pilot codes fail the GB 32100 check: flagged, not refused
             alphabet = "0123456789ABCDEFGHJKLMNPQRTUWXY"
@@ -480,6 +482,16 @@ class DemoBuilder:
             ))
         self.committees_all = self.bulk(m.OwnersCommittee, committees)
         self.members(active_2020)
+        self.bulk(m.CommitteeDocument, [
+            doc
+            for c in self.committees_all
+            for doc in (
+                m.CommitteeDocument(committee=c, kind=DocumentKind.RULES, title=f"{c.area.name}业主大会议事规则",
+                                    issued_on=c.assembly_established_on),
+                m.CommitteeDocument(committee=c, kind=DocumentKind.COVENANT, title=f"{c.area.name}管理规约",
+                                    issued_on=c.assembly_established_on),
+            )
+        ])
 
     def _name(self) -> str:
         rng = self.rng
