@@ -1,5 +1,9 @@
 """Small registry for the web tests: two towns, an estate in each, a company serving the first,
-and one user per role that matters to the pages."""
+and one user per role that matters to the pages.
+
+The session database also holds the Jinshan demo (``tests/conftest.py`` loads it once), so these
+records use names and codes the demo does not, and tests look at their own records only.
+"""
 
 from __future__ import annotations
 
@@ -29,28 +33,28 @@ def _user(username: str, kind: str | None = None, role: str | None = None, *, ma
 @pytest.fixture
 def registry(db):
     """The records, as a namespace: ``registry.estate``, ``registry.other_estate`` …"""
-    zhujing = m.Town.objects.create(code="ZJ", name="朱泾镇", sort_order=2)
-    fengjing = m.Town.objects.create(code="FJ", name="枫泾镇", sort_order=3)
-    hood = m.Neighbourhood.objects.create(town=zhujing, code="ZJ01", name="东林居委会")
+    zhujing = m.Town.objects.create(code="WZJ", name="泾西镇", sort_order=90)
+    fengjing = m.Town.objects.create(code="WFJ", name="枫南镇", sort_order=91)
+    hood = m.Neighbourhood.objects.create(town=zhujing, code="WZJ01", name="泾西第一居委会")
     estate = m.Estate.objects.create(
-        code="E001", name="朱泾新苑", town=zhujing, neighbourhood=hood, estate_type=EstateType.COMMERCIAL,
+        code="WE001", name="泾西新苑", town=zhujing, neighbourhood=hood, estate_type=EstateType.COMMERCIAL,
         delivered_on=dt.date(2010, 5, 1), floor_area_m2=Decimal("123456.78"), service_phone="021-57310000",
     )
     other = m.Estate.objects.create(
-        code="E002", name="枫泾花园", town=fengjing, estate_type=EstateType.SOLD_PUBLIC,
+        code="WE002", name="枫南花园", town=fengjing, estate_type=EstateType.SOLD_PUBLIC,
         delivered_on=dt.date(1998, 1, 1), floor_area_m2=Decimal("50000"),
     )
-    area = m.ManagementArea.objects.create(estate=estate, code="A001", name="朱泾新苑物业管理区域")
-    other_area = m.ManagementArea.objects.create(estate=other, code="A002", name="枫泾花园物业管理区域")
+    area = m.ManagementArea.objects.create(estate=estate, code="WA001", name="泾西新苑物业管理区域")
+    other_area = m.ManagementArea.objects.create(estate=other, code="WA002", name="枫南花园物业管理区域")
     building = m.Building.objects.create(estate=estate, area=area, number="1号楼", floors=6)
     m.Building.objects.create(estate=other, area=other_area, number="1号楼", floors=5)
     home = m.Home.objects.create(building=building, room_number="101", floor=1, area_m2=Decimal("88.50"))
-    company = m.Company.objects.create(name="金山物业有限公司", credit_code="91310116MA1J8XXX0X")
-    other_company = m.Company.objects.create(name="枫泾物业有限公司", credit_code="91310116MA1J8YYY0Y")
+    company = m.Company.objects.create(name="泾西物业有限公司", credit_code="91310116MAWEB0001X")
+    other_company = m.Company.objects.create(name="枫南物业有限公司", credit_code="91310116MAWEB0002Y")
     m.Contract.objects.create(area=area, company=company, kind=ContractKind.FORMAL, start_on=dt.date(2020, 1, 1))
     m.Contract.objects.create(area=other_area, company=other_company, kind=ContractKind.FORMAL,
                               start_on=dt.date(2020, 1, 1))
-    person = m.Person(name="张三")
+    person = m.Person(name="网页测试人")
     person.set_id_number(ID_NUMBER)
     person.set_phone(PHONE)
     person.save()
@@ -67,16 +71,16 @@ def registry(db):
 
 @pytest.fixture
 def users(registry):
-    owner = _user("owner")
+    owner = _user("web-owner")
     registry.person.user = owner
     registry.person.save()
 
     class Users:
-        bureau = _user("bureau", OrgKind.BUREAU, Role.BUREAU_OFFICER, may_reveal=True)
-        town = _user("town", OrgKind.TOWN_OFFICE, Role.TOWN_OFFICER, town=registry.zhujing)
-        company = _user("company", OrgKind.COMPANY, Role.COMPANY_MANAGER, company=registry.company)
-        auditor = _user("auditor", OrgKind.AUDIT, Role.AUDITOR)
-        sysadmin = _user("sysadmin", OrgKind.IT, Role.SYSTEM_ADMIN)
+        bureau = _user("web-bureau", OrgKind.BUREAU, Role.BUREAU_OFFICER, may_reveal=True)
+        town = _user("web-town", OrgKind.TOWN_OFFICE, Role.TOWN_OFFICER, town=registry.zhujing)
+        company = _user("web-company", OrgKind.COMPANY, Role.COMPANY_MANAGER, company=registry.company)
+        auditor = _user("web-auditor", OrgKind.AUDIT, Role.AUDITOR)
+        sysadmin = _user("web-sysadmin", OrgKind.IT, Role.SYSTEM_ADMIN)
 
     Users.owner = owner
     return Users

@@ -19,14 +19,14 @@ def test_login_page_is_chinese_by_default(client):
 
 
 def test_wrong_password_gives_a_chinese_message(client, users):
-    response = client.post(reverse("login"), {"username": "bureau", "password": "wrong"})
+    response = client.post(reverse("login"), {"username": "web-bureau", "password": "wrong"})
     assert response.status_code == 200
     assert "用户名或密码错误" in response.content.decode()
     assert SecurityEvent.objects.filter(action="login_failed").exists()
 
 
 def test_login_then_logout(client, users):
-    response = client.post(reverse("login"), {"username": "bureau", "password": PASSWORD})
+    response = client.post(reverse("login"), {"username": "web-bureau", "password": PASSWORD})
     assert response.status_code == 302 and response["Location"] == reverse("home")
     home = client.get(reverse("home"))
     assert "Bureau" in home.content.decode() and "房管局工作人员" in home.content.decode()
@@ -39,7 +39,7 @@ def test_login_then_logout(client, users):
 def test_home_counts_what_the_user_sees(as_user, users):
     page = as_user(users.town).get(reverse("home")).content.decode()
     assert reverse("registry-list", args=["estates"]) in page
-    assert ">1</div>" in page  # one estate, one building, one home in 朱泾镇
+    assert ">1</div>" in page  # one estate, one building, one home in the town
 
 
 def test_it_admin_gets_admin_link_and_no_registry(as_user, users):

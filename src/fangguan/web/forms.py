@@ -132,7 +132,7 @@ class FilterForm(forms.Form):
             label = model_field.verbose_name if model_field is not None else name
         if name == "q":
             return forms.CharField(label=label, required=False, max_length=100,
-                                   widget=forms.TextInput(attrs={"type": "search", "placeholder": _("name, code, pinyin or initials")}))
+                                   widget=forms.TextInput(attrs={"type": "search", "placeholder": _("keyword; pinyin and initials work too")}))
         if name in SELECT_FILTERS and kind is int:
             return forms.ModelChoiceField(choices_queryset(SELECT_FILTERS[name], user), label=label,
                                           required=False, empty_label=_("All"))

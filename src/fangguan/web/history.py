@@ -15,6 +15,7 @@ from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from fangguan.core.audit_api import record_history
 from fangguan.core.models import ChangeAction, Outcome, SecurityAction
@@ -23,6 +24,9 @@ from fangguan.registry.resources import Resource
 
 from .forms import PERSONAL
 from .tables import HIDDEN_FIELDS, detail_url, format_value
+
+# Where a change came from (``core.context`` causes); others (``import:12`` …) are shown as they are.
+CAUSES = {"web": _lazy("web page"), "api": _lazy("API")}
 
 
 def _label(choices, value) -> str:
@@ -109,7 +113,7 @@ def history_for(user, resource: Resource, pk: int, *, limit: int | None = None) 
             "outcome": _label(Outcome, entry["outcome"]) if security else "",
             "denied": security and entry["outcome"] != Outcome.SUCCESS,
             "security": security,
-            "cause": entry.get("cause", ""),
+            "cause": str(CAUSES.get(entry.get("cause", ""), entry.get("cause", ""))),
             "request_id": entry["request_id"],
             "changes": _security(entry) if security else _changes(resource.model, entry, records),
         })

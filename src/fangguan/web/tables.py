@@ -32,6 +32,7 @@ class Column:
     label: str | None = None  # default: the verbose name of the last field on the path
     fmt: str = ""  # "wan": ㎡ shown in 万㎡
     link: bool = False  # links to the row's detail page
+    numeric: bool = False  # right-aligned (``_c`` sets it from the key)
 
 
 @dataclass(frozen=True)
@@ -44,9 +45,14 @@ class Section:
 
 
 def _c(*keys: str, link: str | None = None, **special: Column) -> tuple[Column, ...]:
-    """Plain columns from keys; the first (or ``link``) column links to the detail page."""
+    """Plain columns from keys; the first (or ``link``) column links to the detail page.
+    Counts (``*_count``) and numeric fields are right-aligned, except years."""
     link = link or keys[0]
-    return tuple(special.get(k.replace(".", "__")) or Column(k, link=(k == link)) for k in keys)
+    return tuple(special.get(k.replace(".", "__")) or Column(k, link=(k == link), numeric=_numeric(k)) for k in keys)
+
+
+def _numeric(key: str) -> bool:
+    return key.endswith(("_m2", "_count", "percent", "floors", "units", "quantity", "score"))
 
 
 COLUMNS: dict[str, tuple[Column, ...]] = {
@@ -55,14 +61,14 @@ COLUMNS: dict[str, tuple[Column, ...]] = {
     "estates": _c(
         "code", "name", "town", "neighbourhood", "estate_type", "delivered_on", "floor_area_m2",
         "buildings_count", "homes_count", link="name",
-        floor_area_m2=Column("floor_area_m2", gettext_lazy("floor area (10,000 ㎡)"), fmt="wan"),
-        buildings_count=Column("buildings_count", gettext_lazy("buildings")),
-        homes_count=Column("homes_count", gettext_lazy("homes")),
+        floor_area_m2=Column("floor_area_m2", gettext_lazy("floor area (10,000 ㎡)"), fmt="wan", numeric=True),
+        buildings_count=Column("buildings_count", gettext_lazy("buildings"), numeric=True),
+        homes_count=Column("homes_count", gettext_lazy("homes"), numeric=True),
     ),
     "areas": _c("code", "name", "estate", "estate.town", "established_on", link="name"),
     "buildings": _c(
         "number", "estate", "area", "floors", "units", "structure", "built_year", "has_elevator",
-        "floor_area_m2", "homes_count", homes_count=Column("homes_count", gettext_lazy("homes")),
+        "floor_area_m2", "homes_count", homes_count=Column("homes_count", gettext_lazy("homes"), numeric=True),
     ),
     "homes": _c("room_number", "building.estate", "building", "unit", "floor", "area_m2", "use",
                 building=Column("building", gettext_lazy("building"))),
@@ -147,9 +153,7 @@ def format_value(value, field: models.Field | None = None, fmt: str = "") -> str
         return number_format(Decimal(value) / WAN, decimal_pos=2, force_grouping=True)
     if isinstance(value, Decimal):
         return number_format(value, decimal_pos=field.decimal_places if field else 2, force_grouping=True)
-    if isinstance(value, int):
-        return number_format(value, force_grouping=True)
-    return str(value)
+    return str(value)  # integers plain: years, floors and counts read better without separators
 
 
 def resolve(obj, path: str):
@@ -170,8 +174,7 @@ def cell(obj, column: Column) -> dict:
         text = format_value(value, field_of(type(obj), column.key), column.fmt)
     if column.link:
         url = detail_url(obj)
-    numeric = isinstance(value, int | Decimal) and not isinstance(value, bool)
-    return {"text": text, "url": url, "numeric": numeric}
+    return {"text": text, "url": url, "numeric": column.numeric}
 
 
 def columns_for(resource: Resource, *, without: str | None = None) -> list[dict]:

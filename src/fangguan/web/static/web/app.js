@@ -11,4 +11,18 @@
       if (next) { next.value = window.location.pathname + window.location.search; }
     }
   });
+
+  // The search box has its own trigger (a pause in typing). Its "change" on leaving the box
+  // would send a second request racing the click that made it lose focus (e.g. on a sort link).
+  document.addEventListener("change", function (event) {
+    if (event.target && event.target.id === "id_q") { event.stopPropagation(); }
+  }, true);
+
+  // Filter requests leave empty fields out, so the URL pushed to the address bar stays short.
+  document.addEventListener("htmx:configRequest", function (event) {
+    if (!event.detail.elt || event.detail.elt.id !== "filters") { return; }
+    var params = event.detail.parameters, empty = [];
+    params.forEach(function (value, key) { if (value === "") { empty.push(key); } });
+    empty.forEach(function (key) { params.delete(key); });
+  });
 })();
