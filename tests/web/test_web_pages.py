@@ -1,5 +1,7 @@
 """Login, home, and every list and detail page for the bureau."""
 
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -72,3 +74,22 @@ def test_english_with_the_language_switch(client, users):
     assert 'lang="en"' in page and "Estates" in page and "Log out" in page
     client.post(reverse("set_language"), {"language": "zh-hans", "next": "/"})
     assert "住宅小区" in client.get("/r/estates/").content.decode()
+
+
+INLINE = re.compile(r"<script(?![^>]*\bsrc=)[^>]*>|\sstyle=|\son[a-z]+=|javascript:", re.IGNORECASE)
+
+
+def test_pages_have_no_inline_script_style_or_handlers(as_user, users, registry):
+    """A strict Content-Security-Policy will be switched on: everything comes from static files."""
+    client = as_user(users.bureau)
+    urls = [reverse("home"), reverse("registry-list", args=["estates"]),
+            reverse("registry-detail", args=["estates", registry.estate.pk]),
+            reverse("registry-edit", args=["estates", registry.estate.pk]),
+            reverse("registry-create", args=["people"]), reverse("person-reveal", args=[registry.person.pk]),
+            reverse("registry-history", args=["estates", registry.estate.pk])]
+    for url in urls:
+        html = client.get(url).content.decode()
+        assert not INLINE.search(html), (url, INLINE.search(html))
+        assert "//cdn" not in html and "https://" not in html.split("<body", 1)[0]
+    client.logout()
+    assert not INLINE.search(client.get(reverse("login")).content.decode())

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
 from ninja import Router, Schema
+from ninja.errors import HttpError
 
 from .models import ApiToken
 from .roles import grants
@@ -54,7 +56,10 @@ class MeOut(Schema):
 @router.post("/token", auth=None, response=TokenOut, operation_id="issue_token")
 def issue_token(request, payload: TokenIn):
     """Exchange a username and password for a bearer token (valid for FANGGUAN_API_TOKEN_HOURS)."""
-    key, token = token_issue(username=payload.username, password=payload.password, request=request)
+    try:
+        key, token = token_issue(username=payload.username, password=payload.password, request=request)
+    except PermissionDenied as exc:
+        raise HttpError(401, str(exc)) from None
     return {"token": key, "expires_at": token.expires_at}
 
 
