@@ -26,7 +26,8 @@ def test_town_office_lists_only_its_town(as_user, users, registry):
 
 def test_town_office_gets_404_for_another_towns_estate(as_user, users, registry):
     client = as_user(users.town)
-    assert client.get(reverse("registry-detail", args=["estates", registry.other_estate.pk])).status_code == 404
+    response = client.get(reverse("registry-detail", args=["estates", registry.other_estate.pk]))
+    assert response.status_code == 404 and "不在您的查看范围内" in response.content.decode()
     assert client.get(reverse("registry-edit", args=["estates", registry.other_estate.pk])).status_code == 404
     assert client.get(reverse("registry-history", args=["estates", registry.other_estate.pk])).status_code == 404
 

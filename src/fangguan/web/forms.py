@@ -21,6 +21,7 @@ from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db import models
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from fangguan.registry import models as m
@@ -55,6 +56,7 @@ VIEW_PARAMS = ("page", "per_page", "ordering")
 # Models with so many rows that a select offers only the record already chosen (via ?field=id
 # from the parent record's page, or the current value); see the report on autocomplete.
 LARGE = (m.Building, m.Home, m.Person)
+LARGE_SELECT_LIMIT = 300
 
 
 def choices_queryset(model: type[models.Model], user) -> models.QuerySet:
@@ -130,6 +132,7 @@ class FilterForm(forms.Form):
             label = (SELECT_FILTERS | HIDDEN_FILTERS)[name]._meta.verbose_name
         if label is None:
             label = model_field.verbose_name if model_field is not None else name
+        label = capfirst(label)
         if name == "q":
             return forms.CharField(label=label, required=False, max_length=100,
                                    widget=forms.TextInput(attrs={"type": "search", "placeholder": _("keyword; pinyin and initials work too")}))
@@ -224,7 +227,7 @@ class RecordForm(forms.Form):
         if model is m.Person and name.startswith("share_"):
             field = self._model_field(m.HomeShare, name.removeprefix("share_"), user)
             field.required = False
-            field.label = f"{_('home share')}：{field.label}"
+            field.label = f"{capfirst(_('home share'))}：{field.label}"
             return field
         return self._model_field(model, name, user)
 
@@ -233,12 +236,17 @@ class RecordForm(forms.Form):
         if model_field.is_relation:
             related = model_field.related_model
             qs = choices_queryset(related, user)
+            help_text = ""
             if related in LARGE:
                 chosen = self.data.get(self.add_prefix(self._form_name(model, name))) if self.is_bound else None
                 chosen = chosen or self.initial.get(self._form_name(model, name))
                 if chosen:
                     qs = qs.filter(pk=chosen.pk if isinstance(chosen, models.Model) else chosen)
-            return forms.ModelChoiceField(qs, label=model_field.verbose_name, required=not model_field.blank)
+                elif qs.count() > LARGE_SELECT_LIMIT:
+                    qs = qs.none()
+                    help_text = _("Too many to list here: open this form with the “Add” button on the parent record's page.")
+            return forms.ModelChoiceField(qs, label=capfirst(model_field.verbose_name), help_text=help_text,
+                                          required=not model_field.blank)
         field = model_field.formfield()
         if isinstance(model_field, models.DateField):
             field.widget = DateInput()

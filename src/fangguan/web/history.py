@@ -14,8 +14,9 @@ from collections import defaultdict
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.utils.dateparse import parse_date
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from fangguan.core.audit_api import record_history
 from fangguan.core.models import ChangeAction, Outcome, SecurityAction
@@ -26,7 +27,7 @@ from .forms import PERSONAL
 from .tables import HIDDEN_FIELDS, detail_url, format_value
 
 # Where a change came from (``core.context`` causes); others (``import:12`` …) are shown as they are.
-CAUSES = {"web": _lazy("web page"), "api": _lazy("API")}
+CAUSES = {"web": gettext_lazy("web page"), "api": gettext_lazy("API")}
 
 
 def _label(choices, value) -> str:
@@ -80,7 +81,7 @@ def _changes(model, entry: dict, records) -> list[dict]:
             continue
         field = _field(model, name)
         rows.append({
-            "label": str(field.verbose_name) if field is not None else name,
+            "label": capfirst(field.verbose_name) if field is not None else name,
             "before": _value(model, name, before.get(name), records) if name in before else None,
             "after": _value(model, name, after.get(name), records) if name in after else None,
         })

@@ -18,6 +18,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import number_format
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -132,9 +133,9 @@ def field_of(model: type[models.Model], path: str) -> models.Field | None:
 
 def label_of(model: type[models.Model], column: Column) -> str:
     if column.label is not None:
-        return str(column.label)
+        return capfirst(column.label)
     field = field_of(model, column.key)
-    return str(field.verbose_name) if field is not None else column.key
+    return capfirst(field.verbose_name) if field is not None else column.key
 
 
 def format_value(value, field: models.Field | None = None, fmt: str = "") -> str:
@@ -202,9 +203,9 @@ def detail_fields(obj) -> list[dict]:
         url = detail_url(value) if isinstance(value, models.Model) else None
         if field.name.endswith("_m2") and value is not None:
             text = f"{text} ㎡"
-        out.append({"name": field.name, "label": str(field.verbose_name), "text": text, "url": url})
+        out.append({"name": field.name, "label": capfirst(field.verbose_name), "text": text, "url": url})
     return out
 
 
 def section_label(section: Section) -> str:
-    return str(section.label or RESOURCES[section.resource].model._meta.verbose_name_plural)
+    return capfirst(section.label or RESOURCES[section.resource].model._meta.verbose_name_plural)

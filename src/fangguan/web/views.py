@@ -148,7 +148,8 @@ def _section(user, section, obj) -> dict:
     return {
         "label": section_label(section), "resource": related, "filter": section.filter,
         "count": qs.count(), "headers": headers, "rows": rows_for(qs[:SECTION_ROWS], headers),
-        "may_create": related.create_in is not None and may_create(user, related.model),
+        "may_create": (related.create_in is not None and section.filter in input_names(related, edit=False)
+                       and may_create(user, related.model)),
     }
 
 

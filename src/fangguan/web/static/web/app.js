@@ -25,4 +25,16 @@
     params.forEach(function (value, key) { if (value === "") { empty.push(key); } });
     empty.forEach(function (key) { params.delete(key); });
   });
+
+  // A list request that did not come back as a list (the session ended and the login page
+  // answered, or the server failed) is shown as a whole page instead of inside the table.
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var detail = event.detail;
+    if (!detail.target || detail.target.id !== "results") { return; }
+    var isList = detail.xhr.status === 200 && detail.serverResponse.indexOf('id="results"') !== -1;
+    if (!isList) {
+      detail.shouldSwap = false;
+      window.location.href = detail.xhr.responseURL || window.location.href;
+    }
+  });
 })();
