@@ -17,7 +17,8 @@ def install(apps, schema_editor):
         elif vendor == "postgresql":
             schema_editor.execute(
                 "CREATE OR REPLACE FUNCTION fangguan_append_only() RETURNS trigger AS $$ "
-                "BEGIN RAISE EXCEPTION '% is append-only', TG_TABLE_NAME; END; $$ LANGUAGE plpgsql;"
+                "BEGIN RAISE EXCEPTION '% is append-only', TG_TABLE_NAME; END; $$ LANGUAGE plpgsql;",
+                params=None,  # the % is PL/pgSQL's, not a query placeholder
             )
             schema_editor.execute(
                 f"CREATE TRIGGER {table}_append_only BEFORE UPDATE OR DELETE ON {table} "
