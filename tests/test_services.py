@@ -11,7 +11,13 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import DatabaseError, transaction
 
-from fangguan.core.identity import check_credit_code, check_id_number, check_phone, mask_id_number, mask_phone
+from fangguan.core.identity import (
+    check_credit_code,
+    check_id_number,
+    check_phone,
+    mask_id_number,
+    mask_phone,
+)
 from fangguan.core.models import ChangeLog, SecurityEvent
 from fangguan.registry import models as m
 from fangguan.registry import services

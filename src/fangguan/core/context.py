@@ -22,17 +22,18 @@ class AuditContext:
     cause: str = ""
 
 
-_current: ContextVar[AuditContext] = ContextVar("fangguan_audit_context", default=AuditContext())
+_EMPTY = AuditContext()
+_current: ContextVar[AuditContext | None] = ContextVar("fangguan_audit_context", default=None)
 
 
 def current() -> AuditContext:
-    return _current.get()
+    return _current.get() or _EMPTY
 
 
 @contextmanager
 def audit_context(**changes: str) -> Iterator[AuditContext]:
     """Run a block with some context fields set (``cause="import:12"``, ``request_id=…``)."""
-    base = _current.get()
+    base = current()
     if "request_id" not in changes and not base.request_id:
         changes["request_id"] = uuid.uuid4().hex
     ctx = replace(base, **changes)
