@@ -285,3 +285,30 @@ def test_each_role_writes_exactly_what_it_may(api, users, oracle, username):
         if outside:
             r = client.patch(f"/api/v1/{resource}/{min(outside)}", CHANGE[resource])
             assert r.status_code == 404, (username, resource)
+
+
+@pytest.mark.parametrize("username", ROLES)
+def test_each_role_exports_exactly_its_rows_masked_and_logged(api, users, oracle, username):
+    import csv
+    import io
+
+    from fangguan.core.models import SecurityEvent
+
+    client = api(username)
+    for resource in RESOURCES:
+        before = SecurityEvent.objects.filter(action="export").count()
+        r = client.get(f"/api/v1/{resource}/export", format="csv")
+        assert r.status_code == 200, (username, resource)
+        text = b"".join(r.streaming_content).decode("utf-8")
+        assert text.startswith("\ufeff")
+        rows = list(csv.DictReader(io.StringIO(text.lstrip("\ufeff"))))
+        assert {int(row["id"]) for row in rows} == oracle.expected(username, users[username], resource), (username, resource)
+        event = SecurityEvent.objects.filter(action="export").latest("id")
+        assert SecurityEvent.objects.filter(action="export").count() == before + 1
+        assert (event.actor_name, event.detail["rows"]) == (username, len(rows))
+        if resource == "people" and rows:
+            fields = list(RESOURCES["people"].out.model_fields)
+            table = list(csv.reader(io.StringIO(text.lstrip("\ufeff"))))[1:]
+            for name in ("id_number", "phone"):
+                values = [row[fields.index(name)] for row in table if row[fields.index(name)]]
+                assert values and all("*" in v for v in values), name

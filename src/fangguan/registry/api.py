@@ -17,8 +17,10 @@ from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema
 
 from fangguan.core.api import paginate
+from fangguan.core.exports import CONTENT_TYPES
 
 from . import services
+from .exports import export_resource
 from .models import Person
 from .resources import RESOURCES, Resource
 from .schemas import PersonOut, patch_schema
@@ -67,6 +69,15 @@ def _register(resource: Resource) -> None:
         qs = order(filters.filter(resource.queryset(request.user)), resource, ordering)
         count, items = paginate(qs, limit, offset)
         return {"count": count, "items": items}
+
+    @router.get(f"/{name}/export", operation_id=f"export_{name.replace('-', '_')}",
+                summary=f"Export {name} as CSV or .xlsx", response={200: None},
+                openapi_extra={"responses": {"200": {"description": "CSV (UTF-8 with BOM) or .xlsx file",
+                                                     "content": {c: {} for c in CONTENT_TYPES.values()}}}})
+    def export_view(request, filters: Query[filters_cls], format: Literal["csv", "xlsx"] = "csv",
+                    ordering: str | None = None):
+        qs = order(filters.filter(resource.queryset(request.user)), resource, ordering)
+        return export_resource(request.user, resource, qs, format, filters.dict())
 
     @router.get(f"/{name}/{{int:obj_id}}", response=out, operation_id=f"get_{name.replace('-', '_')}",
                 summary=f"One of {name}")
