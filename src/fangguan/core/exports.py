@@ -50,7 +50,7 @@ def file_response(fmt: str, filename: str, headers: list[str], rows: Iterable[li
         sheet.append(headers)
         for row in rows:
             sheet.append([_cell(v) for v in row])
-        spool = tempfile.SpooledTemporaryFile(max_size=16 * 1024 * 1024)
+        spool = tempfile.SpooledTemporaryFile(max_size=16 * 1024 * 1024)  # noqa: SIM115 - FileResponse closes it
         book.save(spool)
         spool.seek(0)
         response = FileResponse(spool, content_type=CONTENT_TYPES["xlsx"])

@@ -72,7 +72,7 @@ def _register(resource: Resource) -> None:
 
     @router.get(f"/{name}/export", operation_id=f"export_{name.replace('-', '_')}",
                 summary=f"Export {name} as CSV or .xlsx", response={200: None},
-                openapi_extra={"responses": {"200": {"description": "CSV (UTF-8 with BOM) or .xlsx file",
+                openapi_extra={"responses": {200: {"description": "CSV (UTF-8 with BOM) or .xlsx file",
                                                      "content": {c: {} for c in CONTENT_TYPES.values()}}}})
     def export_view(request, filters: Query[filters_cls], format: Literal["csv", "xlsx"] = "csv",
                     ordering: str | None = None):
