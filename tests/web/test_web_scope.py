@@ -273,3 +273,15 @@ def test_list_query_count_does_not_grow_with_rows(as_user, users, registry, name
     with django_assert_max_num_queries(len(few)):
         response = client.get(url)
     assert len(response.context["rows"]) > 25
+
+
+def test_export_link_carries_the_lists_filters(as_user, users, registry):
+    client = as_user(users.town)
+    response = client.get(reverse("registry-list", args=["estates"]) + "?q=jxxy&town=&ordering=-code&page=1")
+    url = response.context["exports"]["csv"]
+    assert url == "/api/v1/estates/export?q=jxxy&ordering=-code&format=csv"
+    export = client.get(url)
+    assert export.status_code == 200
+    body = b"".join(export.streaming_content).decode("utf-8-sig")
+    assert "泾西新苑" in body and "枫南花园" not in body
+    assert SecurityEvent.objects.filter(action="export", actor=users.town).exists()

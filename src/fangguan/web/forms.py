@@ -22,6 +22,7 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db import models
 from django.utils.text import capfirst
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from fangguan.registry import models as m
@@ -57,6 +58,11 @@ VIEW_PARAMS = ("page", "per_page", "ordering")
 # from the parent record's page, or the current value); see the report on autocomplete.
 LARGE = (m.Building, m.Home, m.Person)
 LARGE_SELECT_LIMIT = 300
+
+
+def labelled(label, value) -> str:
+    """``label: value`` with the language's punctuation (a full-width colon in Chinese)."""
+    return gettext("%(label)s: %(value)s") % {"label": label, "value": value}
 
 
 def choices_queryset(model: type[models.Model], user) -> models.QuerySet:
@@ -166,7 +172,7 @@ class FilterForm(forms.Form):
         return params
 
     def messages(self) -> list[str]:
-        return [f"{self.fields[name].label if name in self.fields else name}：{error}"
+        return [labelled(self.fields[name].label if name in self.fields else name, error)
                 for name, errors in self.errors.items() for error in errors]
 
     def chips(self) -> list[dict]:
@@ -180,7 +186,8 @@ class FilterForm(forms.Form):
             rest = self.data.copy()
             for key in (name, "page"):
                 rest.pop(key, None)
-            chips.append({"label": self.fields[name].label, "value": str(cleaned[name]), "remove": f"?{rest.urlencode()}"})
+            chips.append({"text": labelled(self.fields[name].label, cleaned[name]), "value": str(cleaned[name]),
+                          "remove": f"?{rest.urlencode()}"})
         return chips
 
     def visible_controls(self):
@@ -227,7 +234,7 @@ class RecordForm(forms.Form):
         if model is m.Person and name.startswith("share_"):
             field = self._model_field(m.HomeShare, name.removeprefix("share_"), user)
             field.required = False
-            field.label = f"{capfirst(_('home share'))}：{field.label}"
+            field.label = labelled(capfirst(_("home share")), field.label)
             return field
         return self._model_field(model, name, user)
 

@@ -19,6 +19,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.cache import patch_vary_headers
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
@@ -117,10 +118,14 @@ def listing(request, resource: Resource) -> dict:
     per_page = form.cleaned_data.get("per_page") or PAGE_SIZES[0]
     page = Paginator(qs, per_page).get_page(request.GET.get("page"))
     headers = _headers(resource, ordering)
+    exported = {name: request.GET[name] for name in form.filter_params()} | ({"ordering": ordering} if ordering else {})
     return {
         "form": form, "problems": problems, "page": page, "headers": headers, "ordering": ordering,
         "rows": rows_for(page.object_list, headers), "elided": page.paginator.get_elided_page_range(page.number),
         "filtered": bool(form.filter_params()), "chips": form.chips(),
+        # the API's export of the same rows (scoped, masked and logged there)
+        "exports": {fmt: f"{reverse('api:api-root')}{resource.name}/export?{urlencode(exported | {'format': fmt})}"
+                    for fmt in ("xlsx", "csv")},
     }
 
 
