@@ -93,3 +93,10 @@ def test_pages_have_no_inline_script_style_or_handlers(as_user, users, registry)
         assert "//cdn" not in html and "https://" not in html.split("<body", 1)[0]
     client.logout()
     assert not INLINE.search(client.get(reverse("login")).content.decode())
+
+
+@pytest.mark.parametrize("query", ["building=abc", "building=999999", "estate=abc", "home=1.5"])
+def test_bad_prefill_values_do_not_break_forms(as_user, users, registry, query):
+    client = as_user(users.bureau)
+    for name in ("homes", "facilities", "people"):
+        assert client.get(reverse("registry-create", args=[name]) + "?" + query).status_code == 200

@@ -50,12 +50,11 @@ FILTER_LABELS = {
     "flagged": _("needs review"),
     "in_force_on": _("in force on"),
 }
-# Not filters: how the list is shown. They travel in the same query string.
 PAGE_SIZES = (25, 50, 100)
-VIEW_PARAMS = ("page", "per_page", "ordering")
 
-# Models with so many rows that a select offers only the record already chosen (via ?field=id
-# from the parent record's page, or the current value); see the report on autocomplete.
+# Models with too many rows for a select: it offers only the record already chosen (``?building=3``
+# from the parent record's "Add" button, or the current value), or all of them when there are few.
+# An autocomplete would lift this.
 LARGE = (m.Building, m.Home, m.Person)
 LARGE_SELECT_LIMIT = 300
 
@@ -245,10 +244,9 @@ class RecordForm(forms.Form):
             qs = choices_queryset(related, user)
             help_text = ""
             if related in LARGE:
-                chosen = self.data.get(self.add_prefix(self._form_name(model, name))) if self.is_bound else None
-                chosen = chosen or self.initial.get(self._form_name(model, name))
-                if chosen:
-                    qs = qs.filter(pk=chosen.pk if isinstance(chosen, models.Model) else chosen)
+                chosen = self._chosen(self._form_name(model, name))
+                if chosen is not None:
+                    qs = qs.filter(pk=chosen)
                 elif qs.count() > LARGE_SELECT_LIMIT:
                     qs = qs.none()
                     help_text = _("Too many to list here: open this form with the “Add” button on the parent record's page.")
@@ -258,6 +256,16 @@ class RecordForm(forms.Form):
         if isinstance(model_field, models.DateField):
             field.widget = DateInput()
         return field
+
+    def _chosen(self, name: str) -> int | None:
+        """The id already picked for a field (posted, or pre-filled from the query string)."""
+        value = (self.data.get(self.add_prefix(name)) if self.is_bound else None) or self.initial.get(name)
+        if isinstance(value, models.Model):
+            return value.pk
+        try:
+            return int(value)
+        except (TypeError, ValueError):
+            return None
 
     def _form_name(self, model, name: str) -> str:
         return f"share_{name}" if model is m.HomeShare and self.resource.model is m.Person else name
@@ -319,11 +327,12 @@ def _drop_none_defaults(resource: Resource, data: dict[str, Any]) -> dict[str, A
     return out
 
 
-def initial_from(resource: Resource, params, names: list[str]) -> dict[str, Any]:
+def initial_from(params, names: list[str]) -> dict[str, Any]:
     """Pre-filled values from the query string (``?estate=3`` from an estate's page)."""
-    return {n: params[n] for n in names if params.get(n)} | {
-        f"share_{s}": params[s] for s in ("home",) if params.get(s) and f"share_{s}" in names
-    }
+    initial = {n: params[n] for n in names if params.get(n)}
+    if "share_home" in names and params.get("home"):  # a person registered from a home's page
+        initial["share_home"] = params["home"]
+    return initial
 
 
 def initial_of(instance, names: list[str]) -> dict[str, Any]:

@@ -20,6 +20,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.cache import patch_vary_headers
 from django.utils.http import urlencode
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
@@ -66,7 +67,7 @@ def home(request):
     if not is_business(user):
         return render(request, "web/home.html", {"it_admin": is_it_admin(user)})
     counts = [
-        {"label": RESOURCES[name].model._meta.verbose_name_plural, "url": reverse("registry-list", args=[name]),
+        {"label": capfirst(RESOURCES[name].model._meta.verbose_name_plural), "url": reverse("registry-list", args=[name]),
          "count": RESOURCES[name].model.objects.visible_to(user).count()}
         for name in ("estates", "buildings", "homes")
     ]
@@ -101,9 +102,9 @@ def listing(request, resource: Resource) -> dict:
     """Filter, order and page the user's rows; bad parameters become messages, not errors."""
     form = FilterForm(request.GET, resource=resource, user=request.user)
     form.is_valid()
-    problems = form.messages()
+    problems, params = form.messages(), form.filter_params()
     try:
-        filters = resource.filters(**form.filter_params())
+        filters = resource.filters(**params)
     except pydantic.ValidationError:
         problems.append(_("The filter values are not valid."))
         filters = resource.filters()
@@ -118,11 +119,11 @@ def listing(request, resource: Resource) -> dict:
     per_page = form.cleaned_data.get("per_page") or PAGE_SIZES[0]
     page = Paginator(qs, per_page).get_page(request.GET.get("page"))
     headers = _headers(resource, ordering)
-    exported = {name: request.GET[name] for name in form.filter_params()} | ({"ordering": ordering} if ordering else {})
+    exported = {name: request.GET[name] for name in params} | ({"ordering": ordering} if ordering else {})
     return {
         "form": form, "problems": problems, "page": page, "headers": headers, "ordering": ordering,
         "rows": rows_for(page.object_list, headers), "elided": page.paginator.get_elided_page_range(page.number),
-        "filtered": bool(form.filter_params()), "chips": form.chips(),
+        "filtered": bool(params), "chips": form.chips(),
         # the API's export of the same rows (scoped, masked and logged there)
         "exports": {fmt: f"{reverse('api:api-root')}{resource.name}/export?{urlencode(exported | {'format': fmt})}"
                     for fmt in ("xlsx", "csv")},
@@ -197,7 +198,7 @@ def record_create(request, resource):
         raise PermissionDenied(_("You may not add records of this kind."))
     names = input_names(res, edit=False)
     form = RecordForm(request.POST or None, resource=res, user=request.user, names=names,
-                      initial=initial_from(res, request.GET, names))
+                      initial=initial_from(request.GET, names))
     if request.method == "POST" and form.is_valid():
         data, share = form.data_for_create()
         try:
