@@ -285,3 +285,12 @@ def test_export_link_carries_the_lists_filters(as_user, users, registry):
     body = b"".join(export.streaming_content).decode("utf-8-sig")
     assert "泾西新苑" in body and "枫南花园" not in body
     assert SecurityEvent.objects.filter(action="export", actor=users.town).exists()
+
+
+def test_sections_offer_add_prefilled_with_the_record(as_user, users, registry):
+    page = as_user(users.town).get(reverse("registry-detail", args=["homes", registry.home.pk]))
+    assert page.context["sections"][0]["add_url"] == reverse("registry-create", args=["people"]) + f"?home={registry.home.pk}"
+    page = as_user(users.company).get(reverse("registry-detail", args=["estates", registry.estate.pk]))
+    adds = {s["resource"].name: s["add_url"] for s in page.context["sections"]}
+    assert adds["facilities"] == reverse("registry-create", args=["facilities"]) + f"?estate={registry.estate.pk}"
+    assert adds["buildings"] is None and adds["contracts"] is None  # a company adds facilities only

@@ -43,6 +43,7 @@ class Section:
     resource: str
     filter: str  # the FilterSchema field of ``resource`` that takes this record's id
     label: str | None = None  # default: the related model's verbose_name_plural
+    add: str | None = None  # what its "Add" button creates (default ``resource``), pre-filled with this record
 
 
 def _c(*keys: str, link: str | None = None, **special: Column) -> tuple[Column, ...]:
@@ -95,7 +96,7 @@ SECTIONS: dict[str, tuple[Section, ...]] = {
     ),
     "areas": (Section("buildings", "area"), Section("contracts", "area"), Section("committees", "area")),
     "buildings": (Section("homes", "building"),),
-    "homes": (Section("shares", "home"),),
+    "homes": (Section("shares", "home", add="people"),),  # register an owner or tenant of this home
     "people": (Section("shares", "person"),),
     "companies": (Section("contracts", "company"),
                   Section("estates", "company", gettext_lazy("Estates served today"))),

@@ -148,14 +148,16 @@ def record_list(request, resource):
 
 def _section(user, section, obj) -> dict:
     """Related records as the related resource's own list filtered to this record (same scope)."""
-    related = RESOURCES[section.resource]
+    related, added = RESOURCES[section.resource], RESOURCES[section.add or section.resource]
     qs = order(related.filters(**{section.filter: obj.pk}).filter(related.queryset(user)), related, None)
     headers = columns_for(related, without=section.filter)
+    # "Add" is offered where the new record's form takes this record (as ``?estate=3`` pre-fills)
+    prefilled = added.create_in is not None and bool(initial_from({section.filter: obj.pk}, input_names(added, edit=False)))
     return {
         "label": section_label(section), "resource": related, "filter": section.filter,
         "count": qs.count(), "headers": headers, "rows": rows_for(qs[:SECTION_ROWS], headers),
-        "may_create": (related.create_in is not None and section.filter in input_names(related, edit=False)
-                       and may_create(user, related.model)),
+        "add_url": (f"{reverse('registry-create', args=[added.name])}?{section.filter}={obj.pk}"
+                    if prefilled and may_create(user, added.model) else None),
     }
 
 
