@@ -207,3 +207,14 @@ def test_writes_are_logged_once_per_request(api):
     entry = ChangeLog.objects.latest("id")
     assert ChangeLog.objects.count() == before + 1
     assert entry.cause == "api" and entry.request_id
+
+
+def test_pages_are_chinese_first_and_the_api_follows_accept_language(client, db):
+    page = client.get("/login/", HTTP_HOST="127.0.0.1", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
+    assert '<html lang="zh-Hans">' in page.content.decode()
+    english = client.post("/api/v1/auth/token", {"username": "admin", "password": "nope-nope-1"},
+                          content_type="application/json", HTTP_HOST="127.0.0.1", HTTP_ACCEPT_LANGUAGE="en")
+    chinese = client.post("/api/v1/auth/token", {"username": "admin", "password": "nope-nope-1"},
+                          content_type="application/json", HTTP_HOST="127.0.0.1")
+    assert english.json()["detail"] == "Wrong username or password."
+    assert any("\u4e00" <= ch <= "\u9fff" for ch in chinese.json()["detail"])

@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import uuid
 
+from django.conf import settings
+from django.middleware.locale import LocaleMiddleware
+from django.utils import translation
+
 from .context import audit_context
 
 
@@ -35,3 +39,15 @@ class ActorMiddleware:
             with audit_context(cause="api"):
                 return self.get_response(request)
         return self.get_response(request)
+
+
+class ChineseFirstLocaleMiddleware(LocaleMiddleware):
+    """Pages are in Chinese unless the user chose another language (the language cookie set by
+    the switch in the top bar); the browser's Accept-Language is honoured only by the API, so a
+    tool can ask for English messages."""
+
+    def process_request(self, request):
+        if request.path.startswith("/api/") or settings.LANGUAGE_COOKIE_NAME in request.COOKIES:
+            return super().process_request(request)
+        translation.activate(settings.LANGUAGE_CODE)
+        request.LANGUAGE_CODE = translation.get_language()

@@ -10,13 +10,14 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class ChangeAction(models.TextChoices):
-    CREATE = "create", _("created")
-    UPDATE = "update", _("updated")
-    DELETE = "delete", _("deleted")
-    BULK_CREATE = "bulk_create", _("created in bulk")
+    CREATE = "create", pgettext_lazy("change action", "created")
+    UPDATE = "update", pgettext_lazy("change action", "updated")
+    DELETE = "delete", pgettext_lazy("change action", "deleted")
+    BULK_CREATE = "bulk_create", pgettext_lazy("change action", "created in bulk")
 
 
 class ChangeLog(models.Model):

@@ -42,6 +42,8 @@ class ScopeRule(Protocol):
 
     def writable(self, user, instance: models.Model) -> FieldGrant: ...
 
+    def creatable(self, user) -> bool: ...
+
 
 _rules: dict[type[models.Model], ScopeRule] = {}
 
@@ -69,6 +71,14 @@ def writable_fields(user, instance: models.Model) -> FieldGrant:
     if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
         return NOTHING
     return rule_for(type(instance)).writable(user, instance)
+
+
+def may_create(user, model: type[models.Model]) -> bool:
+    """Whether the user may create some record of ``model`` (to offer "New"); the service still
+    checks the record itself when it is saved."""
+    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    return rule_for(model).creatable(user)
 
 
 def require_write(user, instance: models.Model, fields=None) -> None:

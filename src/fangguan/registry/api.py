@@ -46,16 +46,6 @@ def resolve_references(resource: Resource, user, data: dict[str, Any]) -> dict[s
     return resolved
 
 
-def order(qs, resource: Resource, ordering: str | None):
-    """Sort by an allowed key (``-`` for descending); the id breaks ties so pages are stable."""
-    if ordering:
-        key = ordering.lstrip("-")
-        if key not in resource.ordering:
-            raise ValidationError({"ordering": [_("Cannot sort by %(key)s.") % {"key": key}]})
-        return qs.order_by(ordering, "pk" if not ordering.startswith("-") else "-pk")
-    return qs.order_by(*(qs.model._meta.ordering or ["pk"]), "pk")
-
-
 def _register(resource: Resource) -> None:
     """Add the five operations of one resource to the router."""
     name, out = resource.name, resource.out
@@ -66,7 +56,7 @@ def _register(resource: Resource) -> None:
                 summary=f"List {name}")
     def list_view(request, filters: Query[filters_cls], limit: int | None = None, offset: int | None = None,
                   ordering: str | None = None):
-        qs = order(filters.filter(resource.queryset(request.user)), resource, ordering)
+        qs = resource.order(filters.filter(resource.queryset(request.user)), ordering)
         count, items = paginate(qs, limit, offset)
         return {"count": count, "items": items}
 
@@ -76,7 +66,7 @@ def _register(resource: Resource) -> None:
                                                      "content": {c: {} for c in CONTENT_TYPES.values()}}}})
     def export_view(request, filters: Query[filters_cls], format: Literal["csv", "xlsx"] = "csv",
                     ordering: str | None = None):
-        qs = order(filters.filter(resource.queryset(request.user)), resource, ordering)
+        qs = resource.order(filters.filter(resource.queryset(request.user)), ordering)
         return export_resource(request.user, resource, qs, format, filters.dict())
 
     @router.get(f"/{name}/{{int:obj_id}}", response=out, operation_id=f"get_{name.replace('-', '_')}",

@@ -2,11 +2,12 @@
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class TownKind(models.TextChoices):
     SUBDISTRICT = "subdistrict", _("subdistrict")
-    TOWN = "town", _("town")
+    TOWN = "town", pgettext_lazy("town kind", "town")
     ZONE = "zone", _("specially administered zone")
 
 

@@ -16,7 +16,9 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Length
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from fangguan.core import crypto
 from fangguan.core.fields import AreaField
@@ -214,7 +216,8 @@ class Building(RegistryModel):
     class Meta:
         verbose_name = _("building")
         verbose_name_plural = _("buildings")
-        ordering = ["estate_id", "number"]
+        # 2号 before 10号: shorter numbers first, then by text
+        ordering = ["estate_id", Length("number"), "number"]
         constraints = [models.UniqueConstraint(fields=["estate", "number"], name="building_unique_number")]
 
     def __str__(self) -> str:
@@ -249,7 +252,7 @@ class Home(RegistryModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.building.number} {self.room_number}"
+        return f"{self.building.estate.name} {self.building.number} {self.room_number}"
 
 
 # --- People ---------------------------------------------------------------------------------
@@ -265,7 +268,7 @@ class Person(RegistryModel):
     audit_exclude = frozenset({"id_number_cipher", "id_number_index", "phone_cipher", "phone_index"})
 
     kind = models.CharField(_("kind"), max_length=16, choices=PersonKind.choices, default=PersonKind.NATURAL)
-    name = models.CharField(_("name"), max_length=100)
+    name = models.CharField(pgettext_lazy("person", "name"), max_length=100)
     name_pinyin = models.CharField(max_length=200, blank=True, editable=False)
     id_type = models.CharField(_("document type"), max_length=20, choices=IdType.choices, default=IdType.RESIDENT_ID)
     id_number_cipher = models.TextField(blank=True, editable=False)

@@ -10,9 +10,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Count, IntegerField, OuterRef, Subquery
 from django.db.models.functions import Coalesce
+from django.utils.translation import gettext as _
 from ninja import FilterSchema, Schema
 
 from . import filters as f
@@ -43,6 +45,15 @@ class Resource:
     @property
     def object_type(self) -> str:
         return self.model.audit_name
+
+    def order(self, qs: models.QuerySet, ordering: str | None) -> models.QuerySet:
+        """Sort by an allowed key (``-`` for descending); the id breaks ties so pages are stable."""
+        if ordering:
+            key = ordering.lstrip("-")
+            if key not in self.ordering:
+                raise ValidationError({"ordering": [_("Cannot sort by %(key)s.") % {"key": key}]})
+            return qs.order_by(ordering, "-pk" if ordering.startswith("-") else "pk")
+        return qs.order_by(*(qs.model._meta.ordering or ["pk"]), "pk")
 
     def queryset(self, user) -> models.QuerySet:
         qs = self.model.objects.visible_to(user)

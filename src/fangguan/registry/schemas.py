@@ -131,7 +131,7 @@ class HomeOut(Schema):
 
     @staticmethod
     def resolve_name(obj):
-        return f"{obj.building.estate.name} {obj}"
+        return str(obj)
 
     @staticmethod
     def resolve_building(obj):
@@ -153,7 +153,7 @@ class ShareOut(Schema):
 
     @staticmethod
     def resolve_home(obj):
-        return {"id": obj.home_id, "name": f"{obj.home.building.estate.name} {obj.home}"}
+        return ref(obj.home)
 
     @staticmethod
     def resolve_person(obj):

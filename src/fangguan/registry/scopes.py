@@ -138,6 +138,14 @@ class EstateRule:
                 result |= fields
         return result
 
+    def creatable(self, user) -> bool:
+        for g in _business(user):
+            if g.kind == OrgKind.BUREAU or self._fields_for(g).all:
+                return True
+            if g.kind == OrgKind.OWNERS_COMMITTEE and self.committee_writes:
+                return True
+        return False
+
     def _fields_for(self, g: Grant) -> FieldGrant:
         if g.kind == OrgKind.TOWN_OFFICE and self.model in TOWN_WRITES:
             return EVERYTHING
@@ -167,6 +175,11 @@ class PublicRule:
         return result
 
 
+    def creatable(self, user) -> bool:
+        return any(g.kind == OrgKind.BUREAU or (g.kind == OrgKind.TOWN_OFFICE and self.model is m.Neighbourhood)
+                   for g in _business(user))
+
+
 class PersonRule:
     """People are reached through their rights in homes; an owner sees only themselves."""
 
@@ -188,6 +201,10 @@ class PersonRule:
         for g in gs:
             q |= self.grant_q(g)
         return qs.filter(q)
+
+    def creatable(self, user) -> bool:
+        """The bureau; a town office through a home in its town (checked on save)."""
+        return any(g.kind in (OrgKind.BUREAU, OrgKind.TOWN_OFFICE) for g in _business(user))
 
     def writable(self, user, instance):
         result = NOTHING

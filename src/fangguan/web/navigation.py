@@ -10,11 +10,10 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext
 
-from fangguan.accounts.choices import OrgKind, Role
+from fangguan.accounts.choices import Role
 from fangguan.accounts.roles import OWNER, grants
-from fangguan.core.scopes import rule_for
-from fangguan.registry import models as m
-from fangguan.registry.scopes import BUSINESS, TOWN_WRITES
+from fangguan.core.scopes import may_create as scopes_may_create
+from fangguan.registry.scopes import BUSINESS
 
 MENU = [
     ("estates", _("Estates")),
@@ -54,21 +53,5 @@ def role_labels(user) -> list[str]:
 
 
 def may_create(user, model) -> bool:
-    """Whether to offer "New" for ``model``.
-
-    Read from the rule objects registered in ``registry.scopes`` (the bureau writes everything, a
-    town office the models in ``TOWN_WRITES`` and its neighbourhood committees, a company what its
-    rule's ``company_writes`` covers fully, an owners' committee its members and documents). The
-    service decides on save; ``registry.scopes`` offering ``may_create`` would replace this.
-    """
-    rule = rule_for(model)
-    for g in grants(user):
-        if g.kind == OrgKind.BUREAU:
-            return True
-        if g.kind == OrgKind.TOWN_OFFICE and (model in TOWN_WRITES or model is m.Neighbourhood):
-            return True
-        if g.kind == OrgKind.COMPANY and getattr(getattr(rule, "company_writes", None), "all", False):
-            return True
-        if g.kind == OrgKind.OWNERS_COMMITTEE and getattr(rule, "committee_writes", False):
-            return True
-    return False
+    """Whether to offer "New" for ``model`` (the scope rule decides; the service checks on save)."""
+    return scopes_may_create(user, model)

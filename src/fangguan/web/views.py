@@ -29,7 +29,6 @@ from fangguan.accounts.roles import is_it_admin, may_reveal
 from fangguan.core.scopes import writable_fields
 from fangguan.registry import models as m
 from fangguan.registry import services
-from fangguan.registry.api import order
 from fangguan.registry.resources import RESOURCES, Resource
 
 from .forms import (
@@ -111,11 +110,11 @@ def listing(request, resource: Resource) -> dict:
     qs = filters.filter(resource.queryset(request.user))
     ordering = request.GET.get("ordering", "")
     try:
-        qs = order(qs, resource, ordering or None)
+        qs = resource.order(qs, ordering or None)
     except ValidationError as exc:
         problems += exc.messages
         ordering = ""
-        qs = order(qs, resource, None)
+        qs = resource.order(qs, None)
     per_page = form.cleaned_data.get("per_page") or PAGE_SIZES[0]
     page = Paginator(qs, per_page).get_page(request.GET.get("page"))
     headers = _headers(resource, ordering)
@@ -149,7 +148,7 @@ def record_list(request, resource):
 def _section(user, section, obj) -> dict:
     """Related records as the related resource's own list filtered to this record (same scope)."""
     related, added = RESOURCES[section.resource], RESOURCES[section.add or section.resource]
-    qs = order(related.filters(**{section.filter: obj.pk}).filter(related.queryset(user)), related, None)
+    qs = related.order(related.filters(**{section.filter: obj.pk}).filter(related.queryset(user)), None)
     headers = columns_for(related, without=section.filter)
     # "Add" is offered where the new record's form takes this record (as ``?estate=3`` pre-fills)
     prefilled = added.create_in is not None and bool(initial_from({section.filter: obj.pk}, input_names(added, edit=False)))
