@@ -223,6 +223,10 @@ class Building(RegistryModel):
     def __str__(self) -> str:
         return f"{self.estate.name} {self.number}"
 
+    @property
+    def name(self) -> str:
+        return str(self)
+
     def clean(self) -> None:
         if self.area_id and self.estate_id and self.area.estate_id != self.estate_id:
             raise ValidationError({"area": _("The management area belongs to another estate.")})
@@ -253,6 +257,10 @@ class Home(RegistryModel):
 
     def __str__(self) -> str:
         return f"{self.building.estate.name} {self.building.number} {self.room_number}"
+
+    @property
+    def name(self) -> str:
+        return str(self)
 
 
 # --- People ---------------------------------------------------------------------------------

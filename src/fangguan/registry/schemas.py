@@ -33,10 +33,6 @@ class NeighbourhoodOut(Schema):
     property_subcommittee_since: dt.date | None
     property_subcommittee_until: dt.date | None
 
-    @staticmethod
-    def resolve_town(obj):
-        return ref(obj.town)
-
 
 class EstateOut(Schema):
     id: int
@@ -60,13 +56,7 @@ class EstateOut(Schema):
     buildings_count: int
     homes_count: int
 
-    @staticmethod
-    def resolve_town(obj):
-        return ref(obj.town)
 
-    @staticmethod
-    def resolve_neighbourhood(obj):
-        return ref(obj.neighbourhood)
 
     @staticmethod
     def resolve_estate_type_label(obj):
@@ -81,9 +71,6 @@ class AreaOut(Schema):
     town: Ref
     established_on: dt.date | None
 
-    @staticmethod
-    def resolve_estate(obj):
-        return ref(obj.estate)
 
     @staticmethod
     def resolve_town(obj):
@@ -104,17 +91,6 @@ class BuildingOut(Schema):
     floor_area_m2: Number | None
     homes_count: int
 
-    @staticmethod
-    def resolve_name(obj):
-        return str(obj)
-
-    @staticmethod
-    def resolve_estate(obj):
-        return ref(obj.estate)
-
-    @staticmethod
-    def resolve_area(obj):
-        return ref(obj.area)
 
 
 class HomeOut(Schema):
@@ -129,13 +105,6 @@ class HomeOut(Schema):
     building: Ref
     estate: Ref
 
-    @staticmethod
-    def resolve_name(obj):
-        return str(obj)
-
-    @staticmethod
-    def resolve_building(obj):
-        return ref(obj.building)
 
     @staticmethod
     def resolve_estate(obj):
@@ -151,13 +120,6 @@ class ShareOut(Schema):
     since: dt.date
     until: dt.date | None
 
-    @staticmethod
-    def resolve_home(obj):
-        return ref(obj.home)
-
-    @staticmethod
-    def resolve_person(obj):
-        return ref(obj.person)
 
 
 class PersonOut(Schema):
@@ -209,17 +171,10 @@ class ContractOut(Schema):
     def resolve_name(obj):
         return str(obj)
 
-    @staticmethod
-    def resolve_area(obj):
-        return ref(obj.area)
 
     @staticmethod
     def resolve_estate(obj):
         return ref(obj.area.estate)
-
-    @staticmethod
-    def resolve_company(obj):
-        return ref(obj.company)
 
 
 class CommitteeOut(Schema):
@@ -234,9 +189,6 @@ class CommitteeOut(Schema):
     dissolved_on: dt.date | None
     party_group_since: dt.date | None
 
-    @staticmethod
-    def resolve_area(obj):
-        return ref(obj.area)
 
     @staticmethod
     def resolve_estate(obj):
@@ -253,17 +205,7 @@ class CommitteeMemberOut(Schema):
     end_on: dt.date | None
     neighbourhood: Ref | None
 
-    @staticmethod
-    def resolve_committee(obj):
-        return ref(obj.committee)
 
-    @staticmethod
-    def resolve_person(obj):
-        return ref(obj.person)
-
-    @staticmethod
-    def resolve_neighbourhood(obj):
-        return ref(obj.neighbourhood)
 
 
 class CommitteeDocumentOut(Schema):
@@ -273,10 +215,6 @@ class CommitteeDocumentOut(Schema):
     title: str
     issued_on: dt.date
     body: str
-
-    @staticmethod
-    def resolve_committee(obj):
-        return ref(obj.committee)
 
 
 class FacilityOut(Schema):
@@ -295,13 +233,6 @@ class FacilityOut(Schema):
     def resolve_name(obj):
         return str(obj)
 
-    @staticmethod
-    def resolve_estate(obj):
-        return ref(obj.estate)
-
-    @staticmethod
-    def resolve_building(obj):
-        return ref(obj.building)
 
 
 class AssessmentOut(Schema):
@@ -312,9 +243,6 @@ class AssessmentOut(Schema):
     revoked_on: dt.date | None
     score: Number | None
 
-    @staticmethod
-    def resolve_estate(obj):
-        return ref(obj.estate)
 
 
 # --- In -------------------------------------------------------------------------------------

@@ -99,14 +99,11 @@ TOWN_WRITES = {
 }
 
 
-@dataclass
-class EstateRule:
-    """Rows that belong to estates: visible and writable through the grant's reach."""
+class GrantRule:
+    """Visible rows: everything for the bureau and auditors, else the union of each grant's rows."""
 
-    model: type[models.Model]
-    paths: Paths
-    company_writes: FieldGrant = NOTHING
-    committee_writes: bool = False
+    def grant_q(self, g: Grant) -> Q:
+        raise NotImplementedError
 
     def visible(self, qs, user):
         gs = _business(user)
@@ -116,6 +113,16 @@ class EstateRule:
         for g in gs:
             q |= self.grant_q(g)
         return qs.filter(q)
+
+
+@dataclass
+class EstateRule(GrantRule):
+    """Rows that belong to estates: visible and writable through the grant's reach."""
+
+    model: type[models.Model]
+    paths: Paths
+    company_writes: FieldGrant = NOTHING
+    committee_writes: bool = False
 
     def grant_q(self, g: Grant) -> Q:
         q = self.paths.q(reach_of(g))
@@ -180,7 +187,7 @@ class PublicRule:
                    for g in _business(user))
 
 
-class PersonRule:
+class PersonRule(GrantRule):
     """People are reached through their rights in homes; an owner sees only themselves."""
 
     share_paths = Paths(estate="home__building__estate_id", area="home__building__area_id", home="home_id")
@@ -192,15 +199,6 @@ class PersonRule:
         if g.kind == OrgKind.OWNERS_COMMITTEE:
             q |= Q(pk__in=m.CommitteeMember.objects.filter(committee_id=g.committee_id).values("person_id"))
         return q
-
-    def visible(self, qs, user):
-        gs = _business(user)
-        if any(g.kind in READ_ALL for g in gs):
-            return qs
-        q = Q(pk__in=[])
-        for g in gs:
-            q |= self.grant_q(g)
-        return qs.filter(q)
 
     def creatable(self, user) -> bool:
         """The bureau; a town office through a home in its town (checked on save)."""
