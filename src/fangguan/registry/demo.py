@@ -726,8 +726,7 @@ class DemoBuilder:
             ("auditadmin", "信息中心 审计管理员", [(org(OrgKind.IT), Role.AUDIT_ADMIN, False)], None),
         ]
         for username, display, roles, person in accounts:
-            user = User.objects.create_user(username=username, password=DEMO_PASSWORD, display_name=display,
-                                            is_staff=username == "sysadmin")
+            user = User.objects.create_user(username=username, password=DEMO_PASSWORD, display_name=display)
             for organisation, role, reveal in roles:
                 Membership.objects.create(user=user, organisation=organisation, role=role, may_reveal=reveal)
             if person is not None:
