@@ -589,6 +589,8 @@ class DemoBuilder:
             demo_estates = {a.estate_id for a in self.demo_areas}
             plans = [p for p in self.plans if p.obj.pk in demo_estates]
             plans += [p for p in self.plans if p.town_index == 1 and p.obj.pk not in demo_estates][:3]
+            recent = [p for p in self.plans if p.estate_type == EstateType.COMMERCIAL and p.delivered_on.year >= 2023]
+            plans += recent[:1]  # one with homes its developer has not sold yet
         self.people_seq = 0
         for start in range(0, len(plans), 20):
             self._homes_batch(plans[start : start + 20])
@@ -639,12 +641,19 @@ class DemoBuilder:
         people: list[m.Person] = []
         shares: list[tuple[int, int, str, Decimal, dt.date]] = []  # (home idx, person idx, kind, pct, since)
         estate_of = {b.pk: b.estate for b, *_ in layout}
+        developers: dict[int, int] = {}  # estate -> index of its developer in ``people``
         for h_index, home in enumerate(homes):
             estate = estate_of[home.building_id]
             # most homes keep their first owner; some changed hands since
             since = random_date(rng, estate.delivered_on, self.today) if rng.random() < 0.3 else estate.delivered_on
             kind = ShareKind.PUBLIC_TENANT if estate.estate_type == EstateType.DIRECT_PUBLIC else ShareKind.OWNER
-            if kind == ShareKind.OWNER and rng.random() < 0.2:
+            recent_sale = estate.estate_type in (EstateType.COMMERCIAL, EstateType.MIXED) and estate.delivered_on.year >= 2023
+            if recent_sale and rng.random() < 0.06:  # not yet sold: the developer holds it
+                if estate.pk not in developers:
+                    people.append(self._developer(estate))
+                    developers[estate.pk] = len(people) - 1
+                shares.append((h_index, developers[estate.pk], kind, Decimal("100.00"), estate.delivered_on))
+            elif kind == ShareKind.OWNER and rng.random() < 0.2:
                 for _ in range(2):
                     people.append(self._person())
                     shares.append((h_index, len(people) - 1, kind, Decimal("50.00"), since))
@@ -667,14 +676,34 @@ class DemoBuilder:
             if id_number not in self.used_ids:
                 self.used_ids.add(id_number)
                 break
+        id_type = IdType.RESIDENT_ID
+        if rng.random() < 0.015:  # a few owners hold other documents
+            id_type = rng.choice([IdType.PASSPORT, IdType.HK_MACAU_PERMIT, IdType.TAIWAN_PERMIT])
+            id_number = {
+                IdType.PASSPORT: f"E{self.people_seq:08d}",
+                IdType.HK_MACAU_PERMIT: f"{rng.choice('HM')}{self.people_seq:08d}",
+                IdType.TAIWAN_PERMIT: f"{self.people_seq:08d}",
+            }[id_type]
         phone = rng.choice(MOBILE_PREFIXES) + f"{rng.randint(0, 99999999):08d}"
         name = self._name()
         return m.Person(
-            kind=PersonKind.NATURAL, name=name, name_pinyin=pinyin_key(name), id_type=IdType.RESIDENT_ID,
+            kind=PersonKind.NATURAL, name=name, name_pinyin=pinyin_key(name), id_type=id_type,
             id_number_cipher=crypto.encrypt(id_number, purpose="person.id_number"),
             id_number_index=m.id_number_index(id_number), id_number_masked=mask_id_number(id_number),
             phone_cipher=crypto.encrypt(phone, purpose="person.phone"), phone_index=m.phone_index(phone),
             phone_masked=mask_phone(phone),
+        )
+
+    def _developer(self, estate: m.Estate) -> m.Person:
+        """The developer of a recently delivered estate, holding the homes not yet sold."""
+        self.people_seq += 1
+        code = self._credit_code(900000 + self.people_seq)
+        name = f"上海{estate.name[:2]}房地产开发有限公司"
+        return m.Person(
+            kind=PersonKind.ORGANISATION, name=name, name_pinyin=pinyin_key(name), id_type=IdType.CREDIT_CODE,
+            id_number_cipher=crypto.encrypt(code, purpose="person.id_number"),
+            id_number_index=m.id_number_index(code), id_number_masked=mask_id_number(code),
+            address=f"上海市金山区{estate.town.name}",
         )
 
     # --- Organisations and demo accounts ---------------------------------------------------
