@@ -6,9 +6,10 @@ from pathlib import Path
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 
-ROOT = Path(__file__).resolve().parent.parent / "src" / "fangguan" / "locale"
+ROOT = Path(__file__).resolve().parent.parent / "src" / "fangguan"
 
-for po_path in ROOT.glob("*/LC_MESSAGES/*.po"):
+# one catalogue per app: src/fangguan/<app>/locale/<lang>/LC_MESSAGES/django.po
+for po_path in ROOT.glob("*/locale/*/LC_MESSAGES/*.po"):
     mo_path = po_path.with_suffix(".mo")
     if mo_path.exists() and mo_path.stat().st_mtime >= po_path.stat().st_mtime:
         continue
@@ -16,4 +17,4 @@ for po_path in ROOT.glob("*/LC_MESSAGES/*.po"):
         catalog = read_po(fh)
     with mo_path.open("wb") as fh:
         write_mo(fh, catalog, use_fuzzy=False)
-    print(f"compiled {mo_path.relative_to(ROOT.parent.parent.parent)}")
+    print(f"compiled {mo_path.relative_to(ROOT.parent.parent)}")

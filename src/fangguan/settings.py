@@ -167,7 +167,7 @@ DATA_KEYS_JSON = os.environ.get("FANGGUAN_DATA_KEYS", "")
 # --- Internationalisation --------------------------------------------------------------------
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
-LOCALE_PATHS = [SRC_DIR / "fangguan" / "locale"]
+# Each app keeps its own catalogue in <app>/locale/ (run makemessages inside the app folder).
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
 USE_TZ = True

@@ -1,3 +1,7 @@
+"""URLs: health, API, user administration, every app that declares ``url_prefix`` in its
+AppConfig (its ``urls`` module is included there), then the web pages."""
+
+from django.apps import apps
 from django.urls import include, path
 
 from fangguan.accounts.admin import site as admin_site
@@ -8,5 +12,10 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("api/v1/", api.urls),
     path("admin/", admin_site.urls),
-    path("", include("fangguan.web.urls")),
 ]
+urlpatterns += [
+    path(config.url_prefix, include(f"{config.name}.urls"))
+    for config in apps.get_app_configs()
+    if getattr(config, "url_prefix", None) is not None
+]
+urlpatterns += [path("", include("fangguan.web.urls"))]

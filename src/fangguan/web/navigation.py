@@ -6,6 +6,7 @@ services re-check every write. This module only avoids showing links that would 
 
 from __future__ import annotations
 
+from django.apps import apps
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext
@@ -40,6 +41,18 @@ def menu_for(user) -> list[dict]:
     if not is_business(user):
         return []
     return [{"name": name, "label": label, "url": reverse("registry-list", args=[name])} for name, label in MENU]
+
+
+def app_sections(user) -> list[dict]:
+    """Menu sections other apps add: an AppConfig with ``nav_section(user)`` returning
+    ``{"label": …, "items": [{"name", "label", "url"}]}`` (or None when the user has none)."""
+    sections = []
+    for config in apps.get_app_configs():
+        offer = getattr(config, "nav_section", None)
+        section = offer(user) if offer else None
+        if section and section.get("items"):
+            sections.append(section)
+    return sections
 
 
 def role_labels(user) -> list[str]:
