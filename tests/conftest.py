@@ -8,7 +8,8 @@ import json
 import pytest
 from django.test import Client
 
-from fangguan.registry.demo import DEMO_PASSWORD, load_demo
+from fangguan.demo import load_all
+from fangguan.registry.demo import DEMO_PASSWORD
 
 ROLES = ["admin", "zhujing", "juweihui", "wuye", "yeweihui", "yezhu", "auditor", "sysadmin", "secadmin", "auditadmin"]
 
@@ -16,7 +17,7 @@ ROLES = ["admin", "zhujing", "juweihui", "wuye", "yeweihui", "yezhu", "auditor",
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock():
-        load_demo(homes="sample")
+        load_all(homes="sample")
 
 
 @pytest.fixture

@@ -4,7 +4,8 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError
 
-from fangguan.registry.demo import SEED, load_demo
+from fangguan.demo import load_all
+from fangguan.registry.demo import SEED
 from fangguan.registry.models import Estate
 
 
@@ -25,6 +26,6 @@ class Command(BaseCommand):
             raise CommandError("The registry already holds data; the demo loads only into an empty database.")
         started = time.monotonic()
         self.stdout.write(f"Loading the Jinshan demo (homes: {homes}, seed {seed}) …")
-        counts = load_demo(homes=homes, seed=seed, out=self.stdout)
+        counts = load_all(homes=homes, seed=seed, out=self.stdout)
         summary = ", ".join(f"{n} {name}" for name, n in counts.items())
         self.stdout.write(self.style.SUCCESS(f"Demo loaded in {time.monotonic() - started:.1f} s: {summary}"))
