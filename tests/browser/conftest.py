@@ -46,7 +46,8 @@ def server(tmp_path_factory):
     env = {**os.environ, "FANGGUAN_ENV": "development", "FANGGUAN_VAR_DIR": str(var)}
     database = os.environ.get("DATABASE_URL", "")
     env["DATABASE_URL"] = (
-        _fresh_postgres(database, "fangguan_browser") if database.startswith("postgres")
+        # named after the suite's own database, so parallel checkouts never share one
+        _fresh_postgres(database, database.rsplit("/", 1)[1] + "_browser") if database.startswith("postgres")
         else f"sqlite:///{var}/browser.sqlite3"
     )
     manage = [sys.executable, str(ROOT / "manage.py")]
