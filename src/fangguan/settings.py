@@ -86,6 +86,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "fangguan.core.middleware.ActorMiddleware",
+    "fangguan.accounts.middleware.PasswordExpiryMiddleware",
 ]
 
 ROOT_URLCONF = "fangguan.urls"
@@ -150,12 +151,29 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 API_TOKEN_HOURS = int(os.environ.get("FANGGUAN_API_TOKEN_HOURS", 8))
 
+AUTHENTICATION_BACKENDS = ["fangguan.accounts.backends.LockoutBackend"]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "fangguan.accounts.validators.CharacterClassesValidator", "OPTIONS": {"min_classes": 3}},
+    {"NAME": "fangguan.accounts.validators.NotUsernameValidator"},
+    {"NAME": "fangguan.accounts.validators.PasswordHistoryValidator",
+     "OPTIONS": {"count": int(os.environ.get("FANGGUAN_PASSWORD_HISTORY", 5))}},
 ]
+
+
+def _int_env(name: str, default: int) -> int:
+    return int(os.environ.get(name, default))
+
+
+# Login security (accounts/security.py): on in every mode, the demo included.
+FANGGUAN_LOCKOUT_FAILURES = _int_env("FANGGUAN_LOCKOUT_FAILURES", 5)
+FANGGUAN_LOCKOUT_WINDOW_MINUTES = _int_env("FANGGUAN_LOCKOUT_WINDOW_MINUTES", 15)
+FANGGUAN_LOCKOUT_MINUTES = _int_env("FANGGUAN_LOCKOUT_MINUTES", 15)
+FANGGUAN_THROTTLE_ACCOUNTS = _int_env("FANGGUAN_THROTTLE_ACCOUNTS", 20)
+FANGGUAN_PASSWORD_MAX_AGE_DAYS = _int_env("FANGGUAN_PASSWORD_MAX_AGE_DAYS", 90)
 if ENV == "test":
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 

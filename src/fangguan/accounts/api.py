@@ -11,7 +11,7 @@ from ninja.errors import HttpError
 
 from .models import ApiToken
 from .roles import grants
-from .services import token_issue, token_revoke
+from .services import LoginRefused, token_issue, token_revoke
 
 router = Router(tags=["auth"])
 
@@ -58,6 +58,8 @@ def issue_token(request, payload: TokenIn):
     """Exchange a username and password for a bearer token (valid for FANGGUAN_API_TOKEN_HOURS)."""
     try:
         key, token = token_issue(username=payload.username, password=payload.password, request=request)
+    except LoginRefused as exc:
+        raise HttpError(403, str(exc)) from None
     except PermissionDenied as exc:
         raise HttpError(401, str(exc)) from None
     return {"token": key, "expires_at": token.expires_at}

@@ -6,6 +6,7 @@ class AccountsConfig(AppConfig):
     name = "fangguan.accounts"
     label = "accounts"
     verbose_name = _("Accounts")
+    url_prefix = "account/"
 
     def ready(self) -> None:
         from . import signals  # noqa: F401  (login/logout events into the security log)

@@ -19,6 +19,7 @@ class User(AbstractUser):
     """A person who logs in. Staff act through memberships; an owner through ``person``."""
 
     display_name = models.CharField(_("display name"), max_length=100, blank=True)
+    password_changed_at = models.DateTimeField(_("password changed"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("user")
@@ -26,6 +27,20 @@ class User(AbstractUser):
 
     def __str__(self) -> str:
         return self.display_name or self.username
+
+
+class PasswordHistory(models.Model):
+    """Hashes of a user's recent passwords, so the last few cannot be reused."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="password_history")
+    password = models.CharField(max_length=128)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.created_at:%Y-%m-%d}"
 
 
 class Organisation(models.Model):

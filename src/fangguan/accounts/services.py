@@ -12,16 +12,27 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from fangguan.core.audit import log_security
+from fangguan.core.context import current
 from fangguan.core.models import Outcome, SecurityAction
 
+from . import security
 from .models import ApiToken, User
+
+
+class LoginRefused(PermissionDenied):
+    """Right or wrong credentials, the login is refused (locked, throttled, password expired)."""
 
 
 def token_issue(*, username: str, password: str, request=None) -> tuple[str, ApiToken]:
     """Check the credentials and issue a token; the clear key is returned once, never stored."""
     user = authenticate(request, username=username, password=password)
     if user is None:
+        refused = security.status(username, current().source_ip)
+        if refused.refused:
+            raise LoginRefused(refused.message())
         raise PermissionDenied(_("Wrong username or password."))
+    if security.password_expired(user):
+        raise LoginRefused(_("Your password has expired. Log in on the web and choose a new one."))
     key = ApiToken.new_key()
     with transaction.atomic():
         token = ApiToken.objects.create(

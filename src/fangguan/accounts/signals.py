@@ -20,11 +20,19 @@ def _logged_out(sender, request, user, **kwargs):
 
 @receiver(user_login_failed)
 def _login_failed(sender, credentials, request=None, **kwargs):
-    # The username tried is kept (it is what an investigator needs); never the password.
-    log_security(
-        actor=None,
-        actor_name=str(credentials.get("username", ""))[:150],
-        action=SecurityAction.LOGIN_FAILED,
-        outcome=Outcome.FAILURE,
-        detail={"channel": (request.path if request is not None else "api")[:64]},
-    )
+    """Log the failure; a refused attempt (locked account, throttled address) is logged as
+    denied and does not count towards a new lock. Then lock or throttle if due."""
+    from fangguan.core.context import current
+
+    from . import security
+
+    username = str(credentials.get("username", ""))[:150]  # what an investigator needs; never the password
+    ip = current().source_ip
+    refused = security.status(username, ip)
+    detail = {"channel": (request.path if request is not None else "api")[:64]}
+    if refused.refused:
+        detail["reason"] = "account locked" if refused.account_locked_until else "address throttled"
+    log_security(actor=None, actor_name=username, action=SecurityAction.LOGIN_FAILED,
+                 outcome=Outcome.DENIED if refused.refused else Outcome.FAILURE, detail=detail)
+    if not refused.refused:
+        security.after_failure(username, ip)

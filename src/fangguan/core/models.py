@@ -61,6 +61,11 @@ class SecurityAction(models.TextChoices):
     LOGIN = "login", _("login")
     LOGOUT = "logout", _("logout")
     LOGIN_FAILED = "login_failed", _("failed login")
+    LOCKOUT = "lockout", _("account locked")
+    ADDRESS_THROTTLED = "address_throttled", _("address throttled")
+    PASSWORD_CHANGED = "password_changed", _("password change")
+    OTP_ENROLLED = "otp_enrolled", _("second factor enrolled")
+    OTP_FAILED = "otp_failed", _("second factor failed")
     TOKEN_ISSUED = "token_issued", _("API token issued")
     TOKEN_REVOKED = "token_revoked", _("API token revoked")
     PERMISSION_CHANGE = "permission_change", _("permission change")
@@ -99,7 +104,12 @@ class SecurityEvent(models.Model):
     class Meta:
         verbose_name = _("security event")
         verbose_name_plural = _("security log")
-        indexes = [models.Index(fields=["object_type", "object_id", "-at"], name="securityevent_object")]
+        indexes = [
+            models.Index(fields=["object_type", "object_id", "-at"], name="securityevent_object"),
+            # what login security asks: this account's / this address's recent failures
+            models.Index(fields=["action", "actor_name", "-at"], name="securityevent_account"),
+            models.Index(fields=["action", "source_ip", "-at"], name="securityevent_address"),
+        ]
         ordering = ["-at", "-id"]
 
     def __str__(self) -> str:

@@ -368,3 +368,16 @@ class LoginForm(AuthenticationForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         style(self)
+
+    def clean(self):
+        """A locked account or throttled address gets its own message, not "wrong password"."""
+        from fangguan.accounts.security import status
+        from fangguan.core.context import current
+
+        try:
+            return super().clean()
+        except ValidationError:
+            refused = status(self.cleaned_data.get("username", ""), current().source_ip)
+            if refused.refused:
+                raise ValidationError(refused.message(), code="locked") from None
+            raise
