@@ -178,6 +178,9 @@ FANGGUAN_LOCKOUT_WINDOW_MINUTES = _int_env("FANGGUAN_LOCKOUT_WINDOW_MINUTES", 15
 FANGGUAN_LOCKOUT_MINUTES = _int_env("FANGGUAN_LOCKOUT_MINUTES", 15)
 FANGGUAN_THROTTLE_ACCOUNTS = _int_env("FANGGUAN_THROTTLE_ACCOUNTS", 20)
 FANGGUAN_PASSWORD_MAX_AGE_DAYS = _int_env("FANGGUAN_PASSWORD_MAX_AGE_DAYS", 90)
+# Audit logs are kept at least this long (Cybersecurity Law Art. 21: six months); older rows
+# leave the database only through `archive_audit`, which exports them first.
+FANGGUAN_AUDIT_RETENTION_DAYS = max(180, _int_env("FANGGUAN_AUDIT_RETENTION_DAYS", 180))
 if ENV == "test":
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 

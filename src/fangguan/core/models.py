@@ -114,3 +114,37 @@ class SecurityEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor_name} {self.action} {self.outcome}"
+
+
+class AuditSeal(models.Model):
+    """A batch of audit rows sealed into the hash chain (see core/sealing.py)."""
+
+    table = models.CharField(max_length=32)
+    first_id = models.BigIntegerField()
+    last_id = models.BigIntegerField()
+    count = models.PositiveIntegerField()
+    entries = models.JSONField(help_text="[[row id, row digest], …] in id order")
+    prev_hash = models.CharField(max_length=64)
+    hash = models.CharField(max_length=64)
+    sealed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        indexes = [models.Index(fields=["table", "-id"], name="auditseal_table")]
+
+    def __str__(self) -> str:
+        return f"{self.table} {self.first_id}–{self.last_id}"
+
+
+class AuditArchive(models.Model):
+    """Audit rows exported to a file and removed after the retention period (the seal chain
+    keeps verifying from the first seal after ``last_seal_id``)."""
+
+    table = models.CharField(max_length=32)
+    last_seal_id = models.BigIntegerField()
+    rows = models.PositiveIntegerField()
+    file = models.CharField(max_length=500)
+    sha256 = models.CharField(max_length=64)
+    at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"{self.table} up to seal {self.last_seal_id} → {self.file}"
