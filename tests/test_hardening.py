@@ -63,3 +63,24 @@ def test_oversized_request_is_refused(admin_client):
     body = "x" * (settings.DATA_UPLOAD_MAX_MEMORY_SIZE + 1)
     r = admin_client.post("/api/v1/estates", body, content_type="application/json")
     assert r.status_code in (400, 413)
+
+
+def test_logs_never_carry_identity_numbers_or_phones(caplog):
+    import logging
+
+    from fangguan.core.logging import MaskPersonalData
+
+    record = logging.LogRecord("x", logging.WARNING, __file__, 1, "lookup %s by %s", ("11010519491231002X", "13812345678"), None)
+    assert MaskPersonalData().filter(record)
+    assert record.getMessage() == "lookup 110***********002X by 138****5678"
+    untouched = logging.LogRecord("x", logging.INFO, __file__, 1, "estate 3101160001 has 1200 homes", None, None)
+    MaskPersonalData().filter(untouched)
+    assert untouched.getMessage() == "estate 3101160001 has 1200 homes"
+
+
+def test_exception_reports_hide_posted_values(rf):
+    from fangguan.core.logging import PersonalDataReporterFilter
+
+    request = rf.post("/r/people/new/", {"name": "张三", "id_number": "11010519491231002X"})
+    params = PersonalDataReporterFilter().get_post_parameters(request)
+    assert "11010519491231002X" not in str(params) and "张三" not in str(params)

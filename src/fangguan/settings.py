@@ -248,11 +248,14 @@ DATA_UPLOAD_MAX_NUMBER_FIELDS = 2000
 API_MAX_LIMIT = 500
 API_DEFAULT_LIMIT = 50
 
+DEFAULT_EXCEPTION_REPORTER_FILTER = "fangguan.core.logging.PersonalDataReporterFilter"
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"mask_personal_data": {"()": "fangguan.core.logging.MaskPersonalData"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain",
+                             "filters": ["mask_personal_data"]}},
     "root": {"handlers": ["console"], "level": os.environ.get("FANGGUAN_LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }

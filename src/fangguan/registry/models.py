@@ -22,7 +22,15 @@ from django.utils.translation import pgettext_lazy
 
 from fangguan.core import crypto
 from fangguan.core.fields import AreaField
-from fangguan.core.identity import IdType, check_id_number, check_phone, mask_id_number, mask_phone
+from fangguan.core.identity import (
+    IdType,
+    check_credit_code,
+    check_id_number,
+    check_phone,
+    mask_id_number,
+    mask_phone,
+    normalise,
+)
 from fangguan.core.scopes import ScopedQuerySet
 from fangguan.core.text import pinyin_key
 
@@ -340,9 +348,13 @@ class Person(RegistryModel):
         return crypto.decrypt(self.phone_cipher, purpose="person.phone") if self.phone_cipher else ""
 
 
-def id_number_index(value: str) -> str:
-    from fangguan.core.identity import normalise
+crypto.register_encrypted(
+    crypto.EncryptedField(Person, "id_number_cipher", "person.id_number", "id_number_index", normalise=normalise)
+)
+crypto.register_encrypted(crypto.EncryptedField(Person, "phone_cipher", "person.phone", "phone_index"))
 
+
+def id_number_index(value: str) -> str:
     return crypto.blind_index(normalise(value), purpose="person.id_number")
 
 
@@ -441,8 +453,6 @@ class Company(RegistryModel):
         super().save(*args, **kwargs)
 
     def clean(self) -> None:
-        from fangguan.core.identity import check_credit_code
-
         if self.credit_code:
             checked = check_credit_code(self.credit_code)
             self.credit_code = checked.value
