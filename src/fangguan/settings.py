@@ -70,6 +70,9 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "huey.contrib.djhuey",
     "ninja",  # serves its Swagger UI from our own static files, not a CDN
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "csp",
     "fangguan.core",
     "fangguan.accounts",
@@ -86,11 +89,13 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "fangguan.core.middleware.ActorMiddleware",
     "fangguan.accounts.middleware.PasswordExpiryMiddleware",
+    "fangguan.accounts.middleware.SecondFactorMiddleware",
 ]
 
 ROOT_URLCONF = "fangguan.urls"
@@ -178,6 +183,9 @@ FANGGUAN_LOCKOUT_WINDOW_MINUTES = _int_env("FANGGUAN_LOCKOUT_WINDOW_MINUTES", 15
 FANGGUAN_LOCKOUT_MINUTES = _int_env("FANGGUAN_LOCKOUT_MINUTES", 15)
 FANGGUAN_THROTTLE_ACCOUNTS = _int_env("FANGGUAN_THROTTLE_ACCOUNTS", 20)
 FANGGUAN_PASSWORD_MAX_AGE_DAYS = _int_env("FANGGUAN_PASSWORD_MAX_AGE_DAYS", 90)
+# Second factor (TOTP) for bureau staff and the three IT administrators: enforced in production.
+FANGGUAN_OTP_REQUIRED = os.environ.get("FANGGUAN_OTP_REQUIRED", "1" if PRODUCTION else "0") == "1"
+OTP_TOTP_ISSUER = "智慧房管 Fangguan"
 # Audit logs are kept at least this long (Cybersecurity Law Art. 21: six months); older rows
 # leave the database only through `archive_audit`, which exports them first.
 FANGGUAN_AUDIT_RETENTION_DAYS = max(180, _int_env("FANGGUAN_AUDIT_RETENTION_DAYS", 180))

@@ -57,7 +57,8 @@ class MeOut(Schema):
 def issue_token(request, payload: TokenIn):
     """Exchange a username and password for a bearer token (valid for FANGGUAN_API_TOKEN_HOURS)."""
     try:
-        key, token = token_issue(username=payload.username, password=payload.password, request=request)
+        key, token = token_issue(username=payload.username, password=payload.password, otp=payload.otp,
+                                 request=request)
     except LoginRefused as exc:
         raise HttpError(403, str(exc)) from None
     except PermissionDenied as exc:

@@ -105,3 +105,19 @@ def password_expired(user, now: dt.datetime | None = None) -> bool:
         return False
     changed = user.password_changed_at or user.date_joined
     return (now or timezone.now()) - changed > dt.timedelta(days=days)
+
+
+def otp_required(user) -> bool:
+    """Bureau staff and the three IT administrators need a second factor when it is enforced."""
+    from .choices import ADMIN_ROLES, OrgKind
+    from .roles import grants
+
+    if not getattr(settings, "FANGGUAN_OTP_REQUIRED", False):
+        return False
+    return any(g.kind == OrgKind.BUREAU or g.role in ADMIN_ROLES for g in grants(user))
+
+
+def has_second_factor(user) -> bool:
+    from django_otp import devices_for_user
+
+    return any(True for _device in devices_for_user(user, confirmed=True))

@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django_otp import match_token
 
 from fangguan.core.audit import log_security
 from fangguan.core.context import current
@@ -23,8 +24,9 @@ class LoginRefused(PermissionDenied):
     """Right or wrong credentials, the login is refused (locked, throttled, password expired)."""
 
 
-def token_issue(*, username: str, password: str, request=None) -> tuple[str, ApiToken]:
-    """Check the credentials and issue a token; the clear key is returned once, never stored."""
+def token_issue(*, username: str, password: str, otp: str | None = None, request=None) -> tuple[str, ApiToken]:
+    """Check the credentials (and the second factor where required) and issue a token; the
+    clear key is returned once, never stored."""
     user = authenticate(request, username=username, password=password)
     if user is None:
         refused = security.status(username, current().source_ip)
@@ -33,6 +35,15 @@ def token_issue(*, username: str, password: str, request=None) -> tuple[str, Api
         raise PermissionDenied(_("Wrong username or password."))
     if security.password_expired(user):
         raise LoginRefused(_("Your password has expired. Log in on the web and choose a new one."))
+    if security.otp_required(user):
+        if not security.has_second_factor(user):
+            raise LoginRefused(_("Your role needs two-step login: set it up on the web first."))
+        if not otp or match_token(user, otp.strip()) is None:
+            log_security(actor=user, action=SecurityAction.OTP_FAILED, outcome=Outcome.FAILURE, detail={"channel": "api"})
+            log_security(actor=None, actor_name=user.username, action=SecurityAction.LOGIN_FAILED,
+                         outcome=Outcome.FAILURE, detail={"channel": "api", "reason": "second factor"})
+            security.after_failure(user.username, current().source_ip)
+            raise PermissionDenied(_("A valid one-time code (otp) is required."))
     key = ApiToken.new_key()
     with transaction.atomic():
         token = ApiToken.objects.create(
