@@ -61,3 +61,26 @@ def test_audit_admin_reads_the_security_log(db):
     client = logged_in("auditadmin")
     assert client.get("/admin/core/securityevent/").status_code == 200
     assert client.get("/admin/accounts/user/").status_code == 403
+
+
+def test_security_admin_lists_and_revokes_anyones_token(api):
+    owner = api("wuye")
+    secadmin = api("secadmin")
+    tokens = secadmin.get("/api/v1/auth/tokens", username="wuye").json()
+    assert tokens and {t["username"] for t in tokens} == {"wuye"}
+    assert secadmin.delete(f"/api/v1/auth/tokens/{tokens[0]['id']}").status_code == 204
+    assert owner.get("/api/v1/estates").status_code == 401
+    # an ordinary user sees and revokes only their own
+    other = api("zhujing").get("/api/v1/auth/tokens").json()
+    assert {t["username"] for t in other} == {"zhujing"}
+    assert api("zhujing").delete(f"/api/v1/auth/tokens/{tokens[0]['id']}").status_code == 404
+
+
+def test_audit_admin_exports_the_security_log_and_the_export_is_logged(db):
+    client = logged_in("auditadmin")
+    ids = list(SecurityEvent.objects.values_list("pk", flat=True)[:5])
+    r = client.post("/admin/core/securityevent/", {"action": "export_csv", "_selected_action": ids})
+    assert r.status_code == 200 and r["Content-Type"].startswith("text/csv")
+    body = b"".join(r.streaming_content).decode()
+    assert body.startswith("\ufeffat,actor_name") and len(body.strip().splitlines()) == len(ids) + 1
+    assert SecurityEvent.objects.filter(action="export", actor_name="auditadmin").exists()

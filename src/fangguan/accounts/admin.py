@@ -113,8 +113,17 @@ class ApiTokenAdmin(RoleModelAdmin):
     readonly_fields = ("user", "prefix", "created_at", "expires_at", "last_used_at")
     exclude = ("key_hash",)
 
+    actions = ["revoke"]
+
     def has_add_permission(self, request):
         return False
+
+    @admin.action(description="吊销所选令牌 Revoke the selected tokens")
+    def revoke(self, request, queryset):
+        from .services import token_revoke
+
+        for token in queryset.filter(revoked_at__isnull=True):
+            token_revoke(actor=request.user, token=token)
 
 
 class SecurityEventAdmin(RoleModelAdmin):
@@ -126,8 +135,23 @@ class SecurityEventAdmin(RoleModelAdmin):
     search_fields = ("actor_name", "source_ip", "request_id")
     date_hierarchy = "at"
 
+    actions = ["export_csv"]
+
     def get_readonly_fields(self, request, obj=None):
         return [f.name for f in self.model._meta.fields]
+
+    @admin.action(description="导出所选记录 Export the selected events (CSV)")
+    def export_csv(self, request, queryset):
+        from django.utils import timezone
+
+        from fangguan.core.exports import file_response
+
+        fields = ["at", "actor_name", "source_ip", "action", "object_type", "object_id", "outcome", "detail",
+                  "request_id"]
+        rows = [[getattr(e, f) for f in fields] for e in queryset.order_by("at")]
+        log_security(actor=request.user, action=SecurityAction.EXPORT, object_type="securityevent",
+                     detail={"rows": len(rows)})
+        return file_response("csv", f"security-log-{timezone.localtime():%Y%m%d-%H%M}", fields, rows)
 
 
 site = RoleAdminSite(name="admin")

@@ -10,7 +10,8 @@ from ninja import Router, Schema
 from ninja.errors import HttpError
 
 from .models import ApiToken
-from .roles import grants
+from .choices import Role
+from .roles import grants, has_role
 from .services import LoginRefused, token_issue, token_revoke
 
 router = Router(tags=["auth"])
@@ -29,11 +30,16 @@ class TokenOut(Schema):
 
 class TokenInfo(Schema):
     id: int
+    username: str
     prefix: str
     created_at: dt.datetime
     expires_at: dt.datetime
     last_used_at: dt.datetime | None
     revoked_at: dt.datetime | None
+
+    @staticmethod
+    def resolve_username(obj):
+        return obj.user.username
 
 
 class GrantOut(Schema):
@@ -66,14 +72,26 @@ def issue_token(request, payload: TokenIn):
     return {"token": key, "expires_at": token.expires_at}
 
 
+def _tokens_for(user):
+    """One's own tokens; the security administrator sees everyone's."""
+    if has_role(user, Role.SECURITY_ADMIN):
+        return ApiToken.objects.select_related("user")
+    return ApiToken.objects.filter(user=user).select_related("user")
+
+
 @router.get("/tokens", response=list[TokenInfo], operation_id="list_tokens")
-def list_tokens(request):
-    return ApiToken.objects.filter(user=request.user).order_by("-created_at")
+def list_tokens(request, username: str | None = None, live: bool | None = None):
+    qs = _tokens_for(request.user).order_by("-created_at")
+    if username:
+        qs = qs.filter(user__username=username)
+    if live:
+        qs = qs.filter(pk__in=ApiToken.objects.live().values("pk"))
+    return qs[:500]
 
 
 @router.delete("/tokens/{int:token_id}", response={204: None}, operation_id="revoke_token")
 def revoke_token(request, token_id: int):
-    token = get_object_or_404(ApiToken, pk=token_id, user=request.user)
+    token = get_object_or_404(_tokens_for(request.user), pk=token_id)
     token_revoke(actor=request.user, token=token)
     return 204, None
 

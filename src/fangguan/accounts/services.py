@@ -17,6 +17,8 @@ from fangguan.core.context import current
 from fangguan.core.models import Outcome, SecurityAction
 
 from . import security
+from .choices import Role
+from .roles import has_role
 from .models import ApiToken, User
 
 
@@ -73,7 +75,8 @@ def token_user(key: str) -> User | None:
 
 
 def token_revoke(*, actor: User, token: ApiToken) -> None:
-    if token.user_id != actor.pk:
+    """The owner or the security administrator ends a token before it expires."""
+    if token.user_id != actor.pk and not has_role(actor, Role.SECURITY_ADMIN):
         raise PermissionDenied(_("You may revoke only your own tokens."))
     with transaction.atomic():
         ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(revoked_at=timezone.now())
