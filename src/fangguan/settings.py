@@ -183,6 +183,24 @@ FANGGUAN_LOCKOUT_WINDOW_MINUTES = _int_env("FANGGUAN_LOCKOUT_WINDOW_MINUTES", 15
 FANGGUAN_LOCKOUT_MINUTES = _int_env("FANGGUAN_LOCKOUT_MINUTES", 15)
 FANGGUAN_THROTTLE_ACCOUNTS = _int_env("FANGGUAN_THROTTLE_ACCOUNTS", 20)
 FANGGUAN_PASSWORD_MAX_AGE_DAYS = _int_env("FANGGUAN_PASSWORD_MAX_AGE_DAYS", 90)
+# Identity provider login (accounts/oidc.py): off unless a client id is configured.
+FANGGUAN_OIDC_CLIENT_ID = os.environ.get("FANGGUAN_OIDC_CLIENT_ID", "")
+FANGGUAN_OIDC_ISSUER_NAME = os.environ.get("FANGGUAN_OIDC_ISSUER_NAME", "随申办")
+FANGGUAN_OIDC_USERNAME_CLAIM = os.environ.get("FANGGUAN_OIDC_USERNAME_CLAIM", "preferred_username")
+if FANGGUAN_OIDC_CLIENT_ID:
+    INSTALLED_APPS.append("mozilla_django_oidc")
+    AUTHENTICATION_BACKENDS.append("fangguan.accounts.oidc.FangguanOIDCBackend")
+    OIDC_RP_CLIENT_ID = FANGGUAN_OIDC_CLIENT_ID
+    OIDC_RP_CLIENT_SECRET = os.environ.get("FANGGUAN_OIDC_CLIENT_SECRET", "")
+    OIDC_OP_AUTHORIZATION_ENDPOINT = os.environ["FANGGUAN_OIDC_AUTHORIZATION_ENDPOINT"]
+    OIDC_OP_TOKEN_ENDPOINT = os.environ["FANGGUAN_OIDC_TOKEN_ENDPOINT"]
+    OIDC_OP_USER_ENDPOINT = os.environ["FANGGUAN_OIDC_USERINFO_ENDPOINT"]
+    OIDC_OP_JWKS_ENDPOINT = os.environ.get("FANGGUAN_OIDC_JWKS_ENDPOINT", "")
+    OIDC_RP_SIGN_ALGO = os.environ.get("FANGGUAN_OIDC_SIGN_ALGO", "RS256")
+    OIDC_RP_SCOPES = os.environ.get("FANGGUAN_OIDC_SCOPES", "openid profile")
+    OIDC_CREATE_USER = False
+    LOGIN_REDIRECT_URL_FAILURE = "/login/"
+
 # Second factor (TOTP) for bureau staff and the three IT administrators: enforced in production.
 FANGGUAN_OTP_REQUIRED = os.environ.get("FANGGUAN_OTP_REQUIRED", "1" if PRODUCTION else "0") == "1"
 OTP_TOTP_ISSUER = "智慧房管 Fangguan"

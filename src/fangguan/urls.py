@@ -2,6 +2,7 @@
 AppConfig (its ``urls`` module is included there), then the web pages."""
 
 from django.apps import apps
+from django.conf import settings
 from django.urls import include, path
 
 from fangguan.accounts.admin import site as admin_site
@@ -18,4 +19,6 @@ urlpatterns += [
     for config in apps.get_app_configs()
     if getattr(config, "url_prefix", None) is not None
 ]
+if "mozilla_django_oidc" in settings.INSTALLED_APPS:
+    urlpatterns += [path("oidc/", include("mozilla_django_oidc.urls"))]
 urlpatterns += [path("", include("fangguan.web.urls"))]

@@ -9,8 +9,8 @@ from django.shortcuts import get_object_or_404
 from ninja import Router, Schema
 from ninja.errors import HttpError
 
-from .models import ApiToken
 from .choices import Role
+from .models import ApiToken
 from .roles import grants, has_role
 from .services import LoginRefused, token_issue, token_revoke
 

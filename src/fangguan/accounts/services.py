@@ -18,8 +18,8 @@ from fangguan.core.models import Outcome, SecurityAction
 
 from . import security
 from .choices import Role
-from .roles import has_role
 from .models import ApiToken, User
+from .roles import has_role
 
 
 class LoginRefused(PermissionDenied):

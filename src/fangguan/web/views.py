@@ -55,6 +55,15 @@ class LoginView(auth_views.LoginView):
     authentication_form = LoginForm
     redirect_authenticated_user = True
 
+    def get_context_data(self, **kwargs):
+        from django.conf import settings
+
+        from fangguan.accounts import oidc
+
+        context = super().get_context_data(**kwargs)
+        context["oidc_name"] = settings.FANGGUAN_OIDC_ISSUER_NAME if oidc.enabled() else ""
+        return context
+
 
 logout_view = auth_views.LogoutView.as_view()
 
