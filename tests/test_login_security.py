@@ -131,3 +131,17 @@ def test_staff_passwords_expire_after_90_days_residents_do_not(db):
     assert SecurityEvent.objects.filter(action="password_changed", actor_name="zhujing").exists()
     r, client = web_login("yezhu", PASSWORD)
     assert client.get("/").status_code == 200
+
+
+def test_login_and_token_requests_are_rate_limited_per_address(db, settings):
+    settings.FANGGUAN_RATE_LOGIN = "5/m"
+    from django.core.cache import cache
+
+    cache.clear()
+    for _ in range(5):
+        assert token("admin", PASSWORD, ip="10.1.1.1").status_code == 200
+    r = token("admin", PASSWORD, ip="10.1.1.1")
+    assert r.status_code == 429 and r.json()["detail"]
+    assert web_login("admin", PASSWORD, ip="10.1.1.1")[0].status_code == 429
+    assert token("admin", PASSWORD, ip="10.1.1.2").status_code == 200  # another address
+    cache.clear()

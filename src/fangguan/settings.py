@@ -148,6 +148,19 @@ else:
         "immediate": ENV == "test",
     }
 
+# --- Cache (rate limits): shared by all web workers ---------------------------------------
+CACHES = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        if REDIS_URL
+        else {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache", "LOCATION": str(VAR_DIR / "cache")}
+        if ENV != "test"
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    )
+}
+FANGGUAN_RATE_LOGIN = os.environ.get("FANGGUAN_RATE_LOGIN", "300/m")  # per source address
+FANGGUAN_RATE_PUBLIC = os.environ.get("FANGGUAN_RATE_PUBLIC", "600/m")
+
 # --- Accounts and sessions -------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "login"

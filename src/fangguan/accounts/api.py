@@ -4,10 +4,15 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from ninja import Router, Schema
 from ninja.errors import HttpError
+
+from fangguan.core import ratelimit
+from fangguan.core.middleware import client_ip
 
 from .choices import Role
 from .models import ApiToken
@@ -62,6 +67,8 @@ class MeOut(Schema):
 @router.post("/token", auth=None, response=TokenOut, operation_id="issue_token")
 def issue_token(request, payload: TokenIn):
     """Exchange a username and password for a bearer token (valid for FANGGUAN_API_TOKEN_HOURS)."""
+    if not ratelimit.allow("login", client_ip(request), settings.FANGGUAN_RATE_LOGIN):
+        raise HttpError(429, _("Too many login requests from your address. Wait a minute and try again."))
     try:
         key, token = token_issue(username=payload.username, password=payload.password, otp=payload.otp,
                                  request=request)

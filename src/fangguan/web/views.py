@@ -55,6 +55,16 @@ class LoginView(auth_views.LoginView):
     authentication_form = LoginForm
     redirect_authenticated_user = True
 
+    def post(self, request, *args, **kwargs):
+        from django.conf import settings
+
+        from fangguan.core import ratelimit
+        from fangguan.core.middleware import client_ip
+
+        if not ratelimit.allow("login", client_ip(request), settings.FANGGUAN_RATE_LOGIN):
+            return render(request, "429.html", status=429)
+        return super().post(request, *args, **kwargs)
+
     def get_context_data(self, **kwargs):
         from django.conf import settings
 
