@@ -8,7 +8,7 @@ export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := .venv
 PG_TEST_URL ?= postgres://postgres@127.0.0.1:5432/fangguan
 
-.PHONY: run install test test-sqlite test-pg lint messages static browser demo clean
+.PHONY: run install test test-sqlite test-pg lint messages static browser demo clean fuzz
 
 $(UV):
 	$(PYTHON) -m venv .tools
@@ -38,6 +38,10 @@ test: install browser
 test-pg: install browser
 	scripts/require-postgres.sh "$(PG_TEST_URL)"
 	DATABASE_URL="$(PG_TEST_URL)" $(PY) -m pytest
+
+## A long fuzzing run of the whole API (schemathesis, several roles)
+fuzz: install
+	FANGGUAN_FUZZ_EXAMPLES=$${FANGGUAN_FUZZ_EXAMPLES:-100} $(PY) -m pytest tests/api/test_fuzz.py -q
 
 browser:
 	scripts/ensure-chromium.sh

@@ -6,12 +6,12 @@ import datetime as dt
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
-from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from ninja import Router, Schema
 from ninja.errors import HttpError
 
 from fangguan.core import ratelimit
+from fangguan.core.api import get_or_404
 from fangguan.core.middleware import client_ip
 
 from .choices import Role
@@ -98,7 +98,7 @@ def list_tokens(request, username: str | None = None, live: bool | None = None):
 
 @router.delete("/tokens/{int:token_id}", response={204: None}, operation_id="revoke_token")
 def revoke_token(request, token_id: int):
-    token = get_object_or_404(_tokens_for(request.user), pk=token_id)
+    token = get_or_404(_tokens_for(request.user), token_id)
     token_revoke(actor=request.user, token=token)
     return 204, None
 

@@ -14,12 +14,13 @@ from typing import Annotated, Any
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, JsonResponse
+from django.http import Http404 as _Http404
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.security import APIKeyQuery, HttpBearer, SessionAuth
-from pydantic import PlainSerializer
+from pydantic import Field, PlainSerializer
 
 Number = Annotated[Any, PlainSerializer(lambda v: None if v is None else float(v), return_type=float | None, when_used="always")]
 
@@ -65,6 +66,21 @@ def token_or_session(view):
 api.docs_decorator = token_or_session
 
 
+# Ids are 64-bit: anything larger is "not found" (or invalid), never a database overflow.
+MAX_ID = 2**63 - 1
+Id = Annotated[int, Field(ge=1, le=MAX_ID)]
+
+
+def get_or_404(qs, pk: int):
+    """One record of an (already scoped) queryset, 404 if absent — or if the id cannot exist."""
+    if not 0 < pk <= MAX_ID:
+        raise _Http404
+    try:
+        return qs.get(pk=pk)
+    except qs.model.DoesNotExist:
+        raise _Http404 from None
+
+
 class Ref(Schema):
     """A related record as lists and details show it."""
 
@@ -90,7 +106,7 @@ def clamp_limit(limit: int | None) -> int:
 
 def paginate(qs, limit: int | None, offset: int | None) -> tuple[int, list]:
     limit = clamp_limit(limit)
-    offset = max(0, int(offset or 0))
+    offset = min(max(0, int(offset or 0)), MAX_ID // 2)
     return qs.count(), list(qs[offset : offset + limit])
 
 

@@ -17,7 +17,7 @@ from ninja import Router, Schema
 
 from fangguan.accounts.roles import reads_everything, reads_security_log
 
-from .api import paginate
+from .api import Id, clamp_limit, paginate
 from .audit import object_type_of
 from .models import ChangeLog, SecurityEvent
 from .scopes import registered_models
@@ -75,13 +75,13 @@ def record_history(user, object_type: str, object_id: int) -> list[dict]:
 
 
 @router.get("/audit", response=AuditPage, operation_id="audit")
-def audit(request, object_type: str | None = None, object_id: int | None = None,
+def audit(request, object_type: str | None = None, object_id: Id | None = None,
           limit: int | None = None, offset: int | None = None):
     """A record's history (``object_type`` + ``object_id``); without them, auditors page
     through the whole change log and security log."""
     if object_type and object_id is not None:
         entries = record_history(request.user, object_type, object_id)
-        count, items = len(entries), entries[max(0, offset or 0):][: (limit or 50)]
+        count, items = len(entries), entries[max(0, offset or 0):][: clamp_limit(limit)]
         return {"count": count, "items": items}
     if reads_security_log(request.user) and reads_everything(request.user):
         count, rows = paginate(ChangeLog.objects.all(), limit, offset)

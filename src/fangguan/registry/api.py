@@ -11,12 +11,11 @@ import datetime as dt
 from typing import Any, Literal
 
 from django.core.exceptions import ValidationError
-from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema
 
-from fangguan.core.api import paginate
+from fangguan.core.api import MAX_ID, get_or_404, paginate
 from fangguan.core.exports import CONTENT_TYPES
 
 from . import services
@@ -39,7 +38,7 @@ def resolve_references(resource: Resource, user, data: dict[str, Any]) -> dict[s
         if value is None:
             resolved[name] = None
             continue
-        obj = model.objects.visible_to(user).filter(pk=value).first()
+        obj = model.objects.visible_to(user).filter(pk=value).first() if 0 < value <= MAX_ID else None
         if obj is None:
             raise ValidationError({name: [_("No such record: %(id)s.") % {"id": value}]})
         resolved[name] = obj
@@ -72,7 +71,7 @@ def _register(resource: Resource) -> None:
     @router.get(f"/{name}/{{int:obj_id}}", response=out, operation_id=f"get_{name.replace('-', '_')}",
                 summary=f"One of {name}")
     def detail_view(request, obj_id: int):
-        return get_object_or_404(resource.queryset(request.user), pk=obj_id)
+        return get_or_404(resource.queryset(request.user), obj_id)
 
     if resource.create_in is not None:
         create_in = resource.create_in
@@ -94,7 +93,7 @@ def _register(resource: Resource) -> None:
         @router.patch(f"/{name}/{{int:obj_id}}", response=out, operation_id=f"update_{name.replace('-', '_')}",
                       summary=f"Change one of {name}")
         def update_view(request, obj_id: int, payload: patch_in):
-            obj = get_object_or_404(resource.model.objects.visible_to(request.user), pk=obj_id)
+            obj = get_or_404(resource.model.objects.visible_to(request.user), obj_id)
             changes = resolve_references(resource, request.user, payload.dict(exclude_unset=True))
             services.registry_update(actor=request.user, instance=obj, changes=changes)
             return resource.queryset(request.user).get(pk=obj.pk)
@@ -104,7 +103,7 @@ def _register(resource: Resource) -> None:
         @router.delete(f"/{name}/{{int:obj_id}}", response={204: None}, operation_id=f"delete_{name.replace('-', '_')}",
                        summary=f"Delete one of {name}")
         def delete_view(request, obj_id: int):
-            obj = get_object_or_404(resource.model.objects.visible_to(request.user), pk=obj_id)
+            obj = get_or_404(resource.model.objects.visible_to(request.user), obj_id)
             services.registry_delete(actor=request.user, instance=obj)
             return 204, None
 
@@ -184,7 +183,7 @@ def people_search(request, payload: PeopleSearchIn):
 
 @router.post("/people/{int:obj_id}/reveal", response=RevealOut, operation_id="reveal_person")
 def people_reveal(request, obj_id: int, payload: RevealIn):
-    person = get_object_or_404(Person.objects.visible_to(request.user), pk=obj_id)
+    person = get_or_404(Person.objects.visible_to(request.user), obj_id)
     return {"value": services.person_reveal(actor=request.user, person=person, field=payload.field, reason=payload.reason)}
 
 

@@ -13,6 +13,8 @@ from django.db.models import Q
 from django.utils import timezone
 from ninja import FilterLookup, FilterSchema
 
+from fangguan.core.api import Id
+
 from .models import Contract, HomeShare
 
 
@@ -20,7 +22,7 @@ def _text(*lookups: str):
     return Annotated[str | None, FilterLookup([f"{lookup}__icontains" for lookup in lookups])]
 
 
-def _eq(lookup: str, kind=int):
+def _eq(lookup: str, kind=Id):
     return Annotated[kind | None, FilterLookup(lookup)]
 
 
@@ -41,7 +43,7 @@ class EstateFilters(FilterSchema):
     delivered_from: _eq("delivered_on__gte", dt.date) = None
     delivered_to: _eq("delivered_on__lte", dt.date) = None
     charging_eligible: _eq("charging_eligible", bool) = None
-    company: int | None = None
+    company: Id | None = None
 
     def filter_company(self, value):
         """Estates the company serves under a contract in force today."""
@@ -84,8 +86,8 @@ class ShareFilters(FilterSchema):
 class PersonFilters(FilterSchema):
     q: _text("name", "name_pinyin") = None
     kind: _eq("kind", str) = None
-    town: int | None = None
-    estate: int | None = None
+    town: Id | None = None
+    estate: Id | None = None
 
     def filter_town(self, value):
         if value is None:
@@ -102,8 +104,8 @@ class CompanyFilters(FilterSchema):
     q: _text("name", "name_pinyin", "credit_code") = None
     filed: bool | None = None
     flagged: _eq("credit_code_flagged", bool) = None
-    town: int | None = None
-    estate: int | None = None
+    town: Id | None = None
+    estate: Id | None = None
 
     def filter_filed(self, value):
         if value is None:
