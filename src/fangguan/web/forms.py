@@ -77,7 +77,9 @@ def _base_type(annotation) -> type:
     """``int | None`` -> ``int`` (FilterSchema fields are optional)."""
     if isinstance(annotation, types.UnionType) or typing.get_origin(annotation) is typing.Union:
         args = [a for a in typing.get_args(annotation) if a is not type(None)]
-        return args[0] if args else str
+        annotation = args[0] if args else str
+    if typing.get_origin(annotation) is typing.Annotated:  # ``Id`` = int with bounds
+        annotation = typing.get_args(annotation)[0]
     return annotation
 
 
