@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "fangguan.accounts",
     "fangguan.registry",
     "fangguan.web",
+    "fangguan.dashboard",
 ]
 
 MIDDLEWARE = [
