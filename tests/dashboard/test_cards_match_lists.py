@@ -150,3 +150,18 @@ def test_dates_before_any_estate_show_zeros(users):
     values = {c["key"]: c["value"] for c in cards}
     assert values["estates"] == 0 and values["charging_coverage"] is None
     assert dt.date(1970, 1, 1) < dt.date(1978, 1, 1)
+
+
+def test_each_year_of_the_deliveries_chart_opens_its_deliveries(users):
+    client = _client(users["admin"])
+    charts = {c["id"]: c for c in _dashboard(client, "2023-07-15").context["charts"]}
+    chart = charts["chart-deliveries"]
+    years = [int(y) for y in chart["categories"]]
+    assert years == list(range(years[0], 2024))  # no gaps: a year without deliveries shows 0
+    bars = chart["series"][0]
+    for year, value, url in zip(years, bars["data"], bars["urls"], strict=True):
+        if url is None:
+            assert value == 0, year
+            continue
+        count, _rows = _list(client, url)
+        assert count == value, year

@@ -167,7 +167,10 @@ class Dashboard:
         def pct(value):
             return None if value is None else float(value)
 
-        years = self.deliveries
+        # every year from the first delivery on, so gaps show as gaps
+        delivered = {y["year"]: y for y in self.deliveries}
+        years = [delivered.get(year) or {"year": year, "estates": 0, "floor_area_m2": Decimal(0), "first_day": None}
+                 for year in range(min(delivered, default=self.day.year), max(delivered, default=0) + 1)]
         return [
             {
                 "id": "chart-towns", "title": _("Estates and floor area by town"), "categories": names,
@@ -199,7 +202,7 @@ class Dashboard:
                     {"name": _("Estates delivered"), "type": "bar", "data": [y["estates"] for y in years],
                      "urls": [list_url("estates", (), self.day, extra={
                          "delivered_from": y["first_day"].isoformat(), "delivered_to": y["last_day"].isoformat()})
-                         for y in years]},
+                         if y["first_day"] else None for y in years]},
                     {"name": _("Floor area delivered (10,000 ㎡)"), "type": "line", "axis": 1,
                      "data": [float(wan(y["floor_area_m2"])) for y in years], "urls": []},
                 ],
