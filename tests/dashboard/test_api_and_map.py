@@ -166,3 +166,23 @@ def test_a_wrong_tile_setting_stops_start_up(settings, tiles, crs):
     settings.FANGGUAN_MAP_TILES_CRS = crs
     with pytest.raises(ImproperlyConfigured):
         maps.check_settings()
+
+
+@pytest.mark.parametrize("username", ["admin", "zhujing"])
+def test_the_page_and_the_map_cost_the_same_queries_however_many_estates(client, users, api, username):
+    """No query per estate or per town: 1985 (few estates) costs what 2025 (all of them) costs."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(users[username])
+    client.get(reverse("dashboard"))  # warm up (session, grants, token)
+    api(username).get("/api/v1/dashboard/map/estates")
+    counts = []
+    for day in ("1985-12-31", "2025-12-31"):
+        with CaptureQueriesContext(connection) as page:
+            assert client.get(reverse("dashboard"), {"as_of": day}).status_code == 200
+        with CaptureQueriesContext(connection) as layer:
+            assert api(username).get("/api/v1/dashboard/map/estates", as_of=day).status_code == 200
+        counts.append((len(page.captured_queries), len(layer.captured_queries)))
+    assert counts[0] == counts[1], counts
+    assert counts[1][0] <= 40, counts

@@ -165,3 +165,35 @@ def test_each_year_of_the_deliveries_chart_opens_its_deliveries(users):
             continue
         count, _rows = _list(client, url)
         assert count == value, year
+
+
+@pytest.mark.parametrize("username", ["admin", "zhujing", "wuye"])
+def test_the_apis_lists_take_the_same_filters(api, username):
+    """The filters are the registry's, so the API's lists count what the cards count too."""
+    client = api(username)
+    day = "2020-12-31"
+    stats = client.get("/api/v1/stats/registry", as_of=day).json()
+    lists = {
+        "estates": ("estates", {"as_of": day}),
+        "companies_serving": ("companies", {"serving_on": day}),
+        "owners_committees": ("committees", {"in_force_on": day}),
+        "committees_with_party_group": ("committees", {"in_force_on": day, "party_group_on": day}),
+        "neighbourhood_committees_with_overlap": ("neighbourhoods", {"overlap_on": day}),
+        "estates_meili_passed": ("estates", {"as_of": day, "meili_on": day}),
+        "estates_with_charging": ("estates", {"as_of": day, "charging_on": day}),
+    }
+    for figure, (resource, params) in lists.items():
+        assert client.get(f"/api/v1/{resource}", limit=1, **params).json()["count"] == stats[figure], figure
+
+
+@pytest.mark.django_db
+def test_filters_on_an_unscoped_queryset_count_the_whole_district():
+    from fangguan.registry import filters as f
+    from fangguan.registry import models as m
+
+    day = dt.date(2020, 12, 31)
+    assert f.CompanyFilters(serving_on=day).filter(m.Company.objects.all()).count() == 75
+    assert f.CompanyFilters(filed_as_of=day).filter(m.Company.objects.all()).count() == 109
+    assert f.NeighbourhoodFilters(overlap_on=day).filter(m.Neighbourhood.objects.all()).count() == 55
+    assert f.NeighbourhoodFilters(subcommittee_on=day).filter(m.Neighbourhood.objects.all()).count() == 84
+    assert f.EstateFilters(as_of=day).filter(m.Estate.objects.all()).count() == 247
