@@ -244,12 +244,13 @@ def estate_features(user, day: dt.date) -> dict:
             companies[estate_id].append((name, company_id))
     charging = set(counted.estates_with_charging.values_list("pk", flat=True))
     types = dict(EstateType.choices)
+    pages = reverse("registry-list", args=["estates"])  # + "<id>/": one reverse, not one per estate
     yes, no, none = _("Yes"), _("No"), _("none")
     features = []
     for e in estates:
         serving = companies.get(e.pk, [])
         features.append(maps.point(e.longitude, e.latitude, {
-            "name": e.name, "code": e.code, "url": reverse("registry-detail", args=["estates", e.pk]),
+            "name": e.name, "code": e.code, "url": f"{pages}{e.pk}/",
             "town": e.town.name, "estate_type": e.estate_type, "estate_type_label": str(types.get(e.estate_type, "")),
             "company": serving[0][1] if serving else None, "company_label": serving[0][0] if serving else none,
             "companies": "、".join(name for name, _id in serving) or none,
