@@ -148,22 +148,27 @@ def test_a_gcj02_tile_source_is_passed_to_the_map(client, users, settings):
     settings.FANGGUAN_MAP_TILES_CRS = "gcj02"
     settings.FANGGUAN_MAP_ATTRIBUTION = "天地图"
     settings.FANGGUAN_MAP_SUBDOMAINS = "01234567"
+    settings.FANGGUAN_MAP_OVERLAY = "https://t{s}.tianditu.gov.cn/cva_w/wmts?tk=KEY&x={x}&y={y}&l={z}"
     maps.check_settings()
     client.force_login(users["admin"])
     page = client.get(reverse("dashboard")).content.decode()
     config = json.loads(page.split('id="estate-map-config" type="application/json">')[1].split("</script>")[0])
     assert config["tiles"] == {"url": settings.FANGGUAN_MAP_TILES, "crs": "gcj02", "attribution": "天地图",
-                               "subdomains": "01234567", "max_zoom": 18}
+                               "subdomains": "01234567", "max_zoom": 18,
+                               "overlay": settings.FANGGUAN_MAP_OVERLAY}
 
 
-@pytest.mark.parametrize("tiles, crs", [
-    ("https://tiles.example/{z}/{x}/{y}.png", "bd09"),
-    ("ftp://tiles.example/{z}/{x}/{y}.png", "wgs84"),
-    ("https://tiles.example/{z}/{x}.png", "wgs84"),
+@pytest.mark.parametrize("tiles, crs, overlay", [
+    ("https://tiles.example/{z}/{x}/{y}.png", "bd09", ""),
+    ("ftp://tiles.example/{z}/{x}/{y}.png", "wgs84", ""),
+    ("https://tiles.example/{z}/{x}.png", "wgs84", ""),
+    ("https://tiles.example/{z}/{x}/{y}.png", "wgs84", "https://labels.example/{z}/{y}.png"),
+    ("", "wgs84", "https://labels.example/{z}/{x}/{y}.png"),
 ])
-def test_a_wrong_tile_setting_stops_start_up(settings, tiles, crs):
+def test_a_wrong_tile_setting_stops_start_up(settings, tiles, crs, overlay):
     settings.FANGGUAN_MAP_TILES = tiles
     settings.FANGGUAN_MAP_TILES_CRS = crs
+    settings.FANGGUAN_MAP_OVERLAY = overlay
     with pytest.raises(ImproperlyConfigured):
         maps.check_settings()
 

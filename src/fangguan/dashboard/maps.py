@@ -46,6 +46,7 @@ class Tiles:
     attribution: str = ""
     subdomains: str = ""
     max_zoom: int = 18
+    overlay: str = ""  # a second template drawn on top (天地图's labels: cva_w over vec_w)
 
 
 def tiles() -> Tiles | None:
@@ -53,7 +54,9 @@ def tiles() -> Tiles | None:
 
     ``FANGGUAN_MAP_TILES`` (URL template), ``FANGGUAN_MAP_TILES_CRS`` (``wgs84`` or ``gcj02``),
     ``FANGGUAN_MAP_ATTRIBUTION``, ``FANGGUAN_MAP_SUBDOMAINS`` (e.g. ``01234567`` for 天地图),
-    ``FANGGUAN_MAP_MAX_ZOOM``. Bad values stop start-up (``check_settings``).
+    ``FANGGUAN_MAP_MAX_ZOOM``, ``FANGGUAN_MAP_OVERLAY`` (labels drawn over the tiles, same form).
+    天地图 is in CGCS2000, which is WGS84 to within centimetres: ``wgs84``; 高德 and 腾讯 tiles are
+    ``gcj02``. Bad values stop start-up (``check_settings``).
     """
     url = _setting("FANGGUAN_MAP_TILES")
     if not url:
@@ -64,6 +67,7 @@ def tiles() -> Tiles | None:
         attribution=_setting("FANGGUAN_MAP_ATTRIBUTION"),
         subdomains=_setting("FANGGUAN_MAP_SUBDOMAINS"),
         max_zoom=int(_setting("FANGGUAN_MAP_MAX_ZOOM", "18") or 18),
+        overlay=_setting("FANGGUAN_MAP_OVERLAY"),
     )
 
 
@@ -73,12 +77,18 @@ def check_settings() -> None:
     crs = _setting("FANGGUAN_MAP_TILES_CRS", "wgs84").lower() or "wgs84"
     if crs not in CRS_CHOICES:
         raise ImproperlyConfigured(f"FANGGUAN_MAP_TILES_CRS must be one of {', '.join(CRS_CHOICES)}, not {crs!r}")
+    overlay = _setting("FANGGUAN_MAP_OVERLAY")
+    if overlay and not url:
+        raise ImproperlyConfigured("FANGGUAN_MAP_OVERLAY needs FANGGUAN_MAP_TILES")
     if not url:
         return
-    if not url.startswith(("https://", "http://", "/")):
-        raise ImproperlyConfigured("FANGGUAN_MAP_TILES must be an http(s) URL or a path on this server")
-    if not all(part in url for part in ("{z}", "{x}", "{y}")):
-        raise ImproperlyConfigured("FANGGUAN_MAP_TILES must contain {z}, {x} and {y}")
+    for name, template in (("FANGGUAN_MAP_TILES", url), ("FANGGUAN_MAP_OVERLAY", overlay)):
+        if not template:
+            continue
+        if not template.startswith(("https://", "http://", "/")):
+            raise ImproperlyConfigured(f"{name} must be an http(s) URL or a path on this server")
+        if not all(part in template for part in ("{z}", "{x}", "{y}")):
+            raise ImproperlyConfigured(f"{name} must contain {{z}}, {{x}} and {{y}}")
     try:
         int(_setting("FANGGUAN_MAP_MAX_ZOOM", "18") or 18)
     except ValueError:

@@ -44,6 +44,7 @@
       var options = { attribution: config.tiles.attribution || "", maxZoom: config.tiles.max_zoom || 18 };
       if (config.tiles.subdomains) { options.subdomains = config.tiles.subdomains; }
       L.tileLayer(config.tiles.url, options).addTo(this.map);
+      if (config.tiles.overlay) { L.tileLayer(config.tiles.overlay, options).addTo(this.map); }
     } else {
       element.classList.add("app-map-plain");
     }
