@@ -29,7 +29,7 @@
                  splitLine: { show: i === 0 } };
       }),
       series: spec.series.map(function (s) {
-        return { name: s.name, type: s.type || "bar", data: s.data, yAxisIndex: s.axis || 0,
+        return { name: s.name, type: s.type || "bar", data: s.data, yAxisIndex: s.axis || 0, barMaxWidth: 48,
                  cursor: s.urls && s.urls.length ? "pointer" : "default" };
       })
     };
