@@ -48,7 +48,8 @@ def test_dashboard_date_cards_chart_map_and_list(page, server):
     }""")
     box = chart.bounding_box()
     page.mouse.move(box["x"] + point["x"], box["y"] + point["y"])
-    tooltip = page.locator("#chart-towns").get_by_text("石化街道").last
+    area = page.locator("tr[data-town] a[data-cell=managed_floor_area_m2]").first.inner_text()  # 石化街道's
+    tooltip = page.locator("#chart-towns").get_by_text(area)  # only the tooltip shows the value
     tooltip.wait_for()
     assert tooltip.is_visible()
 
