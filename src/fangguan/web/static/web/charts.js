@@ -19,7 +19,8 @@
     return {
       animation: false,
       color: ["#206bc4", "#f59f00", "#2fb344", "#d63939"],
-      tooltip: { trigger: "axis", valueFormatter: format },
+      // richText: the tooltip is drawn in the chart's SVG, not as HTML with style attributes (CSP)
+      tooltip: { trigger: "axis", renderMode: "richText", valueFormatter: format },
       legend: { top: 0 },
       grid: { left: 8, right: 8, bottom: 8, top: 56, containLabel: true },
       xAxis: { type: "category", data: spec.categories,
