@@ -17,7 +17,8 @@ def _sheet(client, day):
     assert response["Content-Type"].startswith("application/vnd.openxmlformats")
     assert f"registry-by-town-{day}.xlsx" in response["Content-Disposition"]
     book = load_workbook(io.BytesIO(b"".join(response.streaming_content)))
-    return list(book.active.iter_rows(values_only=True))
+    _sheet.years = list(book.worksheets[1].iter_rows(values_only=True))
+    return list(book.worksheets[0].iter_rows(values_only=True))
 
 
 def test_export_holds_the_figures_by_town_and_the_total(client, users, api):
@@ -36,6 +37,8 @@ def test_export_holds_the_figures_by_town_and_the_total(client, users, api):
         assert r[3] == by_name[r[0]]["companies_serving"]
     assert len(header) == len(total) == 15
     assert SecurityEvent.objects.filter(action="export", object_type="registry_stats").count() == before + 1
+    years = _sheet.years
+    assert years[0][0] == "年份" and sum(r[1] for r in years[1:]) == 247  # every delivery up to 2020
 
 
 def test_a_town_office_exports_its_town_only(client, users):

@@ -22,7 +22,7 @@ from fangguan.core.models import SecurityAction
 from fangguan.web.navigation import is_business
 
 from .maps import ColourBy, Layer, MapConfig
-from .selectors import Dashboard
+from .selectors import Dashboard, wan
 
 
 def _day(request) -> tuple[dt.date, str | None]:
@@ -80,7 +80,8 @@ def dashboard(request):
 @login_required
 @require_GET
 def export_xlsx(request):
-    """The figures by town on the date, with the total, as .xlsx (logged like every export)."""
+    """The figures by town on the date with the total, and the deliveries per year, as .xlsx
+    (logged like every export)."""
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
@@ -103,6 +104,12 @@ def export_xlsx(request):
     for cell in sheet[sheet.max_row]:
         cell.font = Font(bold=True)
     sheet.freeze_panes = "B3"
+    years = book.create_sheet(_("Deliveries by year"))
+    years.append([_("Year"), _("Estates delivered"), _("Floor area delivered (10,000 ㎡)")])
+    for cell in years[1]:
+        cell.font = Font(bold=True)
+    for row in board.deliveries:
+        years.append([row["year"], row["estates"], wan(row["floor_area_m2"])])
     spool = tempfile.SpooledTemporaryFile(max_size=4 * 1024 * 1024)  # noqa: SIM115 - FileResponse closes it
     book.save(spool)
     spool.seek(0)
