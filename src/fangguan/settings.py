@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "fangguan.accounts",
     "fangguan.registry",
     "fangguan.web",
+    "fangguan.dashboard",
 ]
 
 MIDDLEWARE = [
@@ -264,13 +265,28 @@ if PRODUCTION:
     SECURE_HSTS_PRELOAD = True
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
+def _tile_hosts() -> list[str]:
+    """Map tiles (dashboard/maps.py) are the one thing loaded from elsewhere, and only when a tile
+    server is configured: allow exactly its host (``{s}`` subdomains as a wildcard)."""
+    from urllib.parse import urlsplit
+
+    hosts = []
+    for name in ("FANGGUAN_MAP_TILES", "FANGGUAN_MAP_OVERLAY"):
+        template = os.environ.get(name, "")
+        if template:
+            parts = urlsplit(template)
+            netloc = ".".join("*" if "{s}" in label else label for label in parts.netloc.split("."))
+            hosts.append(f"{parts.scheme}://{netloc}")
+    return hosts
+
+
 # Content-Security-Policy: only our own scripts and styles, no inline code, nothing framed.
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": [SELF],
         "script-src": [SELF],
         "style-src": [SELF],
-        "img-src": [SELF, "data:", "blob:"],
+        "img-src": [SELF, "data:", "blob:", *_tile_hosts()],
         "font-src": [SELF, "data:"],
         "connect-src": [SELF],
         "frame-ancestors": [NONE],

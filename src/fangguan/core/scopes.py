@@ -60,11 +60,22 @@ def rule_for(model: type[models.Model]) -> ScopeRule:
 
 
 class ScopedQuerySet(models.QuerySet):
+    # The user whose view this is, once ``visible_to`` has narrowed it: list filters whose meaning
+    # depends on the viewer (a public register's rows "serving the estates you see") read it.
+    viewer = None
+
     def visible_to(self, user) -> models.QuerySet:
         """The rows this user may read; nothing at all for anonymous users."""
         if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
             return self.none()
-        return rule_for(self.model).visible(self, user)
+        qs = rule_for(self.model).visible(self, user)._chain()
+        qs.viewer = user
+        return qs
+
+    def _clone(self):
+        clone = super()._clone()
+        clone.viewer = self.viewer
+        return clone
 
 
 def writable_fields(user, instance: models.Model) -> FieldGrant:

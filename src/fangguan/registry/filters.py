@@ -2,6 +2,12 @@
 
 Every list takes ``q`` (text search, including pinyin and initials where names are Chinese) and,
 where it applies, ``town`` and ``estate`` (ids). The queryset they narrow is already scoped.
+
+Date filters (``as_of``, ``in_force_on``, ``serving_on`` …) select exactly the records a registry
+figure counts on that day (``selectors.Counted``), so the dashboard's cards link to lists whose
+row count is the figure. On public registers (companies, neighbourhood committees) the figure
+counts only those reaching the estates the viewer sees; those filters read the viewer from the
+scoped queryset (``ScopedQuerySet.viewer``) and, on an unscoped queryset, count district-wide.
 """
 
 from __future__ import annotations
@@ -12,10 +18,12 @@ from typing import Annotated
 from django.db.models import Q
 from django.utils import timezone
 from ninja import FilterLookup, FilterSchema
+from pydantic import PrivateAttr
 
 from fangguan.core.api import Id
 
-from .models import Contract, HomeShare
+from .choices import AssessmentKind, FacilityKind
+from .models import Assessment, Contract, Estate, Facility, HomeShare, OwnersCommittee
 
 
 def _text(*lookups: str):
@@ -26,13 +34,46 @@ def _eq(lookup: str, kind=Id):
     return Annotated[kind | None, FilterLookup(lookup)]
 
 
+class ViewerFilters(FilterSchema):
+    """Filters some of whose meaning depends on who is looking (see the module's docstring)."""
+
+    _viewer = PrivateAttr(default=None)
+
+    def filter(self, queryset):
+        self._viewer = getattr(queryset, "viewer", None)
+        return super().filter(queryset)
+
+    def counted(self, day: dt.date):
+        from .selectors import Counted, DistrictWide
+
+        return DistrictWide(day) if self._viewer is None else Counted(self._viewer, day)
+
+
+def _estates_on(day: dt.date):
+    return Estate.objects.as_of(day).values("pk")
+
+
 class TownFilters(FilterSchema):
     q: _text("name", "code") = None
 
 
-class NeighbourhoodFilters(FilterSchema):
+class NeighbourhoodFilters(ViewerFilters):
     q: _text("name", "code") = None
     town: _eq("town_id") = None
+    overlap_on: dt.date | None = None
+    subcommittee_on: dt.date | None = None
+
+    def filter_overlap_on(self, value):
+        """With a member sitting, on that day, on an owners' committee counted (交叉任职)."""
+        if value is None:
+            return Q()
+        return Q(pk__in=self.counted(value).neighbourhoods_with_overlap.values("pk"))
+
+    def filter_subcommittee_on(self, value):
+        """With an environment and property sub-committee on that day (among the viewer's)."""
+        if value is None:
+            return Q()
+        return Q(pk__in=self.counted(value).neighbourhoods_with_subcommittee.values("pk"))
 
 
 class EstateFilters(FilterSchema):
@@ -44,6 +85,27 @@ class EstateFilters(FilterSchema):
     delivered_to: _eq("delivered_on__lte", dt.date) = None
     charging_eligible: _eq("charging_eligible", bool) = None
     company: Id | None = None
+    as_of: dt.date | None = None
+    meili_on: dt.date | None = None
+    charging_on: dt.date | None = None
+
+    def filter_as_of(self, value):
+        """In the registry on that day: delivered by then and not removed."""
+        return Q() if value is None else Q(pk__in=_estates_on(value))
+
+    def filter_meili_on(self, value):
+        """Holding a 美丽家园 "standard passed" assessment on that day."""
+        if value is None:
+            return Q()
+        passed = Assessment.objects.as_of(value).filter(kind=AssessmentKind.MEILI_STANDARD)
+        return Q(pk__in=passed.values("estate_id"))
+
+    def filter_charging_on(self, value):
+        """With an e-bike charging site in service on that day."""
+        if value is None:
+            return Q()
+        sites = Facility.objects.as_of(value).filter(kind=FacilityKind.EBIKE_CHARGING)
+        return Q(pk__in=sites.values("estate_id"))
 
     def filter_company(self, value):
         """Estates the company serves under a contract in force today."""
@@ -100,12 +162,14 @@ class PersonFilters(FilterSchema):
         return Q(pk__in=HomeShare.objects.filter(home__building__estate_id=value).values("person_id"))
 
 
-class CompanyFilters(FilterSchema):
+class CompanyFilters(ViewerFilters):
     q: _text("name", "name_pinyin", "credit_code") = None
     filed: bool | None = None
     flagged: _eq("credit_code_flagged", bool) = None
     town: Id | None = None
     estate: Id | None = None
+    serving_on: dt.date | None = None
+    filed_as_of: dt.date | None = None
 
     def filter_filed(self, value):
         if value is None:
@@ -113,8 +177,25 @@ class CompanyFilters(FilterSchema):
         filed = Q(filed_on__isnull=False) & (Q(filing_revoked_on__isnull=True) | Q(filing_revoked_on__gt=timezone.localdate()))
         return filed if value else ~filed
 
+    def filter_filed_as_of(self, value):
+        """Filed with the bureau by that day and not revoked by it."""
+        if value is None:
+            return Q()
+        return Q(filed_on__isnull=False, filed_on__lte=value) & (
+            Q(filing_revoked_on__isnull=True) | Q(filing_revoked_on__gt=value)
+        )
+
     def _serving(self, **lookup):
-        return Q(pk__in=Contract.objects.as_of(timezone.localdate()).filter(**lookup).values("company_id"))
+        """Companies with a contract in force — on ``serving_on`` for the estates counted that day
+        (the viewer's), else today — narrowed by ``lookup`` (town, estate)."""
+        if self.serving_on is not None:
+            contracts = self.counted(self.serving_on).contracts
+        else:
+            contracts = Contract.objects.as_of(timezone.localdate())
+        return Q(pk__in=contracts.filter(**lookup).values("company_id"))
+
+    def filter_serving_on(self, value):
+        return Q() if value is None else self._serving()
 
     def filter_town(self, value):
         return Q() if value is None else self._serving(area__estate__town_id=value)
@@ -143,6 +224,14 @@ class CommitteeFilters(FilterSchema):
     town: _eq("area__estate__town_id") = None
     estate: _eq("area__estate_id") = None
     area: _eq("area_id") = None
+    in_force_on: dt.date | None = None
+    party_group_on: _eq("party_group_since__lte", dt.date) = None
+
+    def filter_in_force_on(self, value):
+        """Established and not dissolved on that day, for an estate in the registry that day."""
+        if value is None:
+            return Q()
+        return Q(pk__in=OwnersCommittee.objects.as_of(value).filter(area__estate__in=_estates_on(value)).values("pk"))
 
 
 class CommitteeMemberFilters(FilterSchema):

@@ -49,6 +49,15 @@ FILTER_LABELS = {
     "filed": _("filed with the bureau"),
     "flagged": _("needs review"),
     "in_force_on": _("in force on"),
+    # the dashboard's date filters (registry/filters.py)
+    "as_of": _("in the registry on"),
+    "meili_on": _("Beautiful Home standard held on"),
+    "charging_on": _("e-bike charging site on"),
+    "serving_on": _("serving on"),
+    "filed_as_of": _("filed and in force on"),
+    "party_group_on": _("party working group by"),
+    "overlap_on": _("member on an owners' committee on"),
+    "subcommittee_on": _("property sub-committee on"),
 }
 PAGE_SIZES = (25, 50, 100)
 

@@ -1,0 +1,28 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class DashboardConfig(AppConfig):
+    """The district at a glance (issue #3): registry figures for any date, by town, charts and map."""
+
+    name = "fangguan.dashboard"
+    label = "dashboard"
+    verbose_name = _("Dashboard")
+    api_prefix = "/dashboard"
+    url_prefix = "dashboard/"
+
+    def ready(self) -> None:
+        from .maps import check_settings
+
+        check_settings()  # a wrong tile setting stops start-up instead of drawing a shifted map
+
+    def nav_section(self, user):
+        from django.urls import reverse
+
+        from fangguan.web.navigation import is_business
+
+        if not is_business(user):
+            return None
+        return {"label": _("Overview"), "items": [
+            {"name": "dashboard", "label": _("District at a glance"), "url": reverse("dashboard")},
+        ]}

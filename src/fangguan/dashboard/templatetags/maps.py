@@ -1,0 +1,16 @@
+"""``{% map_component config %}``: the map component's template half (see ``dashboard/maps.py``)."""
+
+from django import template
+from django.template.loader import render_to_string
+
+register = template.Library()
+
+
+@register.simple_tag(takes_context=True)
+def map_component(context, config):
+    """The map's container, colour control, legend and configuration (JSON, never executed) for
+    ``web/map.js``. The page also includes ``dashboard/_map_assets.html`` (Leaflet, gcoord,
+    ``web/map.js`` and ``web/map.css``)."""
+    return render_to_string("dashboard/_map.html", {
+        "map": config.as_json(), "map_id": config.id, "config_id": f"{config.id}-config",
+    }, request=context.get("request"))
