@@ -84,3 +84,17 @@ def test_audit_admin_exports_the_security_log_and_the_export_is_logged(db):
     body = b"".join(r.streaming_content).decode()
     assert body.startswith("\ufeffat,actor_name") and len(body.strip().splitlines()) == len(ids) + 1
     assert SecurityEvent.objects.filter(action="export", actor_name="auditadmin").exists()
+
+
+def test_system_admin_creates_and_deactivates_accounts_and_it_is_logged(db):
+    client = logged_in("sysadmin")
+    r = client.post("/admin/accounts/user/add/", {"username": "newclerk", "display_name": "新经办人",
+                                                   "password1": "Jinshan-Clerk-2027", "password2": "Jinshan-Clerk-2027"})
+    assert r.status_code == 302
+    from fangguan.accounts.models import User
+
+    user = User.objects.get(username="newclerk")
+    assert SecurityEvent.objects.filter(action="account_change", detail__user="newclerk").exists()
+    r = client.post("/admin/accounts/user/add/", {"username": "weak", "password1": "12345678", "password2": "12345678"})
+    assert r.status_code == 200 and not User.objects.filter(username="weak").exists()  # password rules apply
+    assert user.check_password("Jinshan-Clerk-2027")

@@ -72,6 +72,13 @@ class UserAdmin(RoleModelAdmin, DjangoUserAdmin):
     add_fieldsets = ((None, {"classes": ("wide",), "fields": ("username", "display_name", "password1", "password2")}),)
     readonly_fields = ("last_login", "date_joined")
 
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        changed = sorted(f for f in form.changed_data if f not in ("password", "password1", "password2"))
+        log_security(actor=request.user, action=SecurityAction.ACCOUNT_CHANGE, instance=obj, object_type="user",
+                     detail={"user": obj.username, "created": not change, "changed": changed,
+                             "active": obj.is_active})
+
 
 class OrganisationAdmin(RoleModelAdmin):
     readers = (Role.SECURITY_ADMIN,)

@@ -69,6 +69,7 @@ class SecurityAction(models.TextChoices):
     TOKEN_ISSUED = "token_issued", _("API token issued")
     TOKEN_REVOKED = "token_revoked", _("API token revoked")
     PERMISSION_CHANGE = "permission_change", _("permission change")
+    ACCOUNT_CHANGE = "account_change", _("account change")
     EXPORT = "export", _("export")
     REVEAL = "reveal", _("reveal of personal data")
 
