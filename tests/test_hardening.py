@@ -84,3 +84,16 @@ def test_exception_reports_hide_posted_values(rf):
     request = rf.post("/r/people/new/", {"name": "张三", "id_number": "11010519491231002X"})
     params = PersonalDataReporterFilter().get_post_parameters(request)
     assert "11010519491231002X" not in str(params) and "张三" not in str(params)
+
+
+def test_session_authenticated_api_writes_need_the_csrf_token(db):
+    client = Client(HTTP_HOST="127.0.0.1", enforce_csrf_checks=True)
+    assert client.login(username="admin", password="Fangguan-demo-2026")
+    from fangguan.registry.models import Estate
+
+    estate = Estate.objects.first()
+    r = client.patch(f"/api/v1/estates/{estate.pk}", '{"address": "CSRF 测试"}', content_type="application/json")
+    assert r.status_code in (401, 403)
+    estate.refresh_from_db()
+    assert estate.address != "CSRF 测试"
+    assert client.get("/api/v1/estates").status_code == 200  # reading needs no token
