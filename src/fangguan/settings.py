@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "fangguan.core",
     "fangguan.accounts",
     "fangguan.registry",
+    "fangguan.imports",
     "fangguan.web",
 ]
 
