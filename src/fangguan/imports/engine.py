@@ -100,10 +100,11 @@ class Report:
         if self._sheet is None:
             self._book = Workbook(write_only=True)
             self._sheet = self._book.create_sheet("错误行")
-            self._sheet.append(["行号", *self.headers, REASON_HEADER])
-        reason = "；".join(f"「{c}」{m}" if c else m for c, m in row.errors)
+            self._sheet.append([*self.headers, REASON_HEADER])
+        reason = _("Row %(row)s: ") % {"row": row.number} + "；".join(
+            f"「{c}」{m}" if c else m for c, m in row.errors)
         cells = list(row.raw[: len(self.headers)]) + [None] * (len(self.headers) - len(row.raw))
-        self._sheet.append([row.number, *[_plain(c) for c in cells], reason])
+        self._sheet.append([*[_plain(c) for c in cells], reason])
 
     def save_sheet(self, job: ImportJob) -> None:
         if self._sheet is None:

@@ -4,6 +4,7 @@ explaining every column) — the layout ``reading.py`` accepts back, merged head
 from __future__ import annotations
 
 import io
+import re
 from itertools import groupby
 
 from django.utils.translation import gettext as _
@@ -22,7 +23,7 @@ def template_workbook(spec: ImportSpec) -> bytes:
 
     book = Workbook()
     sheet = book.active
-    sheet.title = str(spec.label)[:31]
+    sheet.title = re.sub(r"[\[\]:*?/\\]", " ", str(spec.label))[:31]
     bold, fill = Font(bold=True), PatternFill("solid", fgColor="DDEBF7")
     centre = Alignment(horizontal="center", vertical="center", wrap_text=True)
     column = 1
