@@ -8,7 +8,7 @@ from typing import Literal
 
 from django.http import FileResponse, HttpResponse
 from django.shortcuts import get_object_or_404
-from ninja import File, Form, Router, Schema
+from ninja import File, Form, Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.files import UploadedFile
 
@@ -89,7 +89,7 @@ def create_import(request, kind: Form[str], file: File[UploadedFile],
     """Upload a .xlsx or .csv file of one kind. The job runs in the background; poll it."""
     job = import_create(actor=request.user, kind=kind, upload=file, filename=file.name or "", dry_run=dry_run,
                         mode=mode)
-    return 202, {"id": job.pk, "status": job.status}
+    return Status(202, {"id": job.pk, "status": job.status})
 
 
 @router.get("", response=JobList, operation_id="list_imports")

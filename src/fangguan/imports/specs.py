@@ -361,11 +361,11 @@ class RecordSpec(ImportSpec):
 
     def assign(self, instance, name: str, value) -> None:
         field = self.model._meta.get_field(name)
-        if isinstance(value, Decimal) and isinstance(field, models.DecimalField):
-            # 88.5 is stored as 88.50: say so now, so the change log shows what the database holds
-            # (more places than the field has are left for the model to refuse)
-            if -value.as_tuple().exponent <= field.decimal_places:
-                value = value.quantize(Decimal(1).scaleb(-field.decimal_places))
+        # 88.5 is stored as 88.50: say so now, so the change log shows what the database holds
+        # (more places than the field has are left for the model to refuse)
+        if (isinstance(value, Decimal) and isinstance(field, models.DecimalField)
+                and -value.as_tuple().exponent <= field.decimal_places):
+            value = value.quantize(Decimal(1).scaleb(-field.decimal_places))
         setattr(instance, name, value)
 
     def prepare(self, rows: list[Row], ctx: Context) -> None:
