@@ -27,7 +27,6 @@ N_SERIAL = gettext_lazy("date given as an Excel serial number")
 N_DATE = gettext_lazy("date written as %(form)s")
 N_WIDTH = gettext_lazy("full-width characters made half-width")
 N_SPACES = gettext_lazy("spaces or thousands separators removed")
-N_NUMBER_TEXT = gettext_lazy("number stored as a decimal read as text")
 
 
 class CellError(ValueError):
