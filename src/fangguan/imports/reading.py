@@ -209,33 +209,41 @@ def _open_csv(fh: IO[bytes], head: bytes, spec) -> Table:
 
 
 def _open_xlsx(fh: IO[bytes], spec) -> Table:
-    from python_calamine import CalamineError, CalamineWorkbook
+    from python_calamine import CalamineWorkbook
 
     try:
         book = CalamineWorkbook.from_filelike(fh)
         names = book.sheet_names
         data_sheets = [n for n in names if n not in NOTES_SHEETS] or names
         sheet = book.get_sheet_by_name(data_sheets[0])
-        grid = sheet.to_python(skip_empty_area=False)
-    except (CalamineError, ValueError, OSError, IndexError) as exc:
+        top, left = sheet.start or (0, 0)
+        height = sheet.height
+        it = iter(sheet.iter_rows())  # the sheet is in memory (calamine's cells); rows become Python lazily
+    except Exception as exc:  # CalamineError, and calamine's own zip/xml errors for damaged files
         raise FileProblem(_("The workbook cannot be read (%(problem)s).") % {"problem": type(exc).__name__}) from None
-    except Exception as exc:  # calamine raises its own zip/xml errors for damaged files
-        raise FileProblem(_("The workbook cannot be read (%(problem)s).") % {"problem": type(exc).__name__}) from None
-    index = next((i for i, r in enumerate(grid) if _trim(r)), None)
-    if index is None:
+    pad = [None] * left  # cells before the sheet's first used column
+
+    def numbered():
+        for i, cells in enumerate(it):
+            yield top + i + 1, pad + list(cells) if left else list(cells)
+
+    rows_in = numbered()
+    first = next(((n, _trim(r)) for n, r in rows_in if _trim(r)), None)
+    if first is None:
         raise FileProblem(_("The file is empty."))
-    first = _trim(grid[index])
-    second = _trim(grid[index + 1]) if index + 1 < len(grid) else None
-    headers, columns, rows_used = _find_header(first, second, spec)
-    start = index + rows_used
-    total = sum(1 for r in grid[start:] if _trim(r))
+    header_at, first_cells = first
+    second = next(rows_in, None)
+    headers, columns, rows_used = _find_header(first_cells, _trim(second[1]) if second else None, spec)
+    pending = [second] if (second is not None and rows_used == 1) else []
+    total = max(0, top + height - header_at - (rows_used - 1))
 
     def rows() -> Iterator[tuple[int, list[Any]]]:
-        for i in range(start, len(grid)):
-            cells = grid[i]
+        for n, cells in pending:
             if _trim(cells):
-                yield i + 1, list(cells)
-            grid[i] = None  # let each row go once it is read
+                yield n, cells
+        for n, cells in rows_in:
+            if _trim(cells):
+                yield n, cells
 
     return Table(fmt="xlsx", encoding="", headers=[str(h) for h in headers], columns=columns, rows=rows(),
                  total=total, header_rows=rows_used)
