@@ -58,8 +58,13 @@ def code(raw: Any) -> tuple[str, str | None]:
     return folded, (str(N_WIDTH) if folded != value else None)
 
 
+_PLAIN_NUMBER = re.compile(r"-?[0-9]+(\.[0-9]+)?")  # ASCII only: \d matches full-width digits too
+
+
 def _numeric_text(raw: Any) -> tuple[str, str | None]:
     value = str(raw)
+    if _PLAIN_NUMBER.fullmatch(value):  # the common case, nothing to normalise
+        return value, None
     note = None
     folded = unicodedata.normalize("NFKC", value)
     if folded != value:
@@ -181,6 +186,7 @@ def choice_map(choices) -> dict[str, str]:
         with override(lang):
             for value, label in choices.choices:
                 mapping[_fold(str(label))] = value
+                mapping[str(label)] = value
     for value in choices.values:
         mapping[_fold(value)] = value
     return mapping
@@ -198,8 +204,11 @@ def _fold(value: str) -> str:
     return "".join(unicodedata.normalize("NFKC", value).split()).lower()
 
 
-def choice(raw: Any, mapping: dict[str, str], labels: list[str]) -> tuple[str, str | None]:
-    value = mapping.get(_fold(str(raw)))
+def choice(raw: Any, mapping: dict[str, str], choices) -> tuple[str, str | None]:
+    value = mapping.get(raw) if isinstance(raw, str) else None  # the common case: written as exported
     if value is None:
-        raise CellError(_("Not one of the allowed values: %(values)s.") % {"values": "、".join(labels)})
+        value = mapping.get(_fold(str(raw)))
+    if value is None:
+        labels = "、".join(str(label) for _v, label in choices.choices)
+        raise CellError(_("Not one of the allowed values: %(values)s.") % {"values": labels})
     return value, None

@@ -53,7 +53,7 @@ def choice(choices):
     mapping = cells.choice_map(choices)
 
     def parse(raw):
-        return cells.choice(raw, mapping, [str(label) for _v, label in choices.choices])
+        return cells.choice(raw, mapping, choices)
 
     parse.choices = choices
     return parse
