@@ -48,6 +48,12 @@ def live_progress(job: ImportJob) -> int:
     return int(value) if value is not None else job.progress
 
 
+def _forget_progress(job: ImportJob) -> None:
+    from huey.contrib.djhuey import HUEY
+
+    HUEY.delete(PROGRESS_KEY.format(job.pk))
+
+
 def _report_progress(job: ImportJob, percent: int) -> None:
     from huey.contrib.djhuey import HUEY
 
@@ -139,6 +145,8 @@ def run_job(job_id: int, *, on_progress: Callable[[int, int], None] | None = Non
             return job_transition(job=job, to=JobStatus.FAILED, progress=100, errors=[
                 {"row": 0, "column": "", "message": _("The import stopped on an internal error; nothing was written.")}],
                 errors_total=1)
+        finally:
+            _forget_progress(job)
 
 
 def _run(job: ImportJob, on_progress) -> ImportJob:
@@ -175,7 +183,6 @@ def _run(job: ImportJob, on_progress) -> ImportJob:
                 transaction.set_rollback(True)
     report.save_sheet(job)
     status = JobStatus.FAILED if (not job.dry_run and not applied) else JobStatus.SUCCEEDED
-    _report_progress(job, 100)
     return job_transition(
         job=job, to=status, progress=100, rows_total=report.rows, applied=applied,
         created=report.counts[CREATE], updated=report.counts[UPDATE], unchanged=report.counts[UNCHANGED],

@@ -296,10 +296,12 @@ class RecordSpec(ImportSpec):
         return tuple(values)
 
     def base_queryset(self, ctx: Context):
+        """Records rows may match, in the importer's scope; locked until the job's transaction
+        ends (as ``record_update`` locks the one record it changes)."""
         qs = self.model.objects.visible_to(ctx.actor)
         if self.related:
             qs = qs.select_related(*self.related)
-        return qs
+        return qs.select_for_update(of=("self",))
 
     def find_existing(self, rows: list[Row], ctx: Context) -> dict[int, models.Model]:
         """Each row's existing record, by id or natural key (in scope): {row number: record}."""

@@ -45,6 +45,9 @@ def job_list(request):
     if not kinds_for(request.user):
         raise PermissionDenied(_("You may not import records."))
     jobs = list(_jobs(request.user)[:50])
+    labels = {s.kind: s.label for s in kinds_for(request.user)}
+    for job in jobs:
+        job.kind_label = labels.get(job.kind, job.kind)
     return render(request, "imports/list.html", {"jobs": jobs, "kinds": kinds_for(request.user)})
 
 
