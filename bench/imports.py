@@ -100,6 +100,8 @@ def child_import(fmt: str, path: str) -> dict:
 
     job = run_job(job.pk, on_progress=progress)
     seconds = time.perf_counter() - start
+    job.file.delete(save=False)  # an applied job's upload is gone already; nothing left under var/
+    job.error_sheet.delete(save=False)
     return {"what": f"import {fmt}", "rows": job.rows_total, "created": job.created, "failed": job.failed,
             "status": job.status, "seconds": seconds, "peak_mb": peak_mb(), "batch_ms": percentiles(marks),
             "errors": job.errors[:3]}

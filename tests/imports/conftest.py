@@ -19,6 +19,13 @@ from fangguan.registry.choices import ContractKind, EstateType
 FILES = Path(__file__).parent / "files"
 
 
+@pytest.fixture(autouse=True)
+def media(settings, tmp_path):
+    """Uploads and error sheets go to a temporary folder, not var/media."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return settings.MEDIA_ROOT
+
+
 @pytest.fixture
 def place(db):
     """An estate in 朱泾镇 (the demo town office's town) and one in 石化街道, each with an area and

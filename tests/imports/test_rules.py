@@ -247,3 +247,16 @@ def test_committees_with_members(place, run_import):
     assert committee.established_on == dt.date(2020, 6, 1)
     assert sorted(committee.members.values_list("name", "role")) == [("委员乙", "member"), ("委员甲", "chair")]
     assert run_import("admin", "committees", csv_bytes(rows)).unchanged == 2
+
+
+def test_an_applied_upload_is_not_kept(place, run_import):
+    dry = run_import("admin", "homes", homes(home("101")), dry_run=True)
+    assert dry.file and dry.file.storage.exists(dry.file.name)
+    from fangguan.imports.services import import_apply
+
+    applied = import_apply(actor=dry.created_by, job=dry, mode="all_or_nothing")
+    from fangguan.imports.engine import run_job
+
+    applied = run_job(applied.pk)
+    dry.refresh_from_db()
+    assert applied.applied and not applied.file and not dry.file

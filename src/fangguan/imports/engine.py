@@ -183,12 +183,24 @@ def _run(job: ImportJob, on_progress) -> ImportJob:
                 transaction.set_rollback(True)
     report.save_sheet(job)
     status = JobStatus.FAILED if (not job.dry_run and not applied) else JobStatus.SUCCEEDED
+    if not job.dry_run:
+        _discard_uploads(job)
     return job_transition(
         job=job, to=status, progress=100, rows_total=report.rows, applied=applied,
         created=report.counts[CREATE], updated=report.counts[UPDATE], unchanged=report.counts[UNCHANGED],
         failed=report.counts["failed"], flagged=report.counts["flagged"], errors=report.errors,
         errors_total=report.errors_total, notes=list(report.notes.values()),
     )
+
+
+def _discard_uploads(job: ImportJob) -> None:
+    """Once a file has been applied (or refused), the upload and its dry run's copy are not kept:
+    they hold personal data in clear. The result, the problems and the error sheet stay."""
+    for holder in (job, job.source):
+        if holder is not None and holder.file:
+            holder.file.delete(save=False)
+            if holder is not job:
+                holder.save(update_fields=["file"])
 
 
 def _formulas(rows: list[Row], formulas: set, columns: dict[int, Column], report: Report) -> None:

@@ -83,9 +83,6 @@ ID = Column("id", "id", cells.integer, help=gettext_lazy("The system id (exports
             allowed=gettext_lazy("a whole number, or empty"), get=lambda o: o.pk)
 
 
-def _d(value):
-    return value if value is not None else None
-
 
 def code_of(obj) -> str:
     return obj.code if obj is not None else ""
