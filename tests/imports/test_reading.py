@@ -177,3 +177,17 @@ def test_whole_numbers():
     for raw in ("1.5", 2.5, "x", True):
         with pytest.raises(cells.CellError):
             cells.integer(raw)
+
+
+def test_refusals_in_workbooks_written_by_libreoffice(place, run_import):
+    job = run_import("admin", "homes", (FILES / "homes-refusals-libreoffice.xlsx").read_bytes(), name="h.xlsx")
+    assert not job.applied and job.status == "failed"
+    assert [(e["row"], e["column"]) for e in job.errors] == [
+        (3, ""), (4, "专有面积(㎡)"), (5, "专有面积(㎡)"), (6, "楼号")]
+    assert not m.Home.objects.filter(building=place.building).exists()
+    job = run_import("admin", "people", (FILES / "people-libreoffice.xlsx").read_bytes(), name="p.xlsx",
+                     mode="valid_rows")
+    assert (job.created, job.failed) == (1, 1)
+    assert [(e["row"], e["column"]) for e in job.errors] == [(3, "证件号码")]
+    assert "校验" in job.errors[0]["message"]
+    assert m.Person.objects.get(name="表格甲").phone_clear() == "13812345678"

@@ -60,6 +60,35 @@ def homes_template_source(path: Path) -> None:
     book.save(path)
 
 
+def refusals_source(path: Path) -> None:
+    """Homes a spreadsheet user might really send: a duplicate, areas of 0 and below, a building
+    that does not exist; and people with a wrong identity check character."""
+    from openpyxl import Workbook
+
+    book = Workbook()
+    ws = book.active
+    ws.title = "房屋"
+    ws.append(["小区编码", "楼号", "单元", "室号", "楼层", "专有面积(㎡)", "用途"])
+    ws.append(["IMP001", "1号", "1", "101", 1, 88.5, "住宅"])
+    ws.append(["IMP001", "1号", "1", "101", 1, 90, "住宅"])  # the same home again
+    ws.append(["IMP001", "1号", "1", "102", 1, 0, "住宅"])
+    ws.append(["IMP001", "1号", "1", "103", 1, -12.5, "住宅"])
+    ws.append(["IMP001", "9号", "1", "101", 1, 70, "住宅"])  # no such building
+    book.save(path)
+
+
+def people_source(path: Path) -> None:
+    from openpyxl import Workbook
+
+    book = Workbook()
+    ws = book.active
+    ws.title = "人员"
+    ws.append(["姓名", "证件类型", "证件号码", "联系电话"])
+    ws.append(["表格甲", "居民身份证", "11010519491231002X", "13812345678"])
+    ws.append(["表格乙", "居民身份证", "110105194912310021", ""])  # wrong check character
+    book.save(path)
+
+
 def resave_with_libreoffice(source: Path, target: Path) -> None:
     soffice = shutil.which("soffice")
     if soffice is None:
@@ -76,7 +105,8 @@ def resave_with_libreoffice(source: Path, target: Path) -> None:
 
 def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
-        for name, make in (("estates-libreoffice", estates_source), ("homes-template-libreoffice", homes_template_source)):
+        for name, make in (("estates-libreoffice", estates_source), ("homes-template-libreoffice", homes_template_source),
+                           ("homes-refusals-libreoffice", refusals_source), ("people-libreoffice", people_source)):
             source = Path(tmp) / f"{name}.xlsx"
             make(source)
             resave_with_libreoffice(source, HERE / f"{name}.xlsx")
