@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "fangguan.core",
     "fangguan.accounts",
     "fangguan.registry",
+    "fangguan.imports",
     "fangguan.web",
     "fangguan.dashboard",
 ]

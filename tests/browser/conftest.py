@@ -61,6 +61,10 @@ def server(tmp_path_factory):
          "--bind", f"127.0.0.1:{port}", "--workers", "2", "--timeout", "60"],
         env=env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
     )
+    # the background worker beside the web server, as `make run` starts it (imports run there)
+    worker_log = open(var / "worker.log", "w")  # noqa: SIM115 - closed at teardown
+    worker = subprocess.Popen(manage + ["run_huey", "--workers", "1", "--flush-locks"], env=env, cwd=ROOT,
+                              stdout=worker_log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     for _ in range(200):
         try:
@@ -71,11 +75,15 @@ def server(tmp_path_factory):
             time.sleep(0.1)
     else:
         proc.terminate()
+        worker.terminate()
         raise RuntimeError("the server did not start: " + (var / "gunicorn.log").read_text()[-2000:])
     yield url
     proc.terminate()
+    worker.terminate()
     proc.wait(timeout=10)
+    worker.wait(timeout=10)
     log.close()
+    worker_log.close()
 
 
 @pytest.fixture(scope="module")

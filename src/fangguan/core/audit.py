@@ -61,8 +61,24 @@ def log_change(
     before: dict | None = None,
     after: dict | None = None,
 ) -> ChangeLog:
+    entry = change_entry(actor=actor, action=action, instance=instance, object_type=object_type,
+                         before=before, after=after)
+    entry.save()
+    return entry
+
+
+def change_entry(
+    *,
+    actor,
+    action: str,
+    instance: models.Model | None = None,
+    object_type: str | None = None,
+    before: dict | None = None,
+    after: dict | None = None,
+) -> ChangeLog:
+    """The change-log row ``log_change`` writes, unsaved (bulk writers save many at once)."""
     ctx = current()
-    return ChangeLog.objects.create(
+    return ChangeLog(
         actor=actor if getattr(actor, "pk", None) else None,
         actor_name=actor_label(actor),
         action=action,

@@ -92,6 +92,21 @@ def may_create(user, model: type[models.Model]) -> bool:
     return rule_for(model).creatable(user)
 
 
+def writable_many(user, instances) -> dict[int, FieldGrant]:
+    """``writable_fields`` for many saved records of one model at once (bulk imports): a rule
+    may answer with one query per grant (``writable_many``); otherwise each record is asked."""
+    instances = list(instances)
+    if not instances:
+        return {}
+    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+        return {obj.pk: NOTHING for obj in instances}
+    rule = rule_for(type(instances[0]))
+    many = getattr(rule, "writable_many", None)
+    if many is not None:
+        return many(user, instances)
+    return {obj.pk: rule.writable(user, obj) for obj in instances}
+
+
 def require_write(user, instance: models.Model, fields=None) -> None:
     """Raise PermissionDenied unless ``user`` may change ``fields`` (all fields if None)."""
     grant = writable_fields(user, instance)

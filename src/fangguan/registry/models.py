@@ -454,7 +454,10 @@ class Company(RegistryModel):
 
     def clean(self) -> None:
         if self.credit_code:
-            checked = check_credit_code(self.credit_code)
+            try:
+                checked = check_credit_code(self.credit_code)
+            except ValidationError as exc:
+                raise ValidationError({"credit_code": exc.messages}) from None
             self.credit_code = checked.value
             self.credit_code_flagged = checked.flagged
 

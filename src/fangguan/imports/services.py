@@ -1,0 +1,205 @@
+"""Every write of the imports app: starting a job, moving it through its statuses, and the bulk
+writer that imports use for records whose rules allow writing a batch at once."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile, File
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import connection, models, transaction
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from fangguan.core.audit import change_entry, snapshot
+from fangguan.core.models import ChangeAction, ChangeLog
+from fangguan.core.scopes import writable_many
+
+from .choices import TRANSITIONS, JobStatus, Mode
+from .models import ImportJob, max_upload_bytes
+from .reading import FileProblem, sniff
+from .specs import get_spec
+
+
+def import_create(*, actor, kind: str, upload: File, filename: str, dry_run: bool = True,
+                  mode: str = Mode.ALL_OR_NOTHING, source: ImportJob | None = None,
+                  background: bool = True) -> ImportJob:
+    """Accept an upload and queue its job. A file that is plainly not importable (empty, too
+    large, not what its name says) is refused here, before anything is stored."""
+    try:
+        spec = get_spec(kind)
+    except KeyError:
+        raise ValidationError({"kind": [_("Unknown import kind: %(kind)s.") % {"kind": kind}]}) from None
+    if not spec.offered(actor):
+        raise PermissionDenied(_("You may not import records of this kind."))
+    if mode not in Mode.values:
+        raise ValidationError({"mode": [_("Unknown mode: %(mode)s.") % {"mode": mode}]})
+    size = getattr(upload, "size", None)
+    limit = max_upload_bytes()
+    if size is not None and size > limit:
+        raise ValidationError({"file": [_("The file is larger than the limit of %(mb)s MB.") % {
+            "mb": f"{limit / 1024 / 1024:g}"}]})
+    upload.seek(0)
+    head = upload.read(64 * 1024)
+    upload.seek(0)
+    try:
+        sniff(filename, head)
+    except FileProblem as exc:
+        raise ValidationError({"file": [exc.message]}) from None
+    with transaction.atomic():
+        job = ImportJob(kind=kind, created_by=actor, filename=filename[:200], dry_run=dry_run, mode=mode,
+                        source=source, language=translation.get_language() or "")
+        job.file.save(_safe_name(filename), upload, save=False)
+        job.full_clean(exclude=["file"])
+        job.save()
+        if background:
+            transaction.on_commit(lambda: _enqueue(job.pk))
+    return job
+
+
+def import_apply(*, actor, job: ImportJob, mode: str) -> ImportJob:
+    """Apply the file a dry run checked: a new job, same file, written this time."""
+    if job.created_by_id != actor.pk:
+        raise PermissionDenied(_("You may not change this record."))
+    with job.file.open("rb") as fh:
+        content = ContentFile(fh.read())
+    return import_create(actor=actor, kind=job.kind, upload=content, filename=job.filename, dry_run=False,
+                         mode=mode, source=job)
+
+
+def _safe_name(filename: str) -> str:
+    suffix = ".xlsx" if filename.lower().endswith(".xlsx") else ".csv"
+    return f"upload{suffix}"
+
+
+def _enqueue(job_id: int) -> None:
+    from .tasks import run_import_task
+
+    run_import_task(job_id)
+
+
+def job_transition(*, job: ImportJob, to: str, **fields: Any) -> ImportJob:
+    """Move a job to status ``to`` (only along TRANSITIONS) and save the given fields with it."""
+    if to not in TRANSITIONS[job.status]:
+        raise ValidationError(_("An import cannot go from %(from)s to %(to)s.") % {
+            "from": job.get_status_display(), "to": JobStatus(to).label})
+    job.status = to
+    now = timezone.now()
+    if to == JobStatus.RUNNING:
+        job.started_at = now
+    else:
+        job.finished_at = now
+    for name, value in fields.items():
+        setattr(job, name, value)
+    job.save()
+    return job
+
+
+# --- Writing records in bulk ------------------------------------------------------------------
+
+
+class RowsRefused(Exception):
+    """Some rows would be written outside the writer's scope; nothing of the batch was kept."""
+
+    def __init__(self, indexes: list[int]):
+        super().__init__(indexes)
+        self.indexes = indexes
+
+
+def records_bulk_write(*, actor, model: type[models.Model], creates: list[models.Model],
+                       updates: list[tuple[models.Model, dict, list[str]]]) -> None:
+    """``core.services.record_create`` / ``record_update`` for a batch of already validated records:
+    one transaction, the scope check before (updates) and after the write (all, with one query per
+    grant), then one change-log row per record, whose cause is the audit context's (``import:<id>``).
+
+    Raises RowsRefused (with the batch rolled back) when some records are not the writer's to
+    write; the caller drops them and writes the rest again.
+    """
+    with transaction.atomic():
+        if updates:
+            grants = writable_many(actor, [obj for obj, _b, _f in updates])
+            refused = [len(creates) + i for i, (obj, _b, fields) in enumerate(updates)
+                       if not grants[obj.pk].covers(fields)]
+            if refused:
+                raise RowsRefused(refused)
+        now = timezone.now()
+        derived = _derived(model)
+        for obj in creates:
+            derived(obj)
+        if creates:
+            insert_rows(model, creates)
+        if updates:
+            names = {name for _o, _b, fields in updates for name in fields}
+            for obj, _b, _f in updates:
+                derived(obj)
+                if hasattr(obj, "updated_at"):
+                    obj.updated_at = now
+            names |= {"updated_at"} if hasattr(model, "updated_at") else set()
+            names |= {"name_pinyin"} if "name" in names and hasattr(model, "name_pinyin") else set()
+            model._default_manager.bulk_update([obj for obj, _b, _f in updates], sorted(names), batch_size=1000)
+        written = creates + [obj for obj, _b, _f in updates]
+        grants = writable_many(actor, written)
+        refused = [i for i, obj in enumerate(creates) if not grants[obj.pk].all]
+        refused += [len(creates) + i for i, (obj, _b, fields) in enumerate(updates)
+                    if not grants[obj.pk].covers(fields)]
+        if refused:
+            raise RowsRefused(refused)
+        entries = [change_entry(actor=actor, action=ChangeAction.CREATE, instance=obj, after=snapshot(obj))
+                   for obj in creates]
+        for obj, before, _fields in updates:
+            after = snapshot(obj)
+            changed = sorted(k for k in after if after[k] != before.get(k) and k != "updated_at")
+            if changed:
+                entries.append(change_entry(actor=actor, action=ChangeAction.UPDATE, instance=obj,
+                                            before={k: before.get(k) for k in changed},
+                                            after={k: after[k] for k in changed}))
+        insert_rows(ChangeLog, entries)
+
+
+def _derived(model):
+    """What the model's save() derives and bulk writes skip: the pinyin search key of a name
+    (the same ``pinyin_key`` the models' save() and the demo loader use)."""
+    if not any(f.name == "name_pinyin" for f in model._meta.concrete_fields):
+        return lambda obj: None
+    from fangguan.core.text import pinyin_key
+
+    def derive(obj):
+        obj.name_pinyin = pinyin_key(obj.name)
+
+    return derive
+
+
+def insert_rows(model: type[models.Model], objs: list[models.Model]) -> None:
+    """``bulk_create`` for objects already validated; on PostgreSQL through COPY, with the ids
+    taken from the table's sequence first (so each object knows its id, as after bulk_create).
+    What save() would fill in (``auto_now`` timestamps) is filled by the fields' own pre_save."""
+    if not objs:
+        return
+    if connection.vendor != "postgresql":
+        model._default_manager.bulk_create(objs, batch_size=1000)
+        return
+    meta = model._meta
+    fields = [f for f in meta.concrete_fields if f is not meta.pk]
+    table = connection.ops.quote_name(meta.db_table)
+    columns = ", ".join(connection.ops.quote_name(f.column) for f in [meta.pk, *fields])
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+                       [meta.db_table, meta.pk.column, len(objs)])
+        ids = [row[0] for row in cursor.fetchall()]
+        dumpers = [_copy_value(f) for f in fields]
+        with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+            for obj, pk in zip(objs, ids, strict=True):
+                obj.pk = pk
+                copy.write_row([pk, *[dump(f.pre_save(obj, True)) for f, dump in zip(fields, dumpers, strict=True)]])
+    for obj in objs:
+        obj._state.adding = False
+        obj._state.db = connection.alias
+
+
+def _copy_value(field):
+    if isinstance(field, models.JSONField):
+        encoder = field.encoder or DjangoJSONEncoder
+        return lambda value: None if value is None else json.dumps(value, cls=encoder, ensure_ascii=False)
+    return lambda value: value
