@@ -217,6 +217,9 @@ if FANGGUAN_OIDC_CLIENT_ID:
     OIDC_CREATE_USER = False
     LOGIN_REDIRECT_URL_FAILURE = "/login/"
 
+# Uploaded import files (clear personal data) of jobs never applied are removed after this.
+FANGGUAN_IMPORT_KEEP_DAYS = _int_env("FANGGUAN_IMPORT_KEEP_DAYS", 7)
+
 # Second factor (TOTP) for bureau staff and the three IT administrators: enforced in production.
 FANGGUAN_OTP_REQUIRED = os.environ.get("FANGGUAN_OTP_REQUIRED", "1" if PRODUCTION else "0") == "1"
 OTP_TOTP_ISSUER = "智慧房管 Fangguan"

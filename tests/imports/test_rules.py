@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from django.core.exceptions import PermissionDenied
@@ -260,3 +261,20 @@ def test_an_applied_upload_is_not_kept(place, run_import):
     applied = run_job(applied.pk)
     dry.refresh_from_db()
     assert applied.applied and not applied.file and not dry.file
+
+
+def test_uploads_of_dry_runs_never_applied_are_removed_after_the_keep_period(place, run_import):
+    import datetime as _dt
+
+    from django.utils import timezone as _tz
+
+    from fangguan.imports.services import import_uploads_purge
+
+    job = run_import("admin", "homes", homes(home("101")), dry_run=True)
+    path = job.file.path
+    assert job.file and Path(path).exists()
+    assert import_uploads_purge() == 0  # still inside the keep period
+    assert import_uploads_purge(now=_tz.now() + _dt.timedelta(days=8)) == 1
+    job.refresh_from_db()
+    assert not job.file and not Path(path).exists()
+    assert (job.status, job.created) == ("succeeded", 1)  # the report stays

@@ -100,3 +100,14 @@ def test_bad_prefill_values_do_not_break_forms(as_user, users, registry, query):
     client = as_user(users.bureau)
     for name in ("homes", "facilities", "people"):
         assert client.get(reverse("registry-create", args=[name]) + "?" + query).status_code == 200
+
+
+def test_registry_lists_offer_import_to_those_who_may_import(client, db):
+    from django.test import Client
+
+    admin = Client(HTTP_HOST="127.0.0.1")
+    admin.login(username="admin", password="Fangguan-demo-2026")
+    assert "/imports/new/?kind=estates" in admin.get("/r/estates/").content.decode()
+    auditor = Client(HTTP_HOST="127.0.0.1")
+    auditor.login(username="auditor", password="Fangguan-demo-2026")
+    assert "/imports/new/" not in auditor.get("/r/estates/").content.decode()

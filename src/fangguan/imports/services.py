@@ -203,3 +203,22 @@ def _copy_value(field):
         encoder = field.encoder or DjangoJSONEncoder
         return lambda value: None if value is None else json.dumps(value, cls=encoder, ensure_ascii=False)
     return lambda value: value
+
+
+def import_uploads_purge(*, now=None) -> int:
+    """Uploaded files hold personal data in clear: a dry run that was never applied keeps its
+    file for ``FANGGUAN_IMPORT_KEEP_DAYS`` (7) days so it can still be applied, then the file goes
+    (the job's report, problems and error sheet stay). Returns how many files were removed."""
+    import datetime as dt
+
+    from django.conf import settings
+    from django.utils import timezone
+
+    days = int(getattr(settings, "FANGGUAN_IMPORT_KEEP_DAYS", 7))
+    cutoff = (now or timezone.now()) - dt.timedelta(days=days)
+    removed = 0
+    for job in ImportJob.objects.filter(created_at__lt=cutoff).exclude(file=""):
+        job.file.delete(save=False)
+        job.save(update_fields=["file"])
+        removed += 1
+    return removed

@@ -150,12 +150,22 @@ def listing(request, resource: Resource) -> dict:
 
 @login_required
 @require_GET
+def _import_url(request, res: Resource) -> str | None:
+    """The upload page for this list's kind, when the user may import it."""
+    from fangguan.imports.specs import kinds_for
+
+    if res.name in {spec.kind for spec in kinds_for(request.user)}:
+        return reverse("imports:new") + f"?kind={res.name}"
+    return None
+
+
 def record_list(request, resource):
     """The list; an htmx request for ``#results`` gets only the table (same URL, same state)."""
     res = _resource(resource)
     partial = request.headers.get("HX-Target") == "results" and not request.headers.get("HX-History-Restore-Request")
     template = "web/registry/_results.html" if partial else "web/registry/list.html"
-    context = _page_context(res, may_create=may_create(request.user, res.model), **listing(request, res))
+    context = _page_context(res, may_create=may_create(request.user, res.model), import_url=_import_url(request, res),
+                            **listing(request, res))
     response = render(request, template, context)
     patch_vary_headers(response, ["HX-Request", "HX-Target"])
     return response
