@@ -18,7 +18,10 @@ from fangguan.core.triggers import drop_append_only
 from fangguan.registry import models as m
 from fangguan.registry import services
 
-LATER = timezone.now() + dt.timedelta(minutes=5)
+
+def later():
+    """A moment when everything written so far is old enough to seal."""
+    return timezone.now() + dt.timedelta(minutes=5)
 
 
 @pytest.fixture
@@ -27,7 +30,7 @@ def sealed(users):
     for n in range(3):
         services.registry_update(actor=users["admin"], instance=estate, changes={"address": f"封存测试路{n}号"})
     for table in ("changelog", "securityevent"):
-        seal_pending(table, now=LATER)
+        seal_pending(table, now=later())
     return ChangeLog.objects.filter(object_type="estate", object_id=estate.pk).order_by("id")
 
 
@@ -41,10 +44,10 @@ def test_untouched_chain_verifies(sealed):
 
 
 def test_young_rows_wait_for_the_next_batch(users):
-    seal_pending("changelog", now=LATER)
+    seal_pending("changelog", now=later())
     services.registry_update(actor=users["admin"], instance=m.Estate.objects.first(), changes={"address": "新行"})
     assert seal_pending("changelog") == 0  # written less than a minute ago
-    assert seal_pending("changelog", now=LATER) == 1
+    assert seal_pending("changelog", now=later()) == 1
 
 
 def test_an_altered_row_is_named_even_without_triggers(sealed):
@@ -79,7 +82,7 @@ def test_archive_exports_old_sealed_rows_then_removes_them(db, tmp_path, setting
     old = timezone.now() - dt.timedelta(days=400)
     for n in range(5):
         SecurityEvent.objects.create(action="login", outcome="success", actor_name=f"old{n}", at=old)
-    seal_pending("securityevent", now=LATER)
+    seal_pending("securityevent", now=later())
     before = SecurityEvent.objects.count()
     # Nothing younger than the retention period goes, whatever date is asked for.
     recent_cut = timezone.localdate() + dt.timedelta(days=1)

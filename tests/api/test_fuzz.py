@@ -11,7 +11,9 @@ from pathlib import Path
 import pytest
 import schemathesis
 from django.core.cache import cache
+from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import response_schema_conformance
@@ -25,8 +27,18 @@ ROLES = ["admin", "wuye", "yezhu"]
 
 @pytest.fixture(params=ROLES)
 def bearer(request, api):
-    yield {"Authorization": api(request.param).headers["HTTP_AUTHORIZATION"]}
-    cache.clear()  # rate-limit counters are not rolled back with the database
+    # Requests go through the real WSGI handler, whose end-of-request hook closes a connection
+    # whose autocommit differs from the settings' — which is every connection inside a test's
+    # transaction. Django's own test client unhooks it the same way.
+    header = {"Authorization": api(request.param).headers["HTTP_AUTHORIZATION"]}  # (Django's client reconnects it)
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    try:
+        yield header
+    finally:
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)
+        cache.clear()  # rate-limit counters are not rolled back with the database
 
 
 @schema.exclude(path="/api/v1/auth/token").parametrize()
