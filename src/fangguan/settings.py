@@ -80,6 +80,8 @@ INSTALLED_APPS = [
     "fangguan.imports",
     "fangguan.web",
     "fangguan.dashboard",
+    "fangguan.outbox",
+    "fangguan.notifications",
 ]
 
 MIDDLEWARE = [
