@@ -82,6 +82,8 @@ INSTALLED_APPS = [
     "fangguan.dashboard",
     "fangguan.outbox",
     "fangguan.notifications",
+    "fangguan.hotline",
+    "fangguan.open311",
 ]
 
 MIDDLEWARE = [
