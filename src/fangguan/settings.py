@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "fangguan.imports",
     "fangguan.web",
     "fangguan.dashboard",
+    "fangguan.repairs",
     "fangguan.outbox",
     "fangguan.notifications",
     "fangguan.hotline",

@@ -1,0 +1,2 @@
+def load(*, homes="sample", out=None):
+    return {}

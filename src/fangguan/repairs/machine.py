@@ -1,0 +1,114 @@
+"""The repair request's state machine: every action, the states it may start from, where it
+leads, and who may take it — in ONE table (``TABLE``). ``services.act`` reads it; the
+exhaustive test restates it independently.
+
+Capacities are what a user is *to one request*: its reporter, a dispatcher of the company that
+serves its estate now (manager or dispatcher), a technician of that company, the neighbourhood
+committee or town office of its estate, the bureau, or the system clock (no user).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.utils import timezone
+
+from fangguan.accounts.choices import OrgKind, Role
+from fangguan.accounts.roles import grants
+
+from .choices import EventKind
+from .choices import Status as S
+
+REPORTER = "reporter"
+DISPATCHER = "dispatcher"
+TECHNICIAN = "technician"
+COMMITTEE = "committee"
+TOWN = "town"
+BUREAU = "bureau"
+SYSTEM = "system"
+CAPACITIES = (REPORTER, DISPATCHER, TECHNICIAN, COMMITTEE, TOWN, BUREAU, SYSTEM)
+
+STAY = None  # the action records an event and leaves the status as it is
+WORKING = (S.SUBMITTED, S.ACCEPTED, S.IN_PROGRESS, S.DEFERRED, S.REOPENED)
+OPEN = (*WORKING, S.COMPLETED)
+COMPANY = frozenset({DISPATCHER, TECHNICIAN})
+GRID = frozenset({COMMITTEE, TOWN, BUREAU})
+
+
+@dataclass(frozen=True)
+class Transition:
+    moves: dict  # from status -> to status (STAY: unchanged)
+    who: frozenset
+    event: str
+
+
+def _stay(states) -> dict:
+    return {s: STAY for s in states}
+
+
+TABLE: dict[str, Transition] = {
+    "accept": Transition({S.SUBMITTED: S.ACCEPTED, S.REOPENED: S.ACCEPTED}, frozenset({DISPATCHER}),
+                         EventKind.ACCEPTED),
+    "assign": Transition({S.SUBMITTED: S.ACCEPTED, S.REOPENED: S.ACCEPTED, S.ACCEPTED: STAY,
+                          S.IN_PROGRESS: STAY, S.DEFERRED: STAY}, frozenset({DISPATCHER}), EventKind.ASSIGNED),
+    "start": Transition({S.ACCEPTED: S.IN_PROGRESS, S.DEFERRED: S.IN_PROGRESS}, COMPANY, EventKind.STARTED),
+    "complete": Transition({S.IN_PROGRESS: S.COMPLETED}, COMPANY, EventKind.COMPLETED),
+    "defer": Transition({S.SUBMITTED: S.DEFERRED, S.ACCEPTED: S.DEFERRED, S.IN_PROGRESS: S.DEFERRED,
+                         S.REOPENED: S.DEFERRED}, frozenset({DISPATCHER}), EventKind.DEFERRED),
+    "reject": Transition({S.SUBMITTED: S.REJECTED, S.ACCEPTED: S.REJECTED, S.REOPENED: S.REJECTED},
+                         frozenset({DISPATCHER}), EventKind.REJECTED),
+    "change_urgency": Transition(_stay((S.SUBMITTED, S.ACCEPTED, S.IN_PROGRESS, S.DEFERRED, S.REOPENED)),
+                                 frozenset({DISPATCHER}), EventKind.URGENCY_CHANGED),
+    "escalate": Transition(_stay(WORKING), frozenset({REPORTER, COMMITTEE, SYSTEM}), EventKind.ESCALATED),
+    "acknowledge": Transition(_stay(OPEN), frozenset({COMMITTEE, TOWN}), EventKind.ACKNOWLEDGED),
+    "supervise": Transition(_stay(OPEN), GRID, EventKind.SUPERVISED),
+    "answer": Transition(_stay(OPEN), frozenset({DISPATCHER}), EventKind.ANSWERED),
+    "confirm": Transition({S.COMPLETED: S.CLOSED}, frozenset({REPORTER}), EventKind.CONFIRMED),
+    "reopen": Transition({S.COMPLETED: S.REOPENED}, frozenset({REPORTER}), EventKind.REOPENED),
+    "cancel": Transition({S.SUBMITTED: S.CANCELLED, S.ACCEPTED: S.CANCELLED, S.DEFERRED: S.CANCELLED,
+                          S.REOPENED: S.CANCELLED}, frozenset({REPORTER}), EventKind.CANCELLED),
+    "merge": Transition({s: S.CLOSED for s in WORKING}, frozenset({DISPATCHER, COMMITTEE, TOWN, BUREAU}),
+                        EventKind.MERGED),
+    "close": Transition({S.COMPLETED: S.CLOSED}, frozenset({SYSTEM}), EventKind.CLOSED),
+}
+
+ACTIONS = tuple(TABLE)
+# What the API offers to callers (``close`` belongs to the clock).
+API_ACTIONS = tuple(a for a in ACTIONS if a != "close")
+
+
+def capacities(user, request, today=None) -> frozenset[str]:
+    """What ``user`` is to ``request`` (None = the system clock)."""
+    if user is None:
+        return frozenset({SYSTEM})
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return frozenset()
+    found = set()
+    if request.reporter_id is not None and request.reporter_id == user.pk:
+        found.add(REPORTER)
+    gs = grants(user)
+    company_ids = {g.company_id for g in gs if g.kind == OrgKind.COMPANY}
+    if company_ids:
+        from fangguan.registry.models import Contract
+
+        serving = set(Contract.objects.as_of(today or timezone.localdate())
+                      .filter(area__estate_id=request.estate_id, company_id__in=company_ids)
+                      .values_list("company_id", flat=True))
+        for g in gs:
+            if g.kind == OrgKind.COMPANY and g.company_id in serving:
+                found.add(TECHNICIAN if g.role == Role.TECHNICIAN else DISPATCHER)
+    estate = request.estate
+    for g in gs:
+        if g.kind == OrgKind.NEIGHBOURHOOD and g.neighbourhood_id == estate.neighbourhood_id:
+            found.add(COMMITTEE)
+        elif g.kind == OrgKind.TOWN_OFFICE and g.town_id == estate.town_id:
+            found.add(TOWN)
+        elif g.kind == OrgKind.BUREAU:
+            found.add(BUREAU)
+    return frozenset(found)
+
+
+def allowed_actions(user, request) -> list[str]:
+    """The actions the page should offer this user on this request now."""
+    caps = capacities(user, request)
+    return [a for a in API_ACTIONS if request.status in TABLE[a].moves and caps & TABLE[a].who]

@@ -1,0 +1,555 @@
+"""Every write to repair requests: creation, the actions of the state machine, photos, the clock.
+
+Each runs in one transaction, re-reads the request under a row lock, checks the actor against
+``machine.TABLE`` (403 ``ActionForbidden`` before 409 ``ActionConflict``), validates with
+``full_clean()``, saves, writes one ``RepairEvent`` and sends ``signals.repair_event`` right after
+it — so notifications and the outbox commit (or roll back) with the event. A refused action
+raises before anything is written.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+
+from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Exists, OuterRef, Q
+from django.utils import timezone
+from django.utils.dateparse import parse_date, parse_datetime
+from django.utils.translation import gettext as _
+
+from fangguan.accounts.choices import OrgKind, Role
+from fangguan.accounts.roles import OWNER, grants
+from fangguan.core.services import record_update
+from fangguan.registry.models import Building, Contract, Estate, Home, HomeShare
+
+from . import conf, deadlines
+from .choices import Channel, Deadline, EventKind, HandOff, Level, PhotoStage, Place, Status
+from .machine import BUREAU, COMMITTEE, DISPATCHER, REPORTER, SYSTEM, TABLE, TECHNICIAN, TOWN, capacities
+from .models import Category, Escalation, Photo, RepairEvent, RepairRequest, Supervision
+from .signals import repair_event
+
+
+class ActionConflict(Exception):
+    """Not allowed in the request's present state (HTTP 409)."""
+
+
+class ActionForbidden(PermissionDenied):
+    """Not allowed for this actor (HTTP 403)."""
+
+
+class TooManyRequests(Exception):
+    """The reporter's daily limit is reached (HTTP 429)."""
+
+
+IMAGE_TYPES = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp", "GIF": "image/gif"}
+
+
+# --- Events --------------------------------------------------------------------------------
+
+
+def record_event(request: RepairRequest, kind: str, actor, at: dt.datetime, *, note: str = "",
+                 from_status: str = "", to_status: str = "", data: dict | None = None) -> RepairEvent:
+    """Write one event and tell the receivers (inside the caller's transaction)."""
+    event = RepairEvent.objects.create(
+        request=request, kind=kind, actor=actor, at=at, note=(note or "")[:1000],
+        from_status=from_status, to_status=to_status or request.status, data=data or {})
+    repair_event.send(sender=RepairRequest, request=request, event=event)
+    return event
+
+
+def _iso(value) -> str | None:
+    return value.isoformat() if value else None
+
+
+# --- Photos ---------------------------------------------------------------------------------
+
+
+def check_image(upload) -> tuple[str, int, int]:
+    """(content type, width, height) of an uploaded photo, or ValidationError: the bytes must be a
+    real JPEG/PNG/WebP/GIF image (not just named like one) and within the size limit."""
+    from PIL import Image, UnidentifiedImageError
+
+    if upload.size > conf.max_photo_bytes():
+        raise ValidationError({"photos": [_("A photo may be at most %(mb)s MB.") % {
+            "mb": conf.max_photo_bytes() // (1024 * 1024)}]})
+    try:
+        upload.seek(0)
+        with Image.open(upload) as img:
+            fmt, (width, height) = img.format, img.size
+            img.verify()
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError):
+        raise ValidationError({"photos": [_("“%(name)s” is not a photo.") % {"name": upload.name}]}) from None
+    finally:
+        upload.seek(0)
+    if fmt not in IMAGE_TYPES:
+        raise ValidationError({"photos": [_("“%(name)s” is not a photo.") % {"name": upload.name}]})
+    return IMAGE_TYPES[fmt], width, height
+
+
+def add_photos(actor, request: RepairRequest, files: Iterable, stage: str = PhotoStage.REPORT) -> list[Photo]:
+    files = list(files or ())
+    if not files:
+        return []
+    have = Photo.objects.filter(request=request, stage=stage).count()
+    if have + len(files) > conf.max_photos():
+        raise ValidationError({"photos": [_("At most %(n)s photos.") % {"n": conf.max_photos()}]})
+    photos = []
+    for upload in files:
+        content_type, width, height = check_image(upload)
+        photo = Photo(request=request, stage=stage, content_type=content_type, width=width, height=height,
+                      uploaded_by=actor)
+        photo.image.save(upload.name.rsplit("/", 1)[-1][-80:] or "photo", upload, save=False)
+        photo.save()
+        photos.append(photo)
+    return photos
+
+
+# --- Creation -------------------------------------------------------------------------------
+
+
+def _resolve(model, value, field: str):
+    if value is None or isinstance(value, model):
+        return value
+    lookup = {"code": value} if model is Category else {"pk": value}
+    obj = model.objects.filter(**lookup).first()
+    if obj is None:
+        raise ValidationError({field: [_("No such record: %(id)s.") % {"id": value}]})
+    return obj
+
+
+def serving_company_id(estate: Estate, building: Building | None, day: dt.date) -> int | None:
+    contracts = Contract.objects.as_of(day).filter(area__estate=estate)
+    if building is not None and building.area_id:
+        preferred = contracts.filter(area_id=building.area_id).values_list("company_id", flat=True).first()
+        if preferred:
+            return preferred
+    return contracts.order_by("area_id").values_list("company_id", flat=True).first()
+
+
+def _creator_role(actor, estate: Estate, home: Home | None, channel: str, day: dt.date) -> str:
+    """In which capacity ``actor`` files this request: resident, company, bureau or the system."""
+    if actor is None:
+        return SYSTEM
+    gs = grants(actor)
+    owner = next((g for g in gs if g.kind == OWNER), None)
+    if owner is not None and channel == Channel.APP:
+        mine = HomeShare.objects.as_of(day).filter(person_id=owner.person_id)
+        if home is not None:
+            if mine.filter(home=home).exists():
+                return REPORTER
+        elif mine.filter(home__building__estate=estate).exists():
+            return REPORTER
+    company_ids = [g.company_id for g in gs if g.kind == OrgKind.COMPANY and g.role != Role.TECHNICIAN]
+    if company_ids and Contract.objects.as_of(day).filter(area__estate=estate, company_id__in=company_ids).exists():
+        return DISPATCHER
+    if any(g.kind == OrgKind.BUREAU for g in gs):
+        return BUREAU
+    raise ActionForbidden(_("You may not report a repair for this estate."))
+
+
+def create_request(actor, *, estate, category, description, urgent=False, home=None, building=None,
+                   place="", channel=Channel.APP, external_id=None, contact_name="", contact_phone="",
+                   response_due_at=None, complete_due_at=None, photos=(), now=None) -> RepairRequest:
+    """File a request. ``actor`` None is the system (hotline, Open311 bridges). The category sets
+    the urgency; a resident's ``urgent`` is only a request for it, staff's sets it. Hotline orders
+    carry their own deadlines. The same (channel, external id) twice returns the first request."""
+    now = now or timezone.now()
+    if channel not in Channel.values:
+        raise ValidationError({"channel": [_("Unknown channel.")]})
+    if external_id:
+        existing = RepairRequest.objects.filter(channel=channel, external_id=external_id).first()
+        if existing is not None:
+            return existing
+    estate = _resolve(Estate, estate, "estate")
+    category = _resolve(Category, category, "category")
+    home = _resolve(Home, home, "home")
+    building = _resolve(Building, building, "building")
+    if category is None or not category.active:
+        raise ValidationError({"category": [_("Choose a category from the catalogue.")]})
+    if home is not None and building is None:
+        building = home.building
+    if home is not None and not place:
+        place = Place.HOME
+    day = now.astimezone(deadlines.LOCAL).date()
+    role = _creator_role(actor, estate, home, channel, day)
+    if role == REPORTER and channel != Channel.APP:
+        channel = Channel.APP
+    effective_urgent = bool(category.urgent or (urgent and role != REPORTER))
+    response, complete = deadlines.due_dates(start=now, category=category, urgent=effective_urgent,
+                                             onsite_office=estate.has_onsite_office)
+    with transaction.atomic():
+        if role == REPORTER:
+            midnight = dt.datetime.combine(day, dt.time(0), tzinfo=deadlines.LOCAL)
+            # lock the reporter's row so two parallel submissions cannot both pass the limit
+            get_user_model().objects.select_for_update().filter(pk=actor.pk).first()
+            if RepairRequest.objects.filter(reporter=actor, created_at__gte=midnight).count() >= conf.daily_limit():
+                raise TooManyRequests(_("You have filed %(n)s requests today, the most allowed; please call the "
+                                        "property office for anything more.") % {"n": conf.daily_limit()})
+        req = RepairRequest(
+            estate=estate, building=building, home=home, place=place, category=category,
+            company_id=serving_company_id(estate, building, day), description=(description or "").strip(),
+            urgent=effective_urgent, urgent_requested=bool(urgent), channel=channel,
+            external_id=external_id or None, reporter=actor if role == REPORTER else None, created_by=actor,
+            contact_name=contact_name or "", contact_phone=contact_phone or "",
+            created_at=now, response_due_at=response_due_at or response.at,
+            complete_due_at=complete_due_at or complete.at,
+            calendar_estimated=(response.estimated and not response_due_at)
+            or (complete.estimated and not complete_due_at),
+        )
+        req.possible_duplicate_of = _possible_duplicate(req, now)
+        req.full_clean()
+        try:
+            with transaction.atomic():
+                req.save()
+        except IntegrityError:
+            existing = RepairRequest.objects.filter(channel=channel, external_id=external_id).first()
+            if external_id and existing is not None:
+                return existing
+            raise
+        add_photos(actor, req, photos, PhotoStage.REPORT)
+        record_event(req, EventKind.CREATED, actor, now, note=req.description[:200], to_status=req.status,
+                     data={"channel": channel, "urgent": req.urgent, "urgent_requested": req.urgent_requested,
+                           "response_due_at": _iso(req.response_due_at),
+                           "complete_due_at": _iso(req.complete_due_at),
+                           "possible_duplicate_of": req.possible_duplicate_of_id})
+    return req
+
+
+def _possible_duplicate(req: RepairRequest, now: dt.datetime) -> RepairRequest | None:
+    """The latest request for the same place and category within the duplicate window."""
+    qs = RepairRequest.objects.filter(
+        estate=req.estate, category=req.category, merged_into__isnull=True,
+        created_at__gte=now - dt.timedelta(hours=conf.duplicate_hours()), created_at__lte=now)
+    if req.home_id:
+        qs = qs.filter(home=req.home)
+    else:
+        qs = qs.filter(home__isnull=True, building=req.building, place=req.place)
+    return qs.order_by("-created_at", "-pk").first()
+
+
+# --- Actions --------------------------------------------------------------------------------
+
+
+def _text(params, name: str, *, required: bool, limit: int = 1000) -> str:
+    value = str(params.get(name) or "").strip()
+    if required and not value:
+        raise ValidationError({name: [_("This field is required.")]})
+    return value[:limit]
+
+
+def _when(value, field: str) -> dt.datetime:
+    """A datetime from a datetime, a date (its end, Shanghai) or an ISO string."""
+    if isinstance(value, str):
+        parsed = parse_datetime(value) or parse_date(value)
+        if parsed is None:
+            raise ValidationError({field: [_("Enter a valid date.")]})
+        value = parsed
+    if isinstance(value, dt.datetime):
+        return value if timezone.is_aware(value) else value.replace(tzinfo=deadlines.LOCAL)
+    if isinstance(value, dt.date):
+        return deadlines.end_of_day(value)
+    raise ValidationError({field: [_("This field is required.")]})
+
+
+def _day(value, field: str) -> dt.date:
+    if isinstance(value, dt.datetime):
+        return value.astimezone(deadlines.LOCAL).date()
+    if isinstance(value, dt.date):
+        return value
+    parsed = parse_date(str(value or ""))
+    if parsed is None:
+        raise ValidationError({field: [_("Enter a valid date.")]})
+    return parsed
+
+
+def _company_user(request: RepairRequest, user_or_id, day: dt.date):
+    """The assignee must be active staff of a company serving the estate."""
+    from fangguan.accounts.models import Membership
+
+    pk = getattr(user_or_id, "pk", user_or_id)
+    serving = Contract.objects.as_of(day).filter(area__estate_id=request.estate_id).values("company_id")
+    ok = Membership.objects.filter(
+        user_id=pk, active=True, user__is_active=True, organisation__active=True,
+        organisation__kind=OrgKind.COMPANY, organisation__company_id__in=serving,
+    ).exists() if isinstance(pk, int) else False
+    if not ok:
+        raise ValidationError({"assignee": [_("Assign someone of the company that serves this estate.")]})
+    return get_user_model().objects.get(pk=pk)
+
+
+def act(actor, request: RepairRequest, action: str, *, now=None, **params) -> RepairRequest:
+    """Take ``action`` on ``request`` as ``actor`` (None = the system clock). Raises
+    ActionForbidden (403), ActionConflict (409) or ValidationError (422) and changes nothing."""
+    now = now or timezone.now()
+    transition = TABLE.get(action)
+    if transition is None:
+        raise ValidationError({"action": [_("Unknown action.")]})
+    with transaction.atomic():
+        req = RepairRequest.objects.select_for_update().select_related("estate", "category").get(pk=request.pk)
+        caps = capacities(actor, req, now.astimezone(deadlines.LOCAL).date())
+        if not caps & transition.who:
+            raise ActionForbidden(_("You may not do this to this request."))
+        if req.status not in transition.moves:
+            raise ActionConflict(_("Not possible while the request is “%(status)s”.") % {
+                "status": req.get_status_display()})
+        before = req.status
+        note, data = HANDLERS[action](actor, req, caps, now, params)
+        target = transition.moves[before]
+        if target is not None:
+            req.status = target
+        req.full_clean()
+        req.save()
+        record_event(req, transition.event, actor, now, note=note, from_status=before, to_status=req.status,
+                     data=data)
+    request.refresh_from_db()
+    return req
+
+
+def _respond(req, now):
+    if req.responded_at is None:
+        req.responded_at = now
+
+
+def _own_work(actor, req, caps):
+    """A technician works on what is theirs (or not yet anyone's); dispatchers on anything."""
+    if DISPATCHER not in caps and req.assignee_id not in (None, getattr(actor, "pk", None)):
+        raise ActionForbidden(_("This request is assigned to someone else."))
+
+
+def _accept(actor, req, caps, now, p):
+    _respond(req, now)
+    return _text(p, "note", required=False), {}
+
+
+def _assign(actor, req, caps, now, p):
+    if p.get("assignee") in (None, ""):
+        raise ValidationError({"assignee": [_("This field is required.")]})
+    assignee = _company_user(req, p["assignee"], now.astimezone(deadlines.LOCAL).date())
+    req.assignee = assignee
+    _respond(req, now)
+    return _text(p, "note", required=False), {"assignee": assignee.pk, "assignee_name": str(assignee)}
+
+
+def _start(actor, req, caps, now, p):
+    _own_work(actor, req, caps)
+    if req.assignee_id is None:
+        req.assignee = actor
+    _respond(req, now)
+    return _text(p, "note", required=False), {"assignee": req.assignee_id}
+
+
+def _complete(actor, req, caps, now, p):
+    _own_work(actor, req, caps)
+    req.completed_at = now
+    photos = add_photos(actor, req, p.get("photos") or (), PhotoStage.COMPLETION)
+    return _text(p, "note", required=False), {"photos": [ph.pk for ph in photos]}
+
+
+def _defer(actor, req, caps, now, p):
+    reason = _text(p, "reason", required=True)
+    until = _day(p.get("until"), "until")
+    today = now.astimezone(deadlines.LOCAL).date()
+    if not today < until <= today + dt.timedelta(days=180):
+        raise ValidationError({"until": [_("Defer to a day after today, at most 180 days ahead.")]})
+    old = req.complete_due_at
+    req.deferred_until = until
+    req.complete_due_at = deadlines.end_of_day(until)
+    _respond(req, now)
+    req.response_due_at = min(req.response_due_at, req.complete_due_at)
+    return reason, {"until": until.isoformat(), "complete_due_at": [_iso(old), _iso(req.complete_due_at)]}
+
+
+def _reject(actor, req, caps, now, p):
+    reason = _text(p, "reason", required=True)
+    _respond(req, now)
+    req.closed_at = now
+    return reason, {}
+
+
+def _change_urgency(actor, req, caps, now, p):
+    reason = _text(p, "reason", required=True)
+    if "urgent" not in p or not isinstance(p["urgent"], bool):
+        raise ValidationError({"urgent": [_("This field is required.")]})
+    if p["urgent"] == req.urgent:
+        raise ActionConflict(_("The request already has this urgency."))
+    old = (req.response_due_at, req.complete_due_at)
+    req.urgent = p["urgent"]
+    response, complete = deadlines.due_dates(start=req.created_at, category=req.category, urgent=req.urgent,
+                                             onsite_office=req.estate.has_onsite_office)
+    if req.responded_at is None:
+        req.response_due_at = response.at
+    if req.status != Status.DEFERRED:
+        req.complete_due_at = complete.at
+    req.response_due_at = min(req.response_due_at, req.complete_due_at)
+    req.calendar_estimated = response.estimated or complete.estimated
+    return reason, {"urgent": req.urgent,
+                    "response_due_at": [_iso(old[0]), _iso(req.response_due_at)],
+                    "complete_due_at": [_iso(old[1]), _iso(req.complete_due_at)]}
+
+
+def _escalate(actor, req, caps, now, p):
+    note = _text(p, "note", required=True, limit=500)
+    level = Level.TOWN if COMMITTEE in caps else Level.COMMITTEE
+    if req.escalations.filter(level=level, state=HandOff.SENT).exists():
+        raise ActionConflict(_("Already escalated and not yet acknowledged."))
+    esc = Escalation.objects.create(request=req, level=level, deadline=Deadline.MANUAL, sent_at=now,
+                                    sent_by=actor, note=note)
+    return note, {"level": level, "deadline": Deadline.MANUAL, "escalation": esc.pk}
+
+
+def _acknowledge(actor, req, caps, now, p):
+    levels = [lv for lv, cap in ((Level.COMMITTEE, COMMITTEE), (Level.TOWN, TOWN)) if cap in caps]
+    pending = req.escalations.filter(level__in=levels, state=HandOff.SENT)
+    if p.get("escalation"):
+        pending = pending.filter(pk=p["escalation"]) if isinstance(p["escalation"], int) else pending.none()
+    ids = list(pending.values_list("pk", flat=True))
+    if not ids:
+        raise ActionConflict(_("There is no escalation waiting for you on this request."))
+    Escalation.objects.filter(pk__in=ids).update(state=HandOff.ACKNOWLEDGED, acknowledged_at=now,
+                                                 acknowledged_by=actor)
+    return _text(p, "note", required=False), {"escalations": ids}
+
+
+def _supervise(actor, req, caps, now, p):
+    note = _text(p, "note", required=True)
+    due = _when(p.get("answer_due") or p.get("answer_due_at"), "answer_due")
+    if due <= now:
+        raise ValidationError({"answer_due": [_("The answer must be due after now.")]})
+    sup = Supervision(request=req, by=actor, note=note, created_at=now, answer_due_at=due)
+    sup.full_clean()
+    sup.save()
+    return note, {"supervision": sup.pk, "answer_due_at": _iso(due)}
+
+
+def _answer(actor, req, caps, now, p):
+    answer = _text(p, "answer", required=True)
+    pending = req.supervisions.filter(answered_at__isnull=True)
+    if p.get("supervision"):
+        pending = pending.filter(pk=p["supervision"]) if isinstance(p["supervision"], int) else pending.none()
+    sup = pending.order_by("created_at", "pk").first()
+    if sup is None:
+        raise ActionConflict(_("There is no supervision note waiting for an answer."))
+    sup.answer, sup.answered_at, sup.answered_by = answer, now, actor
+    sup.save(update_fields=["answer", "answered_at", "answered_by"])
+    return answer, {"supervision": sup.pk, "late": now > sup.answer_due_at}
+
+
+def _confirm(actor, req, caps, now, p):
+    rating = p.get("rating")
+    if not isinstance(rating, int) or isinstance(rating, bool) or not 1 <= rating <= 5:
+        raise ValidationError({"rating": [_("Rate from 1 to 5.")]})
+    req.rating, req.comment, req.closed_at = rating, _text(p, "comment", required=False, limit=500), now
+    return req.comment, {"rating": rating}
+
+
+def _reopen(actor, req, caps, now, p):
+    comment = _text(p, "comment", required=False, limit=500) or _text(p, "reason", required=True, limit=500)
+    old = (req.response_due_at, req.complete_due_at)
+    response, complete = deadlines.due_dates(start=now, category=req.category, urgent=req.urgent,
+                                             onsite_office=req.estate.has_onsite_office)
+    req.response_due_at, req.complete_due_at = response.at, complete.at
+    req.calendar_estimated = response.estimated or complete.estimated
+    req.responded_at = req.completed_at = None
+    req.deferred_until = None
+    req.reopen_count += 1
+    req.comment = comment
+    return comment, {"response_due_at": [_iso(old[0]), _iso(req.response_due_at)],
+                     "complete_due_at": [_iso(old[1]), _iso(req.complete_due_at)]}
+
+
+def _cancel(actor, req, caps, now, p):
+    req.closed_at = now
+    return _text(p, "reason", required=False), {}
+
+
+def _merge(actor, req, caps, now, p):
+    into_id = p.get("into")
+    target = None
+    if isinstance(into_id, int) and not isinstance(into_id, bool) and into_id != req.pk:
+        target = RepairRequest.objects.visible_to(actor).filter(pk=into_id, estate_id=req.estate_id).first()
+    if target is None or not target.is_open or target.merged_into_id:
+        raise ValidationError({"into": [_("Merge into another open request of the same estate.")]})
+    req.merged_into, req.closed_at = target, now
+    return _text(p, "note", required=False), {"into": target.pk}
+
+
+def _close(actor, req, caps, now, p):
+    req.closed_at = now
+    return _("No answer from the reporter within %(n)s days.") % {"n": conf.auto_close_days()}, {}
+
+
+HANDLERS = {
+    "accept": _accept, "assign": _assign, "start": _start, "complete": _complete, "defer": _defer,
+    "reject": _reject, "change_urgency": _change_urgency, "escalate": _escalate, "acknowledge": _acknowledge,
+    "supervise": _supervise, "answer": _answer, "confirm": _confirm, "reopen": _reopen, "cancel": _cancel,
+    "merge": _merge, "close": _close,
+}
+assert set(HANDLERS) == set(TABLE), "every action of the table has a handler"
+
+
+# --- The clock ------------------------------------------------------------------------------
+
+
+def _missing(level: str, deadline: str, due_field: str):
+    return ~Exists(Escalation.objects.filter(request=OuterRef("pk"), level=level, deadline=deadline,
+                                             due_at=OuterRef(due_field)))
+
+
+def tick(now: dt.datetime | None = None) -> dict[str, int]:
+    """What the clock does at ``now``: close completed requests nobody answered, send overdue
+    requests to the neighbourhood committee, and past the grace period to the town office.
+    Idempotent: each hand-off is unique per (request, level, deadline, due), so running it twice
+    at the same instant (or every minute) adds nothing new."""
+    now = now or timezone.now()
+    counts = {"closed": 0, "to_committee": 0, "to_town": 0}
+    cutoff = now - dt.timedelta(days=conf.auto_close_days())
+    for req in RepairRequest.objects.filter(status=Status.COMPLETED, completed_at__lte=cutoff).order_by("pk"):
+        act(None, req, "close", now=now)
+        counts["closed"] += 1
+    grace = now - dt.timedelta(hours=conf.escalation_grace_hours())
+    late_response = Q(responded_at__isnull=True)
+    working = RepairRequest.objects.filter(status__in=(Status.SUBMITTED, Status.ACCEPTED, Status.IN_PROGRESS,
+                                                       Status.DEFERRED, Status.REOPENED))
+    checks = (
+        (Level.COMMITTEE, Deadline.RESPONSE, "response_due_at", late_response & Q(response_due_at__lt=now)),
+        (Level.COMMITTEE, Deadline.COMPLETION, "complete_due_at", Q(complete_due_at__lt=now)),
+        (Level.TOWN, Deadline.RESPONSE, "response_due_at", late_response & Q(response_due_at__lt=grace)),
+        (Level.TOWN, Deadline.COMPLETION, "complete_due_at", Q(complete_due_at__lt=grace)),
+    )
+    for level, deadline, due_field, overdue in checks:
+        todo = working.filter(overdue).filter(_missing(level, deadline, due_field)).order_by(due_field, "pk")
+        for pk in todo.values_list("pk", flat=True):
+            if _escalate_by_clock(pk, level, deadline, due_field, now):
+                counts["to_committee" if level == Level.COMMITTEE else "to_town"] += 1
+    return counts
+
+
+def _escalate_by_clock(pk: int, level: str, deadline: str, due_field: str, now: dt.datetime) -> bool:
+    with transaction.atomic():
+        req = RepairRequest.objects.select_for_update().get(pk=pk)
+        due = getattr(req, due_field)
+        if req.status not in TABLE["escalate"].moves or due >= now:
+            return False
+        esc, created = Escalation.objects.get_or_create(
+            request=req, level=level, deadline=deadline, due_at=due, defaults={"sent_at": now})
+        if not created:
+            return False
+        record_event(req, EventKind.ESCALATED, None, now, from_status=req.status, to_status=req.status,
+                     note=_("Past the %(deadline)s deadline.") % {"deadline": esc.get_deadline_display()},
+                     data={"level": level, "deadline": deadline, "due_at": _iso(due), "escalation": esc.pk})
+    return True
+
+
+# --- Catalogue ------------------------------------------------------------------------------
+
+
+def category_update(actor, category: Category, changes: dict) -> Category:
+    """The bureau edits a category's limits (checked, validated and change-logged by core)."""
+    return record_update(actor=actor, instance=category, changes=changes)
+
+
+__all__ = ["create_request", "act", "tick", "add_photos", "check_image", "category_update", "record_event",
+           "ActionConflict", "ActionForbidden", "TooManyRequests", "SYSTEM", "BUREAU", "TECHNICIAN"]
