@@ -1,0 +1,141 @@
+"""Every (state, action, capacity): allowed ones lead where the issue says and write one event;
+the others raise 403 (not for this actor) or 409 (not in this state) and change nothing.
+
+The expectations are restated here by hand from issue #7, not read from ``machine.TABLE``."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.db import transaction
+from django.utils import timezone
+
+from fangguan.repairs import services
+from fangguan.repairs.choices import Deadline, Level
+from fangguan.repairs.machine import ACTIONS
+from fangguan.repairs.models import Escalation, RepairEvent, RepairRequest, Supervision
+
+pytestmark = pytest.mark.django_db
+
+STATES = ["submitted", "accepted", "in_progress", "completed", "closed", "deferred", "rejected", "reopened",
+          "cancelled"]
+WORKING = {"submitted", "accepted", "in_progress", "deferred", "reopened"}
+OPEN = WORKING | {"completed"}
+SAME = "same"
+
+# action: (who may, {from state: to state})
+EXPECTED = {
+    "accept": ({"dispatcher"}, {"submitted": "accepted", "reopened": "accepted"}),
+    "assign": ({"dispatcher"}, {"submitted": "accepted", "reopened": "accepted", "accepted": SAME,
+                                "in_progress": SAME, "deferred": SAME}),
+    "start": ({"dispatcher", "technician"}, {"accepted": "in_progress", "deferred": "in_progress"}),
+    "complete": ({"dispatcher", "technician"}, {"in_progress": "completed"}),
+    "defer": ({"dispatcher"}, {s: "deferred" for s in ("submitted", "accepted", "in_progress", "reopened")}),
+    "reject": ({"dispatcher"}, {s: "rejected" for s in ("submitted", "accepted", "reopened")}),
+    "change_urgency": ({"dispatcher"}, {s: SAME for s in WORKING}),
+    "escalate": ({"reporter", "committee", "system"}, {s: SAME for s in WORKING}),
+    "acknowledge": ({"committee", "town"}, {s: SAME for s in OPEN}),
+    "supervise": ({"committee", "town", "bureau"}, {s: SAME for s in OPEN}),
+    "answer": ({"dispatcher"}, {s: SAME for s in OPEN}),
+    "confirm": ({"reporter"}, {"completed": "closed"}),
+    "reopen": ({"reporter"}, {"completed": "reopened"}),
+    "cancel": ({"reporter"}, {s: "cancelled" for s in ("submitted", "accepted", "deferred", "reopened")}),
+    "merge": ({"dispatcher", "committee", "town", "bureau"}, {s: "closed" for s in WORKING}),
+    "close": ({"system"}, {"completed": "closed"}),
+}
+CAPACITIES = ["reporter", "dispatcher", "technician", "committee", "town", "bureau", "system", "auditor",
+              "other_company", "other_resident"]
+
+
+def test_the_expectations_cover_every_action():
+    assert set(EXPECTED) == set(ACTIONS)
+
+
+def _actor(world, capacity):
+    return {
+        "reporter": world.resident, "dispatcher": world.dispatcher, "technician": world.technician,
+        "committee": world.committee, "town": world.town, "bureau": world.bureau, "system": None,
+        "auditor": world.auditor, "other_company": world.other_dispatcher, "other_resident": world.other_resident,
+    }[capacity]
+
+
+def _params(world, action, req, target, now):
+    return {
+        "assign": {"assignee": world.technician.pk},
+        "defer": {"until": (now + dt.timedelta(days=5)).date(), "reason": "等配件"},
+        "reject": {"reason": "不属于物业维修范围"},
+        "change_urgency": {"urgent": not req.urgent, "reason": "现场核实"},
+        "escalate": {"note": "一直没人来"},
+        "supervise": {"note": "请尽快处理", "answer_due": now + dt.timedelta(days=2)},
+        "answer": {"answer": "已安排师傅"},
+        "confirm": {"rating": 5, "comment": "修好了"},
+        "reopen": {"comment": "还在漏"},
+        "merge": {"into": target.pk},
+    }.get(action, {})
+
+
+def _put_in(req, state, now):
+    fields = {"status": state}
+    if state not in ("submitted",):
+        fields["responded_at"] = now
+    if state in ("completed", "closed"):
+        fields["completed_at"] = now
+    if state in ("closed", "rejected", "cancelled"):
+        fields["closed_at"] = now
+    RepairRequest.objects.filter(pk=req.pk).update(**fields)
+    req.refresh_from_db()
+
+
+def _snapshot(req):
+    req = RepairRequest.objects.get(pk=req.pk)
+    return ({f.name: getattr(req, f.attname) for f in RepairRequest._meta.concrete_fields},
+            RepairEvent.objects.filter(request=req).count(), Escalation.objects.filter(request=req).count(),
+            list(Supervision.objects.filter(request=req).values()))
+
+
+def test_every_state_action_and_capacity(world):
+    now = timezone.now()
+    target = world.file(description="另一处漏水", place="stairwell", home=None, category=world.urgent_category)
+    requests = {}
+    for state in STATES:
+        req = world.file(description=f"状态 {state}")
+        _put_in(req, state, now)
+        requests[state] = req
+    outcomes = {"ok": 0, "403": 0, "409": 0}
+    for state, req in requests.items():
+        for action, (who, moves) in EXPECTED.items():
+            for capacity in CAPACITIES:
+                actor = _actor(world, capacity)
+                with transaction.atomic():
+                    if action == "acknowledge":
+                        for level in (Level.COMMITTEE, Level.TOWN):
+                            Escalation.objects.create(request=req, level=level, deadline=Deadline.MANUAL, sent_at=now)
+                    if action == "answer":
+                        Supervision.objects.create(request=req, by=world.bureau, note="督办", created_at=now,
+                                                   answer_due_at=now + dt.timedelta(days=1))
+                    before = _snapshot(req)
+                    case = f"{state} / {action} / {capacity}"
+                    if capacity not in who:
+                        with pytest.raises(services.ActionForbidden):
+                            services.act(actor, req, action, now=now, **_params(world, action, req, target, now))
+                        assert _snapshot(req) == before, case
+                        outcomes["403"] += 1
+                    elif state not in moves:
+                        with pytest.raises(services.ActionConflict):
+                            services.act(actor, req, action, now=now, **_params(world, action, req, target, now))
+                        assert _snapshot(req) == before, case
+                        outcomes["409"] += 1
+                    else:
+                        after = services.act(actor, req, action, now=now, **_params(world, action, req, target, now))
+                        expected = state if moves[state] == SAME else moves[state]
+                        assert after.status == expected, case
+                        event = RepairEvent.objects.filter(request=req).latest("pk")
+                        assert (event.from_status, event.to_status) == (state, expected), case
+                        assert event.actor == actor and event.at == now, case
+                        assert _snapshot(req)[1] == before[1] + 1, case
+                        outcomes["ok"] += 1
+                    transaction.set_rollback(True)
+                req.refresh_from_db()
+    assert sum(outcomes.values()) == len(STATES) * len(EXPECTED) * len(CAPACITIES)
+    assert min(outcomes.values()) > 0
