@@ -61,3 +61,17 @@ def test_a_refused_action_publishes_and_notifies_nothing(world):
     with pytest.raises(services.ActionConflict):
         services.act(world.manager, request, "complete")  # not yet accepted / started
     assert (OutboxEvent.objects.count(), Notification.objects.count()) == before
+
+
+def test_an_action_through_the_api_publishes_one_event_and_notifies(world, api):
+    request = world.file()
+    before = OutboxEvent.objects.count()
+    answer = api("wuye").post(f"/api/v1/repairs/{request.pk}/actions", {"action": "accept"})
+    assert answer.status_code == 200, answer.content
+    new = OutboxEvent.objects.order_by("created_at")[before:]
+    assert [e.topic for e in new] == ["repairs.accepted"]
+    assert new[0].payload["request"]["id"] == request.pk
+    inbox = api("yezhu").get("/api/v1/notifications", unread="true").json()
+    assert any(i["topic"] == "repairs.accepted" and f"#{request.pk}" in i["title"] for i in inbox["items"])
+    refused = api("wuye").post(f"/api/v1/repairs/{request.pk}/actions", {"action": "accept"})
+    assert refused.status_code == 409 and OutboxEvent.objects.count() == before + 1  # nothing published
