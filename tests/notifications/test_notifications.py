@@ -94,3 +94,12 @@ def test_inbox_page_shows_unread_count_and_marks_read(client, users):
     assert n.read_at is not None
     other = Notification.objects.get(recipient=users["wuye"])
     assert client.post(f"/notifications/{other.pk}/read/").status_code == 404
+
+
+def test_channels_off_keeps_the_inbox_only(users, django_capture_on_commit_callbacks):
+    from fangguan.notifications.services import channels_off
+
+    with (override_settings(FANGGUAN_NOTIFY_CHANNELS="sms"), django_capture_on_commit_callbacks() as callbacks,
+          channels_off()):
+        notify([users["yezhu"]], title="历史数据")
+    assert callbacks == [] and Notification.objects.filter(recipient=users["yezhu"], title="历史数据").exists()

@@ -140,3 +140,18 @@ def test_subscribers_page_is_the_bureaus(client, users, receiver):
     client.force_login(users["wuye"])
     assert client.get("/outbox/subscribers/").status_code == 403
     assert client.post(f"/outbox/subscribers/{sub.pk}/toggle/").status_code == 404
+
+
+def test_purge_keeps_what_is_still_pending(receiver):
+    _subscriber(receiver.url)
+    old = timezone.now() - timedelta(days=120)
+    delivered = publish("repairs.created", {"id": 1}, at=old)
+    pending = publish("repairs.created", {"id": 2}, at=old)
+    unheard = publish("other.topic", {"id": 3}, at=old)  # nobody subscribed
+    recent = publish("repairs.created", {"id": 4})
+    Delivery.objects.filter(event=delivered).update(status=DeliveryStatus.DELIVERED)
+    from fangguan.outbox.services import purge_delivered
+
+    purge_delivered()
+    assert set(OutboxEvent.objects.values_list("pk", flat=True)) == {pending.pk, recent.pk}
+    assert not OutboxEvent.objects.filter(pk__in=[delivered.pk, unheard.pk]).exists()

@@ -5,6 +5,8 @@ SMS gateway never holds up a request (and a rolled-back change notifies nobody).
 from __future__ import annotations
 
 import logging
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 from django.db import transaction
 from django.utils import timezone
@@ -15,6 +17,19 @@ from . import channels
 from .models import Notification
 
 log = logging.getLogger("fangguan.notifications")
+
+_channels_off: ContextVar[bool] = ContextVar("notifications_channels_off", default=False)
+
+
+@contextmanager
+def channels_off():
+    """Inbox only inside this block — for loaders replaying history (the demo), which must not
+    queue thousands of SMS."""
+    token = _channels_off.set(True)
+    try:
+        yield
+    finally:
+        _channels_off.reset(token)
 
 
 def notify(users, *, title: str, body: str = "", url: str = "", topic: str = "") -> list[Notification]:
@@ -28,7 +43,7 @@ def notify(users, *, title: str, body: str = "", url: str = "", topic: str = "")
     if not rows:
         return []
     created = Notification.objects.bulk_create(rows)
-    if channels.enabled():
+    if channels.enabled() and not _channels_off.get():
         ids = [n.pk for n in created]
         if all(ids):
             transaction.on_commit(lambda: _enqueue(ids))

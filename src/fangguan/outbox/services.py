@@ -77,6 +77,15 @@ def publish(topic: str, payload: dict, *, aggregate_type: str = "", aggregate_id
     return event
 
 
+def purge_delivered(*, now=None) -> int:
+    """Remove events older than ``FANGGUAN_OUTBOX_KEEP_DAYS`` (90) with nothing left to deliver;
+    their delivery log goes with them. An event still pending for someone is kept, however old."""
+    cutoff = (now or timezone.now()) - timedelta(days=_setting("FANGGUAN_OUTBOX_KEEP_DAYS", 90))
+    old = OutboxEvent.objects.filter(created_at__lt=cutoff).exclude(deliveries__status=DeliveryStatus.PENDING)
+    deleted, _ = OutboxEvent.objects.filter(pk__in=old.values("pk")).delete()
+    return deleted
+
+
 # --- subscribers ----------------------------------------------------------------------------
 
 def subscriber_create(actor, *, name: str, url: str, topics: list[str], secret: str = "",

@@ -9,3 +9,10 @@ def deliver_outbox() -> None:
     from .services import deliver_due
 
     deliver_due()
+
+
+@db_periodic_task(crontab(minute="41", hour="3"))
+def purge_outbox() -> None:
+    from .services import purge_delivered
+
+    purge_delivered()
