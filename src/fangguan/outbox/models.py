@@ -80,7 +80,7 @@ class Subscriber(models.Model):
 
     def clean(self) -> None:
         if not self.secret_cipher:
-            raise ValidationError({"url": _("A subscriber needs a secret to sign its deliveries.")})
+            raise ValidationError(_("A subscriber needs a secret to sign its deliveries."))
 
 
 crypto.register_encrypted(crypto.EncryptedField(Subscriber, "secret_cipher", SECRET_PURPOSE))
