@@ -137,8 +137,16 @@ def test_subscribers_page_is_the_bureaus(client, users, receiver):
     assert client.post(f"/outbox/subscribers/{sub.pk}/toggle/").status_code == 302
     sub.refresh_from_db()
     assert not sub.active
+    sub.active = True
+    sub.save()
+    publish("repairs.created", {"id": 1})
+    Delivery.objects.update(next_attempt_at=timezone.now() + timedelta(hours=6))  # a long back-off
+    assert "立即重试" in client.get("/outbox/subscribers/").content.decode()
+    client.post(f"/outbox/subscribers/{sub.pk}/retry/")
+    assert deliver_due().delivered == 1  # due again at once
     client.force_login(users["wuye"])
     assert client.get("/outbox/subscribers/").status_code == 403
+    assert client.post(f"/outbox/subscribers/{sub.pk}/retry/").status_code == 404
     assert client.post(f"/outbox/subscribers/{sub.pk}/toggle/").status_code == 404
 
 

@@ -118,6 +118,16 @@ def subscriber_update(actor, subscriber: Subscriber, **changes) -> Subscriber:
     return record_update(actor=actor, instance=subscriber, changes=changes, assign=assign)
 
 
+def subscriber_retry_now(actor, subscriber: Subscriber) -> int:
+    """After an outage: make every pending delivery of ``subscriber`` due now instead of at the
+    end of its back-off. Returns how many."""
+    from fangguan.core.scopes import require_write
+
+    require_write(actor, subscriber)
+    return Delivery.objects.filter(subscriber=subscriber, status=DeliveryStatus.PENDING).update(
+        next_attempt_at=timezone.now())
+
+
 # --- delivering -----------------------------------------------------------------------------
 
 def envelope(event: OutboxEvent, *, sent_at) -> bytes:

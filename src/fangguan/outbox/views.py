@@ -16,7 +16,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from fangguan.core.scopes import may_create
 
 from .models import DeliveryAttempt, DeliveryStatus, Subscriber
-from .services import subscriber_create, subscriber_update
+from .services import subscriber_create, subscriber_retry_now, subscriber_update
 
 
 class SubscriberForm(forms.Form):
@@ -60,4 +60,13 @@ def subscriber_list(request):
 def subscriber_toggle(request, pk: int):
     subscriber = get_object_or_404(Subscriber.objects.visible_to(request.user), pk=pk)
     subscriber_update(request.user, subscriber, active=not subscriber.active)
+    return redirect("outbox:subscribers")
+
+
+@login_required
+@require_POST
+def subscriber_retry(request, pk: int):
+    subscriber = get_object_or_404(Subscriber.objects.visible_to(request.user), pk=pk)
+    count = subscriber_retry_now(request.user, subscriber)
+    messages.success(request, _("%(count)d waiting deliveries will be tried within a minute.") % {"count": count})
     return redirect("outbox:subscribers")
