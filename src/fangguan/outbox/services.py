@@ -182,13 +182,17 @@ def _claim(*, now, everything: bool, exclude: set[int], size: int) -> tuple[uuid
 
 def _send(session: requests.Session, delivery: Delivery, *, sent_at) -> tuple[int | None, str, int]:
     body = envelope(delivery.event, sent_at=sent_at)
+    try:
+        secret = delivery.subscriber.secret()
+    except Exception as exc:  # a key no longer in the key ring: an error on the log, not a dead worker
+        return None, f"cannot sign: {type(exc).__name__}", 0
     headers = {
         "Content-Type": "application/json; charset=utf-8",
         "User-Agent": "Fangguan-Outbox/1",
         EVENT_ID_HEADER: str(delivery.event.id),
         TOPIC_HEADER: delivery.event.topic,
         TIMESTAMP_HEADER: str(int(sent_at.timestamp())),
-        SIGNATURE_HEADER: sign(delivery.subscriber.secret(), body),
+        SIGNATURE_HEADER: sign(secret, body),
     }
     started = time.monotonic()
     try:
