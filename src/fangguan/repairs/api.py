@@ -256,13 +256,18 @@ def categories(request):
     return list(Category.objects.visible_to(request.user).filter(active=True))
 
 
+class StatsFilters(Schema):
+    group_by: Literal[tuple(GROUPS)] = "company"  # type: ignore[valid-type]
+    from_: dt.date | None = Field(None, alias="from")
+    to: dt.date | None = None
+
+
 @router.get("/stats", response=StatsOut, operation_id="repairs_stats", by_alias=True)
-def stats(request, group_by: Literal["company", "estate", "town"] = "company",
-          from_: dt.date | None = Query(None, alias="from"), to: dt.date | None = None):
+def stats(request, filters: Query[StatsFilters]):
     """Volume, on-time response and completion %, reopen rate, satisfaction and median time to
-    complete, per company, estate or town, for requests filed between ``from`` and ``to``."""
-    assert group_by in GROUPS
-    return repair_stats(request.user, group_by, from_, to)
+    complete, per company, estate or town, for requests filed between ``from`` and ``to``
+    (Shanghai days, both included)."""
+    return repair_stats(request.user, filters.group_by, filters.from_, filters.to)
 
 
 class ListFilters(Schema):
@@ -276,8 +281,7 @@ class ListFilters(Schema):
 
 
 @router.get("", response=RepairPage, operation_id="repairs_list")
-def list_requests(request, filters: Query[ListFilters], limit: int | None = Field(None, ge=0, le=2**31),
-                  offset: int | None = Field(None, ge=0, le=2**62)):
+def list_requests(request, filters: Query[ListFilters], limit: int | None = None, offset: int | None = None):
     """Requests the caller may see, newest first (``ordering=deadline``: the queue by deadline)."""
     qs = requests_for(request.user, **filters.dict())
     count, items = paginate(qs, limit, offset)

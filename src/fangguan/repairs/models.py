@@ -215,6 +215,9 @@ class Photo(models.Model):
         verbose_name = _("photo")
         verbose_name_plural = _("photos")
 
+    def __str__(self) -> str:
+        return f"{self.get_stage_display()} #{self.pk}"
+
 
 class Escalation(models.Model):
     """A hand-off to a body of the grid. Unique per (request, level, deadline, due): the clock can
@@ -270,6 +273,9 @@ class Supervision(models.Model):
         ordering = ["created_at", "pk"]
         verbose_name = _("supervision")
         verbose_name_plural = _("supervisions")
+
+    def __str__(self) -> str:
+        return self.note[:40]
 
     def clean(self) -> None:
         if self.answer_due_at and self.created_at and self.answer_due_at <= self.created_at:

@@ -27,7 +27,17 @@ from fangguan.registry.models import Building, Contract, Estate, Home, HomeShare
 
 from . import conf, deadlines
 from .choices import Channel, Deadline, EventKind, HandOff, Level, PhotoStage, Place, Status
-from .machine import BUREAU, COMMITTEE, DISPATCHER, REPORTER, SYSTEM, TABLE, TECHNICIAN, TOWN, capacities
+from .machine import (
+    BUREAU,
+    COMMITTEE,
+    DISPATCHER,
+    REPORTER,
+    SYSTEM,
+    TABLE,
+    TECHNICIAN,
+    TOWN,
+    capacities,
+)
 from .models import Category, Escalation, Photo, RepairEvent, RepairRequest, Supervision
 from .signals import repair_event
 
