@@ -81,6 +81,10 @@ INSTALLED_APPS = [
     "fangguan.web",
     "fangguan.dashboard",
     "fangguan.repairs",
+    "fangguan.outbox",
+    "fangguan.notifications",
+    "fangguan.hotline",
+    "fangguan.open311",
 ]
 
 MIDDLEWARE = [

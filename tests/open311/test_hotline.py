@@ -1,0 +1,102 @@
+"""12345 work orders in: signed by the hotline, idempotent on the order id, due by the hotline's
+own time limits; and the outcome back out through the outbox."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import time
+
+import pytest
+from django.test import Client
+
+from fangguan.hotline.services import LIMIT_WORKDAYS, signature
+from fangguan.outbox.models import OutboxEvent
+from fangguan.outbox.services import deliver_due, subscriber_create, verify
+from fangguan.repairs import deadlines, services
+from fangguan.repairs.models import RepairRequest
+
+pytestmark = pytest.mark.django_db
+
+SHANGHAI = dt.timezone(dt.timedelta(hours=8))
+
+
+@pytest.fixture
+def hotline(receiver):
+    subscriber, secret = subscriber_create(None, name="12345", url=receiver.url, topics=["hotline.*"])
+    return secret
+
+
+def post(secret, order, *, stamp=None, signed_with=None):
+    body = json.dumps(order, ensure_ascii=False).encode()
+    stamp = str(int(time.time()) if stamp is None else stamp)
+    return Client().post("/api/v1/hotline/orders", body, content_type="application/json",
+                         HTTP_X_HOTLINE_TIMESTAMP=stamp,
+                         HTTP_X_HOTLINE_SIGNATURE=signature(signed_with or secret, stamp, body))
+
+
+def order(world, **kw):
+    return {"order_id": "SH12345-20261127-0001", "kind": "complaint", "estate_code": world.estate.code,
+            "category": "lighting", "description": "楼道灯不亮", "address": "1号楼", "contact_name": "李四",
+            "contact_phone": "13900001111", **kw}
+
+
+def test_an_order_becomes_one_request_due_by_the_hotline_limit(world, hotline):
+    received = dt.datetime(2026, 9, 30, 10, 0, tzinfo=SHANGHAI)  # before the National Day holidays
+    first = post(hotline, order(world, received_at=received.isoformat()))
+    assert first.status_code == 201, first.content
+    body = first.json()
+    assert body["created"] is True and body["status"] == "submitted"
+    expected = deadlines.add_workdays(received, LIMIT_WORKDAYS["complaint"]).at
+    assert dt.datetime.fromisoformat(body["complete_due_at"]) == expected
+    assert expected.astimezone(SHANGHAI).date() > dt.date(2026, 10, 8)  # 5 working days skip the holidays
+    request = RepairRequest.objects.get(pk=body["id"])
+    assert (request.channel, request.external_id, request.estate) == ("hotline", "SH12345-20261127-0001", world.estate)
+    assert request.response_due_at <= request.complete_due_at
+
+    again = post(hotline, order(world, received_at=received.isoformat()))
+    assert again.status_code == 200 and again.json()["id"] == body["id"] and again.json()["created"] is False
+    assert RepairRequest.objects.filter(external_id="SH12345-20261127-0001").count() == 1
+
+
+@pytest.mark.parametrize("kind", sorted(LIMIT_WORKDAYS))
+def test_each_kind_has_its_limit(world, hotline, kind):
+    received = dt.datetime(2026, 11, 23, 9, 0, tzinfo=SHANGHAI)  # a Monday
+    answer = post(hotline, order(world, order_id=f"K-{kind}", kind=kind, received_at=received.isoformat()))
+    due = dt.datetime.fromisoformat(answer.json()["complete_due_at"])
+    assert due == deadlines.add_workdays(received, LIMIT_WORKDAYS[kind]).at
+
+
+def test_the_hotlines_own_deadline_wins(world, hotline):
+    due = dt.datetime.now(SHANGHAI).replace(microsecond=0) + dt.timedelta(days=2)
+    answer = post(hotline, order(world, order_id="OWN-1", due_at=due.isoformat()))
+    assert answer.status_code == 201 and dt.datetime.fromisoformat(answer.json()["complete_due_at"]) == due
+
+
+def test_unsigned_stale_or_forged_orders_are_refused(world, hotline, api):
+    assert Client().post("/api/v1/hotline/orders", json.dumps(order(world)),
+                         content_type="application/json").status_code == 401
+    assert post(hotline, order(world), signed_with="forged").status_code == 401
+    assert post(hotline, order(world), stamp=int(time.time()) - 3600).status_code == 401
+    assert api("admin").post("/api/v1/hotline/orders", order(world)).status_code == 401  # a user token is not the hotline
+    assert not RepairRequest.objects.filter(channel="hotline").exists()
+
+
+def test_bad_orders_are_422(world, hotline):
+    assert post(hotline, order(world, estate_code="NOPE")).status_code == 422
+    assert post(hotline, order(world, category="no-such")).status_code == 422
+    assert post(hotline, order(world, kind="other")).status_code == 422
+
+
+def test_the_outcome_flows_back_to_the_hotline(world, hotline, receiver):
+    request_id = post(hotline, order(world)).json()["id"]
+    request = RepairRequest.objects.get(pk=request_id)
+    services.act(world.manager, request, "accept")
+    outcomes = OutboxEvent.objects.filter(topic="hotline.outcome").order_by("created_at")
+    assert [e.payload["event"] for e in outcomes] == ["created", "accepted"]
+    assert outcomes.last().payload["order_id"] == "SH12345-20261127-0001"
+    assert outcomes.last().payload["status"] == "accepted"
+    assert deliver_due().delivered == 2  # only the hotline.* events go to the hotline
+    received = receiver.accepted()
+    assert [json.loads(r["body"])["payload"]["event"] for r in received] == ["created", "accepted"]
+    assert all(verify(hotline, r["body"], r["headers"]["X-Fangguan-Signature"]) for r in received)
