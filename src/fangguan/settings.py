@@ -80,6 +80,8 @@ INSTALLED_APPS = [
     "fangguan.imports",
     "fangguan.web",
     "fangguan.dashboard",
+    "fangguan.development",
+    "fangguan.planning",
 ]
 
 MIDDLEWARE = [
