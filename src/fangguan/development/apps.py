@@ -20,11 +20,9 @@ class DevelopmentConfig(AppConfig):
     def nav_section(self, user):
         from django.urls import reverse
 
-        from fangguan.core.scopes import rule_for
+        from .scopes import sees_development
 
-        from .models import Parcel
-
-        if not Parcel.objects.visible_to(user).exists() and not rule_for(Parcel).creatable(user):
+        if not sees_development(user):
             return None
         return {"label": _("Housing development"), "items": [
             {"name": f"dev-{name}", "label": label, "url": reverse("development:list", args=[name])}

@@ -188,8 +188,27 @@ class DevelopmentDemo:
         self.write(specs, towns)
         return self.counts
 
+    def near(self, spec: Spec) -> dict:
+        """Where a project (and its parcel) is: at the estate it delivers, else a little off an
+        estate of its town (a site next to the built-up area)."""
+        if spec.delivery and spec.delivery[0].latitude is not None:
+            return {"latitude": spec.delivery[0].latitude, "longitude": spec.delivery[0].longitude}
+        if id(spec) not in self.sites:
+            located = self.located.get(spec.town.pk, [])
+            if not located:
+                self.sites[id(spec)] = {"latitude": None, "longitude": None}
+            else:
+                e = self.rng.choice(located)
+                shift = Decimal(self.rng.randint(-90, 90)) / Decimal("10000")
+                self.sites[id(spec)] = {"latitude": e.latitude + shift, "longitude": e.longitude - shift}
+        return self.sites[id(spec)]
+
     def write(self, specs: list[Spec], towns: list[Town]) -> None:
         rng = self.rng
+        self.sites: dict[int, dict] = {}
+        self.located: dict[int, list[Estate]] = {}
+        for e in Estate.objects.exclude(latitude=None).exclude(longitude=None).order_by("code"):
+            self.located.setdefault(e.town_id, []).append(e)
         specs.sort(key=lambda s: (s.start, s.town.code))
         parcels, projects = [], []
         residential14 = [s for s in specs if _in(s.start - dt.timedelta(days=240), P14)]
@@ -211,8 +230,7 @@ class DevelopmentDemo:
                 code=f"JS{listed.year}-{i + 1:03d}", name=f"{spec.town.name}{listed.year}-{i + 1:03d}号地块",
                 town=spec.town, area_ha=(residential / share).quantize(Decimal("0.0001")), planned_use=use,
                 residential_share=share, listed_on=listed, status=ParcelStatus.LISTED,
-                latitude=spec.delivery[0].latitude if spec.delivery else None,
-                longitude=spec.delivery[0].longitude if spec.delivery else None,
+                **self.near(spec),
             ))
         # not counted: non-residential land, parcels still planned, a withdrawn listing
         for j, (use, status, listed) in enumerate([
@@ -235,7 +253,7 @@ class DevelopmentDemo:
                 code=f"XM{spec.start.year}-{i + 1:03d}", name=name[:100],
                 developer=DEVELOPERS[9] if spec.kind == R else rng.choice(DEVELOPERS[:9]), parcel=parcels[i],
                 town=spec.town, housing_type=spec.kind,
-                latitude=estate.latitude if estate else None, longitude=estate.longitude if estate else None,
+                **self.near(spec),
             ))
         self.bulk(m.Project, projects)
         permits, quotas = [], []

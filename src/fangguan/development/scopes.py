@@ -18,6 +18,11 @@ from . import models as m
 READ_ALL = {OrgKind.BUREAU, OrgKind.AUDIT}
 
 
+def sees_development(user) -> bool:
+    """The bureau, auditors and town offices (whom the menu offers these lists)."""
+    return any(g.kind in READ_ALL or g.kind == OrgKind.TOWN_OFFICE for g in grants(user))
+
+
 def town_ids(user) -> set[int]:
     return {g.town_id for g in grants(user) if g.kind == OrgKind.TOWN_OFFICE and g.town_id}
 

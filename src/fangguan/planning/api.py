@@ -5,12 +5,15 @@ computed by ``selectors.plan_progress``."""
 
 
 import datetime as dt
+from typing import Any
 
 from django.utils import timezone
-from ninja import Router, Schema
+from ninja import Query, Router, Schema
+from pydantic import ConfigDict, Field
 
 from fangguan.core.api import Id, Number, get_or_404, paginate
 
+from .maps import delivered_features, parcel_features, renovation_features
 from .models import Plan
 from .selectors import plan_progress
 
@@ -77,3 +80,42 @@ def plan_indicators(request, plan_id: Id, as_of: dt.date | None = None):
         for p in rows
     ]
     return {"count": len(items), "as_of": day, "items": items}
+
+
+class FeatureCollection(Schema):
+    """GeoJSON (RFC 7946): positions are [longitude, latitude] in WGS84."""
+
+    type: str
+    features: list[dict[str, Any]]
+    as_of: str
+    approximate: bool = False
+
+
+class Span(Schema):
+    """``from`` / ``to`` (inclusive); by default this year up to today."""
+
+    model_config = ConfigDict(populate_by_name=True)
+    date_from: dt.date | None = Field(None, alias="from")
+    date_to: dt.date | None = Field(None, alias="to")
+
+    def days(self) -> tuple[dt.date, dt.date]:
+        last = self.date_to or timezone.localdate()
+        return self.date_from or dt.date(last.year, 1, 1), last
+
+
+@router.get("/plans/map/deliveries", response=FeatureCollection, operation_id="plan_map_deliveries")
+def map_deliveries(request, span: Query[Span]):
+    """Delivery permits issued between ``from`` and ``to`` (inclusive), at their estates."""
+    return delivered_features(request.user, *span.days())
+
+
+@router.get("/plans/map/parcels", response=FeatureCollection, operation_id="plan_map_parcels")
+def map_parcels(request, span: Query[Span]):
+    """Residential parcels listed between ``from`` and ``to``."""
+    return parcel_features(request.user, *span.days())
+
+
+@router.get("/plans/map/renovations", response=FeatureCollection, operation_id="plan_map_renovations")
+def map_renovations(request, span: Query[Span]):
+    """Renovation completed between ``from`` and ``to``, by town (approximate areas)."""
+    return renovation_features(request.user, *span.days())

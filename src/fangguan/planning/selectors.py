@@ -156,3 +156,43 @@ def plan_progress(user, plan: Plan, as_of: dt.date) -> list[Progress]:
     """Every indicator of ``plan`` on ``as_of``, for ``user`` (their scope's contribution), in annex order."""
     indicators = Indicator.objects.visible_to(user).filter(plan=plan).select_related("plan", "parent")
     return [indicator_progress(user, i, as_of) for i in indicators]
+
+
+# --- The final evaluation: 十三五 baseline and review ------------------------------------------
+
+THIRTEENTH = (2016, 2020)
+
+
+def period_value(user, measure_key: str, first_year: int, last_year: int) -> Decimal | None:
+    """A measure over whole years (flows: the sum; levels: the value at the end)."""
+    measure = MEASURES.get(measure_key)
+    if measure is None:
+        return None
+    end = dt.date(last_year, 12, 31)
+    if measure.kind == LEVEL:
+        return measure.on(user, end)["value"]
+    return sum(measure.per_year(user, range(first_year, last_year + 1), end).values(), ZERO)
+
+
+def baseline(user, indicators) -> dict[str, Decimal | None]:
+    """Each indicator's measure over the 十三五 period (2016–2020), by indicator code."""
+    return {i.code: period_value(user, i.measure, *THIRTEENTH) for i in indicators}
+
+
+def thirteenth_review(user) -> list[dict]:
+    """The 十三五 figures the plan reports (§一(一)1–3), recomputed from the records: projects
+    started and delivered (count and area, with resettlement), commercial housing listed,
+    renovation. Each row links to its records."""
+    first, last = dt.date(THIRTEENTH[0], 1, 1), dt.date(THIRTEENTH[1], 12, 31)
+    rows = []
+    for key, label in (
+        ("starts.area", "住宅新开工"), ("starts.area.resettlement", "其中征收安置住房新开工"),
+        ("deliveries.area", "住宅交付使用"), ("deliveries.area.resettlement", "其中征收安置住房交付使用"),
+        ("supply.commercial_area", "新建商品住房上市"), ("renovation.area", "住宅修缮改造"),
+    ):
+        measure = MEASURES[key]
+        records = measure.records(user, first, last)
+        projects = records.values("project").distinct().count() if measure.resource == "permits" else None
+        rows.append({"label": label, "projects": projects, "value": period_value(user, key, *THIRTEENTH),
+                     "unit": measure.unit, "url": measure.link(first, last)})
+    return rows
