@@ -104,3 +104,27 @@ def test_development_lists_are_pages_with_their_filters(client, users):
     assert "朱泾镇" in html and "石化街道" not in html
     page(client, users["admin"], "/development/castles/", status=404)
     assert "筛选条件无效" in page(client, users["admin"], "/development/permits/?from=notadate")
+
+
+def test_an_office_enters_values_for_an_indicator_measured_by_hand(client, users, plan):
+    from fangguan.planning import services
+    from fangguan.planning.models import EnteredValue, Indicator
+    from fangguan.registry.models import Town
+
+    indicator = services.planning_create(actor=users["admin"], model=Indicator, data=dict(
+        plan=plan, code="8", name="手工填报指标", unit="个", target=10, attribute="预期性", measure="entered"))
+    zhujing = Town.objects.get(name="朱泾镇")
+    client.force_login(users["zhujing"])
+    assert f"/plans/indicators/{indicator.pk}/values/" in client.get(f"/plans/{plan.pk}/").content.decode()
+    r = client.post(f"/plans/indicators/{indicator.pk}/values/", {"year": "2022", "town": str(zhujing.pk), "value": "4"})
+    assert r.status_code == 302
+    r = client.post(f"/plans/indicators/{indicator.pk}/values/", {"year": "2022", "town": str(zhujing.pk), "value": "5"})
+    value = EnteredValue.objects.get(indicator=indicator)
+    assert (value.value, value.entered_by, value.town) == (5, users["zhujing"], zhujing)
+    other = Town.objects.get(name="石化街道")
+    r = client.post(f"/plans/indicators/{indicator.pk}/values/", {"year": "2022", "town": str(other.pk), "value": "1"})
+    assert r.status_code == 422 and EnteredValue.objects.filter(indicator=indicator).count() == 1
+    computed = plan.indicators.get(code="3")
+    assert client.post(f"/plans/indicators/{computed.pk}/values/", {"year": "2022", "value": "1"}).status_code == 403
+    html = client.get(f"/plans/{plan.pk}/?as_of=2025-12-31").content.decode()
+    assert 'data-indicator="8" data-status="not_achieved"' in html

@@ -4,13 +4,20 @@ table. The progress page's drill-down links land here with the same filter param
 from __future__ import annotations
 
 import pydantic
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_http_methods
 
+from fangguan.core.scopes import may_create, writable_fields
+
+from . import services
+from .forms import form_for
 from .resources import RESOURCES
 from .tables import COLUMNS, cells
 
@@ -36,9 +43,54 @@ def record_list(request, resource):
     qs = res.order(filters.filter(res.queryset(request.user)), None)
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
     columns = COLUMNS[res.name]
+    editable = {pk for pk, grant in _grants(request.user, page.object_list).items() if grant}
     return render(request, "development/list.html", {
         "resource": res, "resource_name": res.name, "title": res.model._meta.verbose_name_plural,
         "page": page, "columns": [label for label, _getter in columns],
-        "rows": [cells(obj, columns) for obj in page.object_list], "params": params, "problems": problems,
-        "query": "&".join(f"{k}={v}" for k, v in params.items()),
+        "rows": [{"cells": cells(obj, columns), "edit": reverse("development:edit", args=[res.name, obj.pk])
+                  if obj.pk in editable else ""} for obj in page.object_list],
+        "params": params, "problems": problems, "query": "&".join(f"{k}={v}" for k, v in params.items()),
+        "new_url": reverse("development:new", args=[res.name]) if may_create(request.user, res.model) else "",
     })
+
+
+def _grants(user, objs) -> dict:
+    from fangguan.core.scopes import writable_many
+
+    return writable_many(user, list(objs))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def record_form(request, resource, pk=None):
+    """Create or change one record through ``services``; not yours is 404, read-only is 403."""
+    res = RESOURCES.get(resource)
+    if res is None:
+        raise Http404
+    obj = get_object_or_404(res.model.objects.visible_to(request.user), pk=pk) if pk else None
+    if obj is not None and not writable_fields(request.user, obj).all:
+        from django.core.exceptions import PermissionDenied
+
+        raise PermissionDenied(_("You may not change this record."))
+    if obj is None and not may_create(request.user, res.model):
+        from django.core.exceptions import PermissionDenied
+
+        raise PermissionDenied(_("You may not change this record."))
+    form = form_for(res.name, request.user, data=request.POST or None, instance=obj)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        try:
+            if obj is None:
+                saved = services.development_create(actor=request.user, model=res.model, data=data)
+            else:
+                saved = services.development_update(actor=request.user, instance=obj, changes=data)
+        except ValidationError as exc:
+            for field, errors in getattr(exc, "message_dict", {"__all__": exc.messages}).items():
+                form.add_error(None if field == "__all__" or field not in form.fields else field, errors)
+        else:
+            messages.success(request, _("Saved: %(record)s.") % {"record": saved})
+            return redirect(reverse("development:list", args=[res.name]))
+    return render(request, "development/form.html", {
+        "resource": res, "resource_name": res.name, "form": form, "obj": obj,
+        "title": res.model._meta.verbose_name,
+    }, status=422 if request.method == "POST" else 200)

@@ -46,10 +46,11 @@ def parcel_features(user, first: dt.date, last: dt.date) -> dict:
     parcels = (MEASURES["land.residential_ha"].records(user, first, last).select_related("town")
                .exclude(latitude=None).order_by("listed_on", "pk"))
     uses = dict(LandUse.choices)
+    ha = _("ha")
     features = [maps.point(p.longitude, p.latitude, {
         "name": str(p), "url": f"{reverse('development:list', args=['parcels'])}?{urlencode({'q': p.code})}",
         "town": p.town.name, "planned_use": p.planned_use, "planned_use_label": str(uses.get(p.planned_use, "")),
-        "date": p.listed_on.isoformat(), "residential_ha": f"{p.residential_ha.quantize(Decimal('0.01'))} {_('ha')}",
+        "date": p.listed_on.isoformat(), "residential_ha": f"{p.residential_ha.quantize(Decimal('0.01'))} {ha}",
     }, fid=p.pk) for p in parcels]
     return maps.collection(features, as_of=last.isoformat())
 

@@ -9,4 +9,5 @@ urlpatterns = [
     path("<int:pk>/report/", views.report, name="report"),
     path("<int:pk>/report.xlsx", views.report_xlsx, name="report-xlsx"),
     path("<int:pk>/next/", views.start_next, name="start-next"),
+    path("indicators/<int:pk>/values/", views.entered_values, name="entered"),
 ]

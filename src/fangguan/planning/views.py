@@ -227,3 +227,57 @@ def start_next(request, pk: int):
         "source": source, "indicators": [{"i": i, "value": values[i.code]} for i in indicators], "errors": errors,
         "code": code, "name": name, "start_year": source.end_year + 1, "end_year": source.end_year + span,
     }, status=422 if errors else 200)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def entered_values(request, pk: int):
+    """Values an office enters for an indicator measured by hand (who and when are kept): a
+    town office for its town, the bureau for any town or the whole district."""
+    from fangguan.accounts.roles import is_bureau
+    from fangguan.development.scopes import town_ids
+    from fangguan.registry.models import Town
+
+    from .models import ENTERED, EnteredValue, Indicator
+
+    _readers_only(request)
+    indicator = get_object_or_404(Indicator.objects.visible_to(request.user).select_related("plan"), pk=pk)
+    towns = Town.objects.visible_to(request.user)
+    if not is_bureau(request.user):
+        towns = towns.filter(pk__in=town_ids(request.user))
+    errors: list[str] = []
+    if request.method == "POST":
+        if indicator.measure != ENTERED:
+            raise PermissionDenied(_("This indicator is computed from records; values are not entered."))
+        raw_town = request.POST.get("town", "")
+        town = towns.filter(pk=int(raw_town)).first() if raw_town.isdigit() else None
+        try:
+            year, value = int(request.POST.get("year", "")), Decimal(request.POST.get("value", "").strip())
+        except (ValueError, InvalidOperation):
+            errors.append(_("Give a year and a number."))
+        else:
+            if raw_town and town is None:
+                errors.append(_("Choose one of the towns offered."))
+            else:
+                data = {"indicator": indicator, "year": year, "town": town, "value": value,
+                        "note": request.POST.get("note", "")[:200]}
+                existing = EnteredValue.objects.visible_to(request.user).filter(
+                    indicator=indicator, year=year, town=town).first()
+                try:
+                    if existing:
+                        services.planning_update(actor=request.user, instance=existing,
+                                                 changes={"value": value, "note": data["note"]})
+                    else:
+                        services.planning_create(actor=request.user, model=EnteredValue, data=data)
+                except ValidationError as exc:
+                    errors += exc.messages
+                else:
+                    messages.success(request, _("Saved."))
+                    return redirect("planning:entered", pk=indicator.pk)
+    values = (EnteredValue.objects.visible_to(request.user).filter(indicator=indicator)
+              .select_related("town", "entered_by"))
+    return render(request, "planning/entered.html", {
+        "indicator": indicator, "values": values, "towns": towns, "errors": errors,
+        "may_enter": indicator.measure == ENTERED and may_create(request.user, EnteredValue),
+        "years": list(indicator.plan.years), "district": is_bureau(request.user),
+    }, status=422 if errors else 200)
