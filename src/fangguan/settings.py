@@ -85,6 +85,8 @@ INSTALLED_APPS = [
     "fangguan.notifications",
     "fangguan.hotline",
     "fangguan.open311",
+    "fangguan.development",
+    "fangguan.planning",
 ]
 
 MIDDLEWARE = [

@@ -72,7 +72,7 @@ def test_a_kind_the_user_may_not_import_answers_403_and_anonymous_401(place, api
 def test_kinds_and_templates(place, api):
     kinds = {k["kind"] for k in api("admin").get("/api/v1/imports/kinds").json()}
     assert kinds == {"estates", "areas", "buildings", "homes", "people", "companies", "contracts", "committees",
-                     "facilities"}
+                     "facilities", "parcels", "projects", "permits", "affordable", "renovations"}
     assert {k["kind"] for k in api("wuye").get("/api/v1/imports/kinds").json()} == {"estates", "facilities"}
     r = api("admin").get("/api/v1/imports/templates/homes")
     assert r.status_code == 200 and r.content.startswith(b"PK")

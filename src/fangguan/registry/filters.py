@@ -260,3 +260,5 @@ class AssessmentFilters(FilterSchema):
     town: _eq("estate__town_id") = None
     estate: _eq("estate_id") = None
     kind: _eq("kind", str) = None
+    passed_from: _eq("passed_on__gte", dt.date) = None  # the plan's designations per period (issue #8)
+    passed_to: _eq("passed_on__lte", dt.date) = None

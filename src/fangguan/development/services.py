@@ -1,0 +1,55 @@
+"""Every write to development records (forms, API, imports, demo commands all come here):
+``core.services`` checks scope, runs the model's ``clean()``, saves, re-checks and logs.
+
+Renovations also link estates; those must be visible to the writer and lie in the
+renovation's town (checked inside the same transaction, so a refused link changes nothing).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
+from django.utils.translation import gettext as _
+
+from fangguan.core.services import record_create, record_delete, record_update
+
+from .models import Renovation
+
+
+def _check_estates(renovation: Renovation, estates) -> None:
+    other = [e for e in estates if e.town_id != renovation.town_id]
+    if other:
+        raise ValidationError({"estates": [_("Estate %(name)s is in another town.") % {"name": other[0].name}]})
+
+
+def development_create(*, actor, model: type[models.Model], data: dict[str, Any]) -> models.Model:
+    data = dict(data)
+    estates = data.pop("estates", None)
+    instance = model(**data)
+
+    def link(saved):
+        if estates is not None:
+            _check_estates(saved, estates)
+            saved.estates.set(estates)
+
+    with transaction.atomic():
+        return record_create(actor=actor, instance=instance, after_save=link if model is Renovation else None)
+
+
+def development_update(*, actor, instance: models.Model, changes: dict[str, Any]) -> models.Model:
+    changes = dict(changes)
+    estates = changes.pop("estates", None)
+    with transaction.atomic():
+        obj = record_update(actor=actor, instance=instance, changes=changes) if changes or estates is None else instance
+        if estates is not None and isinstance(obj, Renovation):
+            if not changes:  # still a write: the scope check of an update
+                obj = record_update(actor=actor, instance=obj, changes={})
+            _check_estates(obj, estates)
+            obj.estates.set(estates)
+    return obj
+
+
+def development_delete(*, actor, instance: models.Model) -> None:
+    record_delete(actor=actor, instance=instance)

@@ -1,0 +1,198 @@
+"""Progress of a plan on a day — the one function that computes it (``plan_progress``).
+
+For each indicator: the actual per year (records dated up to ``as_of``), the cumulative actual
+(flows: the sum of the years; levels: the latest year's value), the share of the target and a
+status, with the calculation spelt out so the page can show it.
+
+Status method (after Open SDG's progress measure, which compares the observed rate of progress
+with the rate required to reach the target):
+
+- the period has ended (``as_of`` on or after 31 Dec of the last year): **achieved** when the
+  actual reaches the target, else **not achieved**;
+- the period is running: if the target is already reached, **achieved**; otherwise
+  ``ratio = observed rate ÷ required rate``, where the observed rate is the progress made since
+  the baseline divided by the share of the period elapsed, and the required rate is the whole
+  progress the target asks for (target − baseline; the baseline is 0 for flows, the level at
+  the end of the year before the period for levels). **on track** when ratio ≥ 0.95,
+  **at risk** when 0.5 ≤ ratio < 0.95, **off track** when ratio < 0.5 (``ON_TRACK``, ``AT_RISK``);
+- ``as_of`` before the period: **not started**.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+
+from .choices import Status
+from .measures import FLOW, LEVEL, MEASURES, PLACES, period
+from .models import ENTERED, EnteredValue, Indicator, Plan
+
+ON_TRACK = Decimal("0.95")
+AT_RISK = Decimal("0.5")
+ZERO = Decimal("0")
+
+
+@dataclass
+class Progress:
+    indicator: Indicator
+    kind: str
+    by_year: dict[int, Decimal | None]
+    actual: Decimal | None
+    baseline: Decimal
+    share: Decimal | None
+    status: str
+    ratio: Decimal | None = None
+    elapsed: Decimal | None = None
+    links: dict[int, str] = field(default_factory=dict)  # year -> web list of the records counted
+    link: str = ""  # all the period's records
+
+    @property
+    def code(self) -> str:
+        return self.indicator.code
+
+    @property
+    def binding(self) -> bool:
+        return self.indicator.attribute == "约束性"
+
+    def calculation(self) -> str:
+        """The status calculation in words (Chinese, as the report prints it)."""
+        i = self.indicator
+        if self.status == Status.NOT_STARTED:
+            return "规划期尚未开始"
+        if self.actual is None:
+            return "无数据"
+        if self.ratio is None:
+            verdict = "≥" if self.actual >= i.target else "<"
+            return f"实际 {fmt(self.actual)} {verdict} 目标 {fmt(i.target)}{i.unit}"
+        observed, required = self.actual - self.baseline, i.target - self.baseline
+        return (f"已过时间 {fmt(self.elapsed * 100, 1)}%；实际进展 {fmt(observed)} ÷ 应完成进展 {fmt(required)} = "
+                f"{fmt(observed / required * 100 if required else ZERO, 1)}%；比值 = {fmt(self.ratio, 2)}"
+                f"（≥{ON_TRACK} 正常，{AT_RISK}–{ON_TRACK} 有风险，<{AT_RISK} 滞后）")
+
+
+def fmt(value: Decimal | None, places: int = 2) -> str:
+    if value is None:
+        return "—"
+    q = Decimal(1).scaleb(-places)
+    text = f"{Decimal(value).quantize(q, rounding=ROUND_HALF_UP):,}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def elapsed_share(plan: Plan, as_of: dt.date) -> Decimal:
+    first, last = dt.date(plan.start_year, 1, 1), dt.date(plan.end_year, 12, 31)
+    days = (min(as_of, last) - first).days + 1
+    return max(ZERO, min(Decimal(1), Decimal(days) / Decimal((last - first).days + 1)))
+
+
+def status_of(*, actual: Decimal | None, target: Decimal, baseline: Decimal, elapsed: Decimal,
+              closed: bool, started: bool) -> tuple[str, Decimal | None]:
+    """(status, ratio) by the method in this module's docstring."""
+    if not started:
+        return Status.NOT_STARTED, None
+    actual = actual if actual is not None else ZERO
+    if actual >= target:
+        return Status.ACHIEVED, None
+    if closed:
+        return Status.NOT_ACHIEVED, None
+    required = target - baseline
+    if required <= 0 or elapsed <= 0:
+        return Status.OFF_TRACK, None
+    ratio = ((actual - baseline) / required / elapsed).quantize(Decimal("0.0001"), rounding=ROUND_HALF_UP)
+    if ratio >= ON_TRACK:
+        return Status.ON_TRACK, ratio
+    if ratio >= AT_RISK:
+        return Status.AT_RISK, ratio
+    return Status.OFF_TRACK, ratio
+
+
+def entered_per_year(user, indicator: Indicator, years: range, as_of: dt.date) -> dict[int, Decimal]:
+    from django.db.models import Sum
+
+    counted = [y for y in years if period(y, as_of)]
+    result = dict.fromkeys(counted, ZERO)
+    rows = (EnteredValue.objects.visible_to(user).filter(indicator=indicator, year__in=counted)
+            .values("year").annotate(v=Sum("value")).order_by())
+    for row in rows:
+        result[row["year"]] = Decimal(row["v"]).quantize(PLACES)
+    return result
+
+
+def indicator_progress(user, indicator: Indicator, as_of: dt.date) -> Progress:
+    plan = indicator.plan
+    years = plan.years
+    measure = MEASURES.get(indicator.measure)
+    started = as_of >= dt.date(plan.start_year, 1, 1)
+    closed = as_of >= dt.date(plan.end_year, 12, 31)
+    elapsed = elapsed_share(plan, as_of)
+    baseline = ZERO
+    links: dict[int, str] = {}
+    link = ""
+    if indicator.measure == ENTERED or measure is None:
+        kind, by_year = FLOW, entered_per_year(user, indicator, years, as_of)
+    else:
+        kind, by_year = measure.kind, measure.per_year(user, years, as_of)
+        for y in by_year:
+            links[y] = measure.link(*period(y, as_of))
+        end = min(as_of, dt.date(plan.end_year, 12, 31))
+        if started:
+            link = measure.link(dt.date(plan.start_year, 1, 1), end)
+        if kind == LEVEL:
+            baseline = measure.on(user, dt.date(plan.start_year - 1, 12, 31))["value"] or ZERO
+    if not by_year:
+        actual = None
+    elif kind == LEVEL:
+        actual = by_year[max(by_year)]
+    else:
+        actual = sum((v for v in by_year.values() if v is not None), ZERO)
+    share = (actual / indicator.target).quantize(Decimal("0.0001"), rounding=ROUND_HALF_UP) if actual is not None and indicator.target else None
+    status, ratio = status_of(actual=actual, target=indicator.target, baseline=baseline, elapsed=elapsed,
+                              closed=closed, started=started)
+    return Progress(indicator=indicator, kind=kind, by_year=by_year, actual=actual, baseline=baseline, share=share,
+                    status=status, ratio=ratio, elapsed=elapsed if not closed else None, links=links, link=link)
+
+
+def plan_progress(user, plan: Plan, as_of: dt.date) -> list[Progress]:
+    """Every indicator of ``plan`` on ``as_of``, for ``user`` (their scope's contribution), in annex order."""
+    indicators = Indicator.objects.visible_to(user).filter(plan=plan).select_related("plan", "parent")
+    return [indicator_progress(user, i, as_of) for i in indicators]
+
+
+# --- The final evaluation: 十三五 baseline and review ------------------------------------------
+
+THIRTEENTH = (2016, 2020)
+
+
+def period_value(user, measure_key: str, first_year: int, last_year: int) -> Decimal | None:
+    """A measure over whole years (flows: the sum; levels: the value at the end)."""
+    measure = MEASURES.get(measure_key)
+    if measure is None:
+        return None
+    end = dt.date(last_year, 12, 31)
+    if measure.kind == LEVEL:
+        return measure.on(user, end)["value"]
+    return sum(measure.per_year(user, range(first_year, last_year + 1), end).values(), ZERO)
+
+
+def baseline(user, indicators) -> dict[str, Decimal | None]:
+    """Each indicator's measure over the 十三五 period (2016–2020), by indicator code."""
+    return {i.code: period_value(user, i.measure, *THIRTEENTH) for i in indicators}
+
+
+def thirteenth_review(user) -> list[dict]:
+    """The 十三五 figures the plan reports (§一(一)1–3), recomputed from the records: projects
+    started and delivered (count and area, with resettlement), commercial housing listed,
+    renovation. Each row links to its records."""
+    first, last = dt.date(THIRTEENTH[0], 1, 1), dt.date(THIRTEENTH[1], 12, 31)
+    rows = []
+    for key, label in (
+        ("starts.area", "住宅新开工"), ("starts.area.resettlement", "其中征收安置住房新开工"),
+        ("deliveries.area", "住宅交付使用"), ("deliveries.area.resettlement", "其中征收安置住房交付使用"),
+        ("supply.commercial_area", "新建商品住房上市"), ("renovation.area", "住宅修缮改造"),
+    ):
+        measure = MEASURES[key]
+        records = measure.records(user, first, last)
+        projects = records.values("project").distinct().count() if measure.resource == "permits" else None
+        rows.append({"label": label, "projects": projects, "value": period_value(user, key, *THIRTEENTH),
+                     "unit": measure.unit, "url": measure.link(first, last)})
+    return rows

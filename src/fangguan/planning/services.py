@@ -1,0 +1,85 @@
+"""Every write to plans: create and change plans, indicators and entered values through
+``core.services`` (scope check, ``clean()``, change log); load the 十四五 plan; start the next
+plan by copying indicator definitions with new targets."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
+from django.utils.translation import gettext as _
+
+from fangguan.core.services import record_create, record_delete, record_update
+
+from . import plans
+from .models import EnteredValue, Indicator, Plan
+
+
+def planning_create(*, actor, model: type[models.Model], data: dict[str, Any]) -> models.Model:
+    instance = model(**data)
+    if isinstance(instance, EnteredValue):
+        instance.entered_by = actor if getattr(actor, "pk", None) else None
+    return record_create(actor=actor, instance=instance)
+
+
+def planning_update(*, actor, instance: models.Model, changes: dict[str, Any]) -> models.Model:
+    if isinstance(instance, EnteredValue):
+        changes = {**changes, "entered_by": actor if getattr(actor, "pk", None) else None}
+    return record_update(actor=actor, instance=instance, changes=changes)
+
+
+def planning_delete(*, actor, instance: models.Model) -> None:
+    record_delete(actor=actor, instance=instance)
+
+
+def plan_load_fourteenth() -> Plan:
+    """Create the 十四五 plan with every annex line (``plans.INDICATORS``), unless it exists.
+
+    Seed data loaded by a command or the demo (no user acts): validated like any record, logged
+    as one bulk entry per model under the caller's audit cause (``load_plans``, ``load_demo``)."""
+    from fangguan.core.audit import log_bulk_create
+
+    existing = Plan.objects.filter(code=plans.FOURTEENTH["code"]).first()
+    if existing is not None:
+        return existing
+    with transaction.atomic():
+        plan = Plan(**plans.FOURTEENTH)
+        plan.full_clean()
+        plan.save()
+        by_code: dict[str, Indicator] = {}
+        for order, (code, parent, name, unit, target, attribute, measure, definition, notes) in enumerate(plans.INDICATORS):
+            indicator = Indicator(
+                plan=plan, code=code, parent=by_code.get(parent) if parent else None, name=name, unit=unit,
+                target=target, attribute=attribute, measure=measure, definition=definition, notes=notes,
+                office=plans.OFFICE, sort_order=order,
+            )
+            indicator.full_clean()
+            indicator.save()
+            by_code[code] = indicator
+        log_bulk_create(actor=None, model=Plan, count=1, note=plan.name)
+        log_bulk_create(actor=None, model=Indicator, count=len(by_code), note=plan.name)
+    return plan
+
+
+def plan_start_next(*, actor, source: Plan, code: str, name: str, targets: dict[str, Decimal]) -> Plan:
+    """The next plan (e.g. 十五五, 2026–2030): the source's indicators copied — code, name, unit,
+    attribute, parent, definition, office, measure — with the new ``targets`` (by code; every
+    indicator needs one)."""
+    indicators = list(source.indicators.order_by("sort_order", "code"))
+    missing = [i.code for i in indicators if targets.get(i.code) is None]
+    if missing:
+        raise ValidationError({"targets": [_("Give a target for indicator %(code)s.") % {"code": missing[0]}]})
+    span = source.end_year - source.start_year + 1
+    with transaction.atomic():
+        plan = record_create(actor=actor, instance=Plan(code=code, name=name, start_year=source.end_year + 1,
+                                                         end_year=source.end_year + span))
+        copies: dict[int, Indicator] = {}
+        for i in indicators:
+            copies[i.pk] = record_create(actor=actor, instance=Indicator(
+                plan=plan, code=i.code, name=i.name, unit=i.unit, target=targets[i.code], attribute=i.attribute,
+                parent=copies.get(i.parent_id), definition=i.definition, office=i.office, notes="",
+                measure=i.measure, sort_order=i.sort_order,
+            ))
+    return plan

@@ -1,0 +1,50 @@
+"""Development records in the web UI: lists with "New" and "Edit" where the user may write,
+forms that apply the models' rules through the services, scope (404 / 403)."""
+
+from __future__ import annotations
+
+from fangguan.core.models import ChangeLog
+from fangguan.development import models as m
+from fangguan.registry.models import Town
+
+
+def test_a_town_office_creates_and_edits_its_towns_parcel(client, users):
+    zhujing = Town.objects.get(name="朱泾镇")
+    client.force_login(users["zhujing"])
+    html = client.get("/development/parcels/").content.decode()
+    assert "/development/parcels/new/" in html and "/edit/" in html
+    form = {"code": "W-P-1", "name": "网页地块", "town": zhujing.pk, "area_ha": "4.5", "planned_use": "mixed",
+            "residential_share": "1", "status": "planned"}
+    r = client.post("/development/parcels/new/", form)
+    assert r.status_code == 422 and "混合用地须填写规划住宅比例" in r.content.decode()
+    assert not m.Parcel.objects.filter(code="W-P-1").exists()
+    r = client.post("/development/parcels/new/", {**form, "residential_share": "0.6"})
+    assert r.status_code == 302
+    parcel = m.Parcel.objects.get(code="W-P-1")
+    r = client.post(f"/development/parcels/{parcel.pk}/edit/", {**form, "residential_share": "0.6", "status": "listed",
+                                                                 "listed_on": "2025-03-01"})
+    assert r.status_code == 302
+    parcel.refresh_from_db()
+    assert parcel.status == "listed" and str(parcel.listed_on) == "2025-03-01"
+    assert ChangeLog.objects.filter(object_type="parcel", object_id=parcel.pk, actor_name="zhujing").count() == 2
+    other = m.Parcel.objects.exclude(town=zhujing).first()
+    assert client.get(f"/development/parcels/{other.pk}/edit/").status_code == 404
+    shihua = Town.objects.get(name="石化街道")
+    r = client.post("/development/parcels/new/", {**form, "code": "W-P-2", "town": shihua.pk, "residential_share": "0.6"})
+    assert r.status_code == 422 and not m.Parcel.objects.filter(code="W-P-2").exists()  # not a town it may choose
+
+
+def test_renovation_form_links_estates_and_readers_may_not_write(client, users):
+    zhujing = Town.objects.get(name="朱泾镇")
+    estates = list(zhujing.estates.order_by("code")[:2])
+    client.force_login(users["admin"])
+    r = client.post("/development/renovations/new/", {
+        "code": "W-R-1", "name": "网页修缮", "town": zhujing.pk, "kind": "roof_facade", "estates": [e.pk for e in estates],
+        "area_m2": "2000", "public_housing_area_m2": "500", "started_on": "2024-01-01", "completed_on": "2024-09-01"})
+    assert r.status_code == 302
+    assert set(m.Renovation.objects.get(code="W-R-1").estates.all()) == set(estates)
+    client.force_login(users["auditor"])
+    assert client.get("/development/renovations/new/").status_code == 403
+    assert "/new/" not in client.get("/development/renovations/").content.decode()
+    client.force_login(users["wuye"])
+    assert client.get("/development/renovations/").content.decode().count("<tr>") <= 2
