@@ -244,6 +244,94 @@ def _sqlite(value):
     return value
 
 
+# The three big tables: on PostgreSQL their secondary indexes and constraints are dropped while
+# they are filled and built again at the end (one sort each instead of millions of random
+# insertions into B-trees of hex blind indexes), as pg_restore does.
+BIG = (m.Home, m.Person, m.HomeShare)
+
+
+def restore_file() -> Path:
+    from django.conf import settings
+
+    name = str(connection.settings_dict["NAME"]).replace("/", "_")
+    return Path(settings.VAR_DIR) / f"synth-restore-{name}.sql"
+
+
+class DeferredIndexes:
+    """Drops the big tables' secondary indexes and constraints (not the primary keys) and puts
+    them back from their own definitions (``pg_get_indexdef`` / ``pg_get_constraintdef``). The
+    statements to put them back are written to a file first, so a run that is killed half-way is
+    repaired by the next one (``repair``)."""
+
+    def __init__(self):
+        self.statements: list[str] = []
+
+    @staticmethod
+    def repair(out=None) -> None:
+        path = restore_file()
+        if connection.vendor != "postgresql" or not path.exists():
+            return
+        if out is not None:
+            out.write(f"Restoring indexes and constraints an interrupted run left out ({path}) …\n")
+        with connection.cursor() as cursor:
+            for sql in path.read_text().split(";\n"):
+                if sql.strip():
+                    try:
+                        with transaction.atomic():
+                            cursor.execute(sql)
+                    except Exception:  # noqa: S110 - already there
+                        pass
+        path.unlink()
+
+    def drop(self) -> None:
+        if connection.vendor != "postgresql":
+            return
+        drops, creates = [], []
+        with connection.cursor() as cursor:
+            for model in BIG:
+                table = model._meta.db_table
+                cursor.execute(
+                    """SELECT c.conname, pg_get_constraintdef(c.oid), c.contype FROM pg_constraint c
+                       WHERE c.conrelid = %s::regclass AND c.contype IN ('f', 'u') ORDER BY c.contype DESC""",
+                    [table])
+                owned = set()
+                for name, definition, _kind in cursor.fetchall():
+                    drops.append(f'ALTER TABLE "{table}" DROP CONSTRAINT "{name}"')
+                    creates.append(f'ALTER TABLE "{table}" ADD CONSTRAINT "{name}" {definition}')
+                    owned.add(name)
+                cursor.execute(
+                    """SELECT i.relname, pg_get_indexdef(i.oid) FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid
+                       WHERE x.indrelid = %s::regclass AND NOT x.indisprimary""", [table])
+                for name, definition in cursor.fetchall():
+                    if name not in owned:
+                        drops.append(f'DROP INDEX "{name}"')
+                        creates.insert(0, definition)
+        # unique constraints and plain indexes first, foreign keys last (they validate in one pass)
+        creates.sort(key=lambda sql: "FOREIGN KEY" in sql)
+        self.statements = creates
+        restore_file().parent.mkdir(parents=True, exist_ok=True)
+        restore_file().write_text(";\n".join(creates) + ";\n")
+        with connection.cursor() as cursor:
+            # deferred checks still queued in this transaction (only inside an outer one, as in
+            # tests) must run before the tables can be altered
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+            for sql in drops:
+                cursor.execute(sql)
+
+    def restore(self, out=None) -> float:
+        if not self.statements:
+            return 0.0
+        started = time.perf_counter()
+        with connection.cursor() as cursor:
+            cursor.execute("SET maintenance_work_mem = '512MB'")
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+            for sql in self.statements:
+                cursor.execute(sql)
+        restore_file().unlink(missing_ok=True)
+        self.statements = []
+        return time.perf_counter() - started
+
+
 def wipe() -> None:
     """Remove the whole registry (and the organisations standing for its bodies)."""
     from fangguan.accounts.models import Membership, Organisation
@@ -348,6 +436,7 @@ class Report:
     estates: int
     seed: int
     seconds: float = 0.0
+    index_seconds: float = 0.0  # building the big tables' indexes and constraints at the end
     rows: dict[str, int] = field(default_factory=dict)
     write_seconds: dict[str, float] = field(default_factory=dict)
 
@@ -374,6 +463,7 @@ class Synth:
         self.sealer = Sealer()
         self.ids = {model: first - 1 for model, first in self.w.first_ids().items()}
         self.person_seq = 0
+        self.index_seconds = 0.0
         self.given = given_names()
         self.pinyin: dict[str, str] = {}  # pinyin_key of each name, computed once (lru_cache is too small)
 
@@ -388,30 +478,44 @@ class Synth:
 
     def run(self) -> Report:
         started = time.perf_counter()
+        deferred = DeferredIndexes()
+        if self.w.pg:  # synthetic data: losing the last commits in a crash costs a re-run, no more
+            with connection.cursor() as cursor:
+                cursor.execute("SET synchronous_commit = off")
         with audit_context(cause="synth"):
             with transaction.atomic():
-                self.places_and_companies()
-                self.w.flush()
-            for start in range(0, self.n, CHUNK_ESTATES):
+                deferred.drop()
+            try:
+                self.generate_all(started)
+            finally:
                 with transaction.atomic():
-                    for index in range(start, min(self.n, start + CHUNK_ESTATES)):
-                        self.estate(index)
-                    self.w.flush()
-                done = min(self.n, start + CHUNK_ESTATES)
-                if done % (CHUNK_ESTATES * 40) == 0 or done == self.n:
-                    elapsed = time.perf_counter() - started
-                    self.say(f"  {done:,} / {self.n:,} estates, {self.ids[m.Home]:,} homes, "
-                             f"{sum(self.w.rows.values()) / elapsed:,.0f} rows/s")
+                    self.index_seconds = deferred.restore()
             with transaction.atomic():
                 self.w.reset_sequences(self.ids)
                 for model in MODELS:
                     log_bulk_create(actor=None, model=model, count=self.w.rows[model],
                                     note=f"synth --estates {self.n} --seed {self.seed}")
-        report = Report(estates=self.n, seed=self.seed, seconds=time.perf_counter() - started)
+        report = Report(estates=self.n, seed=self.seed, seconds=time.perf_counter() - started,
+                        index_seconds=self.index_seconds)
         for model in MODELS:
             report.rows[model._meta.db_table] = self.w.rows[model]
             report.write_seconds[model._meta.db_table] = self.w.seconds[model]
         return report
+
+    def generate_all(self, started: float) -> None:
+        with transaction.atomic():
+            self.places_and_companies()
+            self.w.flush()
+        for start in range(0, self.n, CHUNK_ESTATES):
+            with transaction.atomic():
+                for index in range(start, min(self.n, start + CHUNK_ESTATES)):
+                    self.estate(index)
+                self.w.flush()
+            done = min(self.n, start + CHUNK_ESTATES)
+            if done % (CHUNK_ESTATES * 40) == 0 or done == self.n:
+                elapsed = time.perf_counter() - started
+                self.say(f"  {done:,} / {self.n:,} estates, {self.ids[m.Home]:,} homes, "
+                         f"{sum(self.w.rows.values()) / elapsed:,.0f} rows/s")
 
     # --- Towns, neighbourhood committees, companies --------------------------------------------
 
@@ -639,6 +743,7 @@ def generate(estates: int, *, seed: int = 1, force: bool = False, out=None) -> R
             "the whole registry: run it against a benchmark database, or pass --force to replace them."
         )
     check_disk(estates)
+    DeferredIndexes.repair(out)
     with transaction.atomic():
         wipe()
     return Synth(estates, seed=seed, out=out).run()

@@ -33,6 +33,8 @@ class Command(BaseCommand):
             seconds = report.write_seconds[table]
             rate = f"{rows / seconds:,.0f}" if seconds > 0 else "-"
             self.stdout.write(f"{table:<32} {rows:>12,} {seconds:>9.1f} {rate:>10}")
+        if report.index_seconds:
+            self.stdout.write(f"indexes and constraints of the big tables built afterwards in {report.index_seconds:.1f} s")
         self.stdout.write(self.style.SUCCESS(
             f"{report.total_rows:,} rows in {report.seconds:.1f} s: {report.total_rows / report.seconds:,.0f} rows/s "
-            f"overall (generation, encryption and writing)."))
+            f"overall (generation, encryption, writing, indexes)."))
