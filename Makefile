@@ -8,7 +8,7 @@ export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := .venv
 PG_TEST_URL ?= postgres://postgres@127.0.0.1:5432/fangguan
 
-.PHONY: run install test test-sqlite test-pg lint messages static browser demo clean fuzz
+.PHONY: run install test test-sqlite test-pg lint messages static browser demo clean fuzz bench
 
 $(UV):
 	$(PYTHON) -m venv .tools
@@ -45,6 +45,17 @@ fuzz: install
 
 browser:
 	scripts/ensure-chromium.sh
+
+## The registry API at city scale on PostgreSQL (synthetic data, gunicorn, wrk): ESTATES, DURATION, CLIENTS
+ESTATES ?= 250
+DURATION ?= 10
+CLIENTS ?= 1 8
+BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/fangguan_bench
+bench: install
+	scripts/require-postgres.sh "$(BENCH_DATABASE_URL)"
+	@command -v wrk >/dev/null || { apt-get install -y wrk || sudo apt-get install -y wrk; }
+	BENCH_DATABASE_URL="$(BENCH_DATABASE_URL)" $(PY) bench/registry_api.py --estates $(ESTATES) \
+		--duration $(DURATION) --clients $(CLIENTS)
 
 lint: install
 	.venv/bin/ruff check .
