@@ -73,9 +73,9 @@ ESTATES_PER_COMPANY = 4
 CHUNK_ESTATES = 25
 REFERENCE_DAY = dt.date(2026, 9, 30)
 # Bytes on disk per generated home, everything included (its share of people, shares, the other
-# tables and all indexes), measured on PostgreSQL 15 after a 250-estate run (docs/performance.md),
-# with a margin for WAL and the space COPY needs while it writes.
-BYTES_PER_HOME = 2600
+# tables and all indexes): 3.01 GB for 2,486,476 homes (4,000 estates) on PostgreSQL 15 is 1,212
+# (docs/performance.md); the margin covers WAL and the sorts that build the indexes.
+BYTES_PER_HOME = 1250
 DISK_MARGIN = 1.3
 
 # Tables in the order they are written (references first) and wiped (reverse).
