@@ -18,6 +18,7 @@ them only for a few estates (the ones the demo accounts live in), which is what 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import random
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -122,6 +123,23 @@ def split_exactly(total: Decimal, weights: list[float]) -> list[Decimal]:
     parts = [_d(total * Decimal(str(w / scale))) for w in weights]
     parts[-1] += total - sum(parts)
     return parts
+
+
+# Places of birth drawn for demo owners; a code is used only in years it existed (金山县 310228
+# became 金山区 310116 in 1997), so every demo identity number passes the registry's own check.
+BIRTH_REGIONS = ("310116", "310228", "310104", "320482", "330421")
+
+
+@functools.cache
+def region_in_force(region: str, year: int) -> str:
+    """`region` if it was a valid place of birth all through `year`, else the first of the
+    demo's regions that was (the random stream stays the same either way)."""
+    def valid(code: str) -> bool:
+        return all(
+            ric.is_valid(body + ric.calc_check_digit(body + "0"))
+            for body in (f"{code}{year}0101001", f"{code}{year}1231001")
+        )
+    return next(code for code in (region, *BIRTH_REGIONS) if valid(code))
 
 
 def random_date(rng: random.Random, start: dt.date, end: dt.date) -> dt.date:
@@ -671,8 +689,9 @@ class DemoBuilder:
         self.people_seq += 1
         while True:
             birth = random_date(rng, dt.date(1940, 1, 1), dt.date(2000, 12, 31))
-            body = f"{rng.choice(['310116', '310228', '310104', '320482', '330421'])}{birth:%Y%m%d}{rng.randint(0, 999):03d}"
-            id_number = body + ric.calc_check_digit(body)
+            region = region_in_force(rng.choice(BIRTH_REGIONS), birth.year)
+            body = f"{region}{birth:%Y%m%d}{rng.randint(0, 999):03d}"
+            id_number = body + ric.calc_check_digit(body + "0")  # stdnum wants the check slot
             if id_number not in self.used_ids:
                 self.used_ids.add(id_number)
                 break
