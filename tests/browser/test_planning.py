@@ -40,7 +40,7 @@ def test_progress_page_drill_down_and_report(page, server):
     page.wait_for_url(re.compile(r"/plans/\d+/$"))
 
     page.fill("#id_as_of", "2023-06-30")
-    page.locator("form button[type=submit]").first.click()
+    page.locator(".app-as-of-form button[type=submit]").click()
     page.wait_for_url(re.compile(r"\?as_of=2023-06-30$"))
     rows = page.locator("tr[data-indicator]")
     assert rows.count() == 15

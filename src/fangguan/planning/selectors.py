@@ -67,8 +67,7 @@ class Progress:
             return f"实际 {fmt(self.actual)} {verdict} 目标 {fmt(i.target)}{i.unit}"
         observed, required = self.actual - self.baseline, i.target - self.baseline
         return (f"已过时间 {fmt(self.elapsed * 100, 1)}%；实际进展 {fmt(observed)} ÷ 应完成进展 {fmt(required)} = "
-                f"{fmt(observed / required * 100 if required else ZERO, 1)}%；比值 = {fmt(self.ratio, 2)}"
-                f"（≥{ON_TRACK} 正常，{AT_RISK}–{ON_TRACK} 有风险，<{AT_RISK} 滞后）")
+                f"{fmt(observed / required * 100 if required else ZERO, 1)}%；比值 {fmt(self.ratio, 2)}")
 
 
 def fmt(value: Decimal | None, places: int = 2) -> str:

@@ -70,7 +70,8 @@ def _rows(progress, base=None) -> list[dict]:
             "p": p, "indicator": i, "code": i.code, "sub": bool(i.parent_id), "binding": p.binding,
             "target": fmt(i.target), "actual": fmt(p.actual), "share": fmt(p.share * 100, 1) if p.share is not None else "—",
             "status": Status(p.status).label, "status_key": p.status, "status_class": STATUS_CLASS[p.status],
-            "years": [{"year": y, "value": fmt(v), "url": p.links.get(y, "")} for y, v in p.by_year.items()],
+            "years": [{"year": y, "value": fmt(p.by_year[y]) if y in p.by_year else "", "url": p.links.get(y, "")}
+                      for y in i.plan.years],
             "calculation": p.calculation(), "baseline": fmt(base.get(i.code)) if base is not None else "",
         })
     return rows
