@@ -37,12 +37,13 @@ def end_of_day(day: dt.date) -> dt.datetime:
     return dt.datetime.combine(day + dt.timedelta(days=1), dt.time(0, 0), tzinfo=LOCAL)
 
 
-def add_workdays(start: dt.datetime, n: int) -> Due:
-    """The end of the n-th working day after the (Shanghai) day of ``start``."""
+def add_workdays(start: dt.datetime, n: int, calendar: dict[dt.date, bool] | None = None) -> Due:
+    """The end of the n-th working day after the (Shanghai) day of ``start``. ``calendar`` (day ->
+    working?) may be passed in already read, for bulk work such as the demo."""
     first = start.astimezone(LOCAL).date() + dt.timedelta(days=1)
     span = dt.timedelta(days=max(_WINDOW_MIN, n * _WINDOW_PER_DAY))
-    read_to = first + span
-    known = _calendar(first, read_to)
+    read_to = dt.date.max - span if calendar is not None else first + span
+    known = calendar if calendar is not None else _calendar(first, read_to)
     day, counted, estimated = first, 0, False
     while True:
         if day > read_to:  # a very long deferral or holiday season: read the next window
@@ -64,14 +65,16 @@ def is_workday(day: dt.date) -> bool:
     return known[day] if day in known else day.weekday() < 5
 
 
-def due_dates(*, start: dt.datetime, category, urgent: bool, onsite_office: bool) -> tuple[Due, Due]:
+def due_dates(*, start: dt.datetime, category, urgent: bool, onsite_office: bool,
+              calendar: dict[dt.date, bool] | None = None) -> tuple[Due, Due]:
     """(response due, completion due) for a request of ``category`` starting its clock at ``start``."""
     if urgent:
         minutes = category.onsite_response_minutes if onsite_office else category.urgent_response_minutes
         response = Due(start + dt.timedelta(minutes=minutes))
         complete = Due(start + dt.timedelta(hours=category.urgent_complete_hours))
         return response, complete
-    return add_workdays(start, category.response_workdays), add_workdays(start, category.complete_workdays)
+    return (add_workdays(start, category.response_workdays, calendar),
+            add_workdays(start, category.complete_workdays, calendar))
 
 
 def calendar_rows_from_chinesecalendar() -> list[tuple[dt.date, bool, str]]:

@@ -1,15 +1,251 @@
-"""Repairs pages (thin): reads through selectors / ``visible_to``, writes through services."""
+"""Repairs pages (thin, Chinese first, phone-width): the resident's report form and their
+requests, the company's queue sorted by deadline, the grid's overdue list with escalations, the
+request page with the actions the user may take, and the bureau's figures with chart and .xlsx.
+Reads go through ``selectors`` / ``visible_to``; every write through ``services``."""
 
 from __future__ import annotations
 
-from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404
+import datetime as dt
 
-from .models import Photo
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import FileResponse, Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from fangguan.accounts.choices import OrgKind, Role
+from fangguan.accounts.models import User
+from fangguan.accounts.roles import OWNER, grants
+from fangguan.core.audit import log_security
+from fangguan.core.exports import file_response
+from fangguan.core.models import SecurityAction
+from fangguan.registry.models import Building, Contract, Estate, HomeShare
+
+from . import services
+from .choices import Channel, Place, Status
+from .machine import allowed_actions
+from .models import Category, Escalation, Photo, RepairRequest
+from .selectors import GROUPS, repair_stats, requests_for
+
+PAGE = 50
+
+
+def _kinds(user) -> set[str]:
+    return {g.kind for g in grants(user)}
 
 
 def nav_section(user):
-    return None
+    """报修 menu: what each role does here (offering is not allowing: services decide)."""
+    kinds = _kinds(user)
+    items = []
+    if OWNER in kinds:
+        items += [{"name": "repairs-new", "label": _("Report a repair"), "url": reverse("repairs-new")},
+                  {"name": "repairs-mine", "label": _("My repair requests"), "url": reverse("repairs-mine")}]
+    if OrgKind.COMPANY in kinds:
+        items += [{"name": "repairs-queue", "label": _("Repair queue"), "url": reverse("repairs-queue")}]
+        if OWNER not in kinds:
+            items += [{"name": "repairs-new", "label": _("Register a repair"), "url": reverse("repairs-new")}]
+    if kinds & {OrgKind.NEIGHBOURHOOD, OrgKind.TOWN_OFFICE, OrgKind.BUREAU, OrgKind.AUDIT}:
+        items += [{"name": "repairs-overdue", "label": _("Overdue and escalated"), "url": reverse("repairs-overdue")}]
+    if kinds & {OrgKind.BUREAU, OrgKind.AUDIT, OrgKind.TOWN_OFFICE, OrgKind.NEIGHBOURHOOD, OrgKind.COMPANY}:
+        items += [{"name": "repairs-stats", "label": _("Repair figures"), "url": reverse("repairs-stats")}]
+    return {"label": _("Repairs"), "items": items} if items else None
+
+
+# --- Filing -----------------------------------------------------------------------------------
+
+
+def _filing_choices(user):
+    """(estates the user may file for, their own homes): a resident's homes' estates, or the
+    estates a company serves today."""
+    today = timezone.localdate()
+    gs = grants(user)
+    homes = []
+    estate_ids = set()
+    for g in gs:
+        if g.kind == OWNER:
+            shares = HomeShare.objects.as_of(today).filter(person_id=g.person_id).select_related("home__building__estate")
+            homes = [s.home for s in shares]
+            estate_ids |= {h.building.estate_id for h in homes}
+        elif g.kind == OrgKind.COMPANY and g.role != Role.TECHNICIAN:
+            estate_ids |= set(Contract.objects.as_of(today).filter(company_id=g.company_id)
+                              .values_list("area__estate_id", flat=True))
+    estates = list(Estate.objects.filter(pk__in=estate_ids).order_by("name"))
+    return estates, homes
+
+
+def _int(value):
+    try:
+        return int(value) if value not in (None, "") else None
+    except (TypeError, ValueError):
+        return None
+
+
+@login_required
+def new(request):
+    estates, homes = _filing_choices(request.user)
+    if not estates:
+        raise PermissionDenied(_("You may not report a repair for this estate."))
+    resident = OWNER in _kinds(request.user) and bool(homes)
+    categories = list(Category.objects.visible_to(request.user).filter(active=True))
+    form = {"estate": str(estates[0].pk), "where": f"home:{homes[0].pk}" if homes else "grounds",
+            "category": "", "description": "", "urgent": False, "channel": Channel.PHONE, "building": ""}
+    errors = {}
+    if request.method == "POST":
+        form.update({k: request.POST.get(k, "") for k in ("estate", "where", "category", "description", "channel",
+                                                          "building", "contact_name", "contact_phone")})
+        form["urgent"] = request.POST.get("urgent") == "on"
+        estate = next((e for e in estates if str(e.pk) == form["estate"]), None)
+        home = None
+        place = form["where"]
+        if place.startswith("home:"):
+            home = next((h for h in homes if f"home:{h.pk}" == place), None)
+            place = Place.HOME
+            if home is not None:
+                estate = home.building.estate
+        building = None
+        if form["building"] and estate is not None:
+            building = Building.objects.visible_to(request.user).filter(
+                pk=_int(form["building"]) or 0, estate=estate).first()
+        try:
+            if estate is None:
+                raise ValidationError({"estate": [_("Choose an estate.")]})
+            req = services.create_request(
+                request.user, estate=estate, home=home, building=building,
+                place=place if place in Place.values else "", category=form["category"],
+                description=form["description"], urgent=form["urgent"],
+                channel=Channel.APP if resident else (form["channel"] or Channel.PHONE),
+                contact_name=form.get("contact_name", ""), contact_phone=form.get("contact_phone", ""),
+                photos=request.FILES.getlist("photos"))
+        except ValidationError as exc:
+            errors = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
+        except services.TooManyRequests as exc:
+            errors = {"__all__": [str(exc)]}
+        else:
+            messages.success(request, _("Your request #%(id)s was filed.") % {"id": req.pk})
+            return redirect("repairs-detail", req.pk)
+    commons = [(p.value, p.label) for p in Place if p != Place.HOME]
+    return render(request, "repairs/new.html", {
+        "estates": estates, "homes": homes, "categories": categories, "commons": commons, "form": form,
+        "errors": errors, "resident": resident, "channels": [(Channel.PHONE, Channel.PHONE.label),
+                                                             (Channel.ONSITE, Channel.ONSITE.label)],
+    }, status=422 if errors else 200)
+
+
+# --- Lists ------------------------------------------------------------------------------------
+
+
+def _page(request, qs):
+    offset = max(0, _int(request.GET.get("offset")) or 0)
+    count = qs.count()
+    return count, list(qs[offset:offset + PAGE]), offset
+
+
+@login_required
+def mine(request):
+    qs = requests_for(request.user).filter(reporter=request.user)
+    count, items, offset = _page(request, qs)
+    return render(request, "repairs/mine.html", {"items": items, "count": count, "now": timezone.now()})
+
+
+@login_required
+def queue(request):
+    """Open requests the user may see, the nearest deadline first."""
+    status = request.GET.get("status") or ""
+    qs = requests_for(request.user, status=status if status in Status.values else None, ordering="deadline",
+                      overdue=True if request.GET.get("overdue") else None)
+    if not status:
+        qs = qs.exclude(status__in=(Status.CLOSED, Status.REJECTED, Status.CANCELLED, Status.COMPLETED))
+    count, items, offset = _page(request, qs)
+    return render(request, "repairs/queue.html", {
+        "items": items, "count": count, "now": timezone.now(), "status": status, "statuses": Status.choices,
+        "title": _("Repair queue"), "overdue": bool(request.GET.get("overdue")),
+    })
+
+
+@login_required
+def overdue(request):
+    """What is late in the user's area, and the hand-offs waiting for them."""
+    qs = requests_for(request.user, overdue=True, ordering="deadline")
+    count, items, offset = _page(request, qs)
+    kinds = _kinds(request.user)
+    levels = [lv for lv, kind in (("committee", OrgKind.NEIGHBOURHOOD), ("town", OrgKind.TOWN_OFFICE)) if kind in kinds]
+    waiting = (Escalation.objects.visible_to(request.user).filter(level__in=levels, state="sent")
+               .select_related("request", "request__estate", "request__category").order_by("sent_at")[:200])
+    return render(request, "repairs/overdue.html", {"items": items, "count": count, "now": timezone.now(),
+                                                    "waiting": waiting})
+
+
+# --- One request ------------------------------------------------------------------------------
+
+
+def _request_or_404(user, pk):
+    req = (RepairRequest.objects.visible_to(user).select_related("estate", "category", "home", "building",
+                                                                 "assignee", "company").filter(pk=pk).first())
+    if req is None:
+        raise Http404
+    return req
+
+
+def _assignees(req):
+    today = timezone.localdate()
+    serving = Contract.objects.as_of(today).filter(area__estate_id=req.estate_id).values("company_id")
+    return (User.objects.filter(is_active=True, memberships__active=True, memberships__organisation__kind=OrgKind.COMPANY,
+                                memberships__organisation__company_id__in=serving).distinct().order_by("username"))
+
+
+@login_required
+def detail(request, pk: int):
+    req = _request_or_404(request.user, pk)
+    actions = allowed_actions(request.user, req)
+    return render(request, "repairs/detail.html", {
+        "req": req, "events": req.events.select_related("actor"), "photos": req.photos.all(),
+        "escalations": req.escalations.all(), "supervisions": req.supervisions.all(), "actions": actions,
+        "assignees": _assignees(req) if "assign" in actions else [], "now": timezone.now(),
+        "tomorrow": timezone.localdate() + dt.timedelta(days=1), "ratings": range(5, 0, -1),
+    })
+
+
+def _params(action: str, post, files) -> dict:
+    """The form's fields as the service's parameters (typed; the service validates them)."""
+    p = {k: post.get(k, "").strip() for k in ("note", "reason", "comment", "answer") if post.get(k)}
+    if action == "assign":
+        p["assignee"] = _int(post.get("assignee"))
+    if action == "defer":
+        p["until"] = post.get("until", "")
+    if action == "change_urgency":
+        p["urgent"] = post.get("urgent") == "1"
+    if action == "confirm":
+        p["rating"] = _int(post.get("rating"))
+    if action == "merge":
+        p["into"] = _int(post.get("into"))
+    if action == "supervise":
+        p["answer_due"] = post.get("answer_due", "")
+    if action == "complete":
+        p["photos"] = files.getlist("photos")
+    return p
+
+
+@login_required
+@require_POST
+def act(request, pk: int):
+    req = _request_or_404(request.user, pk)
+    action = request.POST.get("action", "")
+    try:
+        services.act(request.user, req, action, **_params(action, request.POST, request.FILES))
+    except (services.ActionConflict, PermissionDenied) as exc:
+        messages.error(request, str(exc))
+    except ValidationError as exc:
+        messages.error(request, "；".join(exc.messages))
+    else:
+        messages.success(request, _("Done."))
+    return redirect("repairs-detail", req.pk)
 
 
 @login_required
@@ -19,3 +255,78 @@ def photo(request, photo_id: int):
     if p is None:
         raise Http404
     return FileResponse(p.image.open("rb"), content_type=p.content_type)
+
+
+# --- Figures ----------------------------------------------------------------------------------
+
+
+def _stats_args(request):
+    group_by = request.GET.get("group_by") if request.GET.get("group_by") in GROUPS else "company"
+
+    def day(name):
+        try:
+            return dt.date.fromisoformat(request.GET.get(name, ""))
+        except ValueError:
+            return None
+
+    return group_by, day("from"), day("to")
+
+
+FIGURES = [
+    ("volume", gettext_lazy("Requests")),
+    ("on_time_response_percent", gettext_lazy("On-time response %")),
+    ("on_time_completion_percent", gettext_lazy("On-time completion %")),
+    ("reopen_rate_percent", gettext_lazy("Reopen rate %")),
+    ("satisfaction", gettext_lazy("Satisfaction (1–5)")),
+    ("median_hours_to_complete", gettext_lazy("Median hours to complete")),
+]
+
+
+def _business(user):
+    if not _kinds(user) - {OWNER}:
+        raise PermissionDenied(_("You may not do this."))
+
+
+@login_required
+def stats(request):
+    _business(request.user)
+    group_by, date_from, date_to = _stats_args(request)
+    data = repair_stats(request.user, group_by, date_from, date_to)
+    items = data["items"][:40]
+    list_url = reverse("repairs-queue")
+    chart = [{
+        "id": "chart-repairs", "title": _("On-time rates"), "percent": True,
+        "categories": [i["group"]["name"] for i in items],
+        "series": [
+            {"name": _("On-time response %"), "type": "bar", "data": [i["on_time_response_percent"] for i in items]},
+            {"name": _("On-time completion %"), "type": "bar",
+             "data": [i["on_time_completion_percent"] for i in items]},
+            {"name": _("Reopen rate %"), "type": "line", "data": [i["reopen_rate_percent"] for i in items]},
+        ],
+        "axes": ["%"],
+    }]
+    query = urlencode({k: v for k, v in (("group_by", group_by), ("from", date_from or ""), ("to", date_to or ""))
+                       if v})
+    return render(request, "repairs/stats.html", {
+        "data": data, "figures": FIGURES, "chart": chart, "group_by": group_by, "groups": stats_groups(),
+        "date_from": date_from, "date_to": date_to, "export_url": f"{reverse('repairs-stats-export')}?{query}",
+        "list_url": list_url,
+    })
+
+
+@login_required
+def stats_export(request):
+    _business(request.user)
+    group_by, date_from, date_to = _stats_args(request)
+    data = repair_stats(request.user, group_by, date_from, date_to)
+    headers = [str(dict(stats_groups())[group_by])] + [str(label) for _key, label in FIGURES]
+    rows = [[i["group"]["name"]] + [i[key] for key, _label in FIGURES] for i in data["items"]]
+    rows.append([_("Total")] + [data["total"][key] for key, _label in FIGURES])
+    log_security(actor=request.user, action=SecurityAction.EXPORT, object_type="repair_stats",
+                 detail={"group_by": group_by, "format": "xlsx", "rows": len(rows),
+                         "from": str(date_from or ""), "to": str(date_to or "")})
+    return file_response("xlsx", f"repairs-by-{group_by}", headers, rows)
+
+
+def stats_groups():
+    return [("company", _("Property company")), ("estate", _("Estate")), ("town", _("Town"))]
