@@ -52,6 +52,7 @@ def test_people_concerned_are_notified_but_not_the_actor(world):
         label = str(EventKind("accepted").label)
     assert accepted.title == f"报修单 #{request.pk}：{label}"
     assert "状态：" in accepted.body and accepted.topic == "repairs.accepted"
+    assert accepted.url == f"/repairs/{request.pk}/"  # the request's page
     assert not Notification.objects.filter(topic="repairs.accepted", recipient=world.manager).exists()
 
 

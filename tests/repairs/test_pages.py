@@ -107,6 +107,9 @@ def test_the_figures_page_and_export(world):
     rows = list(book.active.values)
     assert rows[-1][0] == "合计" and rows[-1][1] == services.RepairRequest.objects.filter(merged_into=None).count()
     assert login(world.resident).get("/repairs/stats/").status_code == 403
+    from fangguan.accounts.models import User
+
+    assert login(User.objects.get(username="sysadmin")).get("/repairs/stats/").status_code == 403
 
 
 def test_the_menu_per_role(world):

@@ -153,3 +153,17 @@ def test_the_grid_supervises_and_escalates_through_the_api(world, api):
     assert res.status_code == 200 and res.json()["supervisions"][0]["note"] == "请处理"
     res = api("juweihui").post(f"/api/v1/repairs/{r.pk}/actions", {"action": "escalate", "note": "协调不了"})
     assert res.status_code == 200 and res.json()["escalations"][0]["level"] == "town"
+
+
+def test_the_bureau_edits_the_catalogue_and_nobody_else(api):
+    from fangguan.core.models import ChangeLog
+    from fangguan.repairs.models import Category
+
+    r = api("wuye").patch("/api/v1/repairs/categories/lighting", {"complete_workdays": 5})
+    assert r.status_code == 403 and Category.objects.get(code="lighting").complete_workdays == 3
+    r = api("admin").patch("/api/v1/repairs/categories/lighting", {"complete_workdays": 5, "urgent": True})
+    assert r.status_code == 200 and r.json()["complete_workdays"] == 5 and r.json()["urgent"] is True
+    assert ChangeLog.objects.filter(object_type__contains="category").exists()
+    r = api("admin").patch("/api/v1/repairs/categories/lighting", {"response_workdays": 9})
+    assert r.status_code == 422  # the response cannot be due after the fix (Category.clean)
+    assert api("admin").patch("/api/v1/repairs/categories/nope", {"urgent": True}).status_code == 404

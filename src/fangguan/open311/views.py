@@ -8,8 +8,8 @@ Every call needs the same Bearer token as the API (``Authorization: Bearer …``
 description, contact, reporter, home or note — the place is the estate (and building), its
 position the estate's. Errors are the spec's array ``[{"code", "description"}]`` with a Chinese
 description. ``POST requests.json`` files a request as the token's user: ``address_id`` is our
-estate id (or ``lat``/``long`` within 1 km of an estate), ``channel`` ``open311`` (a resident's
-own report counts as theirs, channel ``app``).
+estate id (or ``lat``/``long`` within 1 km of an estate), channel ``open311`` (a resident's own
+report counts as theirs: ``repairs.services`` files it as from the app).
 """
 
 from __future__ import annotations
@@ -24,7 +24,6 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 
-from fangguan.accounts.roles import OWNER, grants
 from fangguan.accounts.services import token_user
 
 DEFAULT_DAYS = 90
@@ -206,10 +205,9 @@ def _create(request) -> JsonResponse:
     description = data.get("description", "").strip()
     if not description:
         return _error(400, _("description is required."))
-    resident = any(g.kind == OWNER for g in grants(request.user))
     try:
         req = create_request(request.user, estate=estate, category=code, description=description[:2000],
-                             channel="app" if resident else "open311")
+                             channel="open311")
     except TooManyRequests as exc:
         return _error(429, str(exc))
     return _ok([{"service_request_id": str(req.pk), "service_notice": _("Received; completion due %(due)s.") % {

@@ -11,6 +11,7 @@ import datetime as dt
 from contextlib import contextmanager
 from typing import Literal
 
+from django.http import Http404
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 from ninja.errors import HttpError
@@ -254,6 +255,30 @@ def _visible(user):
 def categories(request):
     """The category catalogue with each category's time limits."""
     return list(Category.objects.visible_to(request.user).filter(active=True))
+
+
+class CategoryPatch(Schema):
+    name: str | None = Field(None, min_length=1, max_length=60)
+    urgent: bool | None = None
+    urgent_response_minutes: int | None = Field(None, ge=1, le=10080)
+    onsite_response_minutes: int | None = Field(None, ge=1, le=10080)
+    urgent_complete_hours: int | None = Field(None, ge=1, le=2160)
+    response_workdays: int | None = Field(None, ge=1, le=365)
+    complete_workdays: int | None = Field(None, ge=1, le=365)
+    active: bool | None = None
+
+
+@router.patch("/categories/{code}", response={200: CategoryOut, 403: Error}, operation_id="repairs_category_update")
+def category_update(request, code: str, payload: CategoryPatch):
+    """The bureau changes a category's name, default urgency or time limits (change-logged).
+    Requests already filed keep their deadlines."""
+    category = Category.objects.visible_to(request.user).filter(code=code[:30]).first()
+    if category is None:
+        raise Http404
+    changes = {k: v for k, v in payload.dict(exclude_unset=True).items() if v is not None}
+    if changes:
+        category = services.category_update(request.user, category, changes)
+    return 200, category
 
 
 class StatsFilters(Schema):

@@ -46,6 +46,8 @@ def _stay(states) -> dict:
     return {s: STAY for s in states}
 
 
+# Beyond the table, one rule per request: a technician starts and completes only work assigned to
+# them or to nobody yet (``services._own_work``).
 TABLE: dict[str, Transition] = {
     "accept": Transition({S.SUBMITTED: S.ACCEPTED, S.REOPENED: S.ACCEPTED}, frozenset({DISPATCHER}),
                          EventKind.ACCEPTED),

@@ -145,7 +145,10 @@ def _creator_role(actor, estate: Estate, home: Home | None, channel: str, day: d
         return SYSTEM
     gs = grants(actor)
     owner = next((g for g in gs if g.kind == OWNER), None)
-    if owner is not None and channel == Channel.APP:
+    staff = any(g.kind in (OrgKind.COMPANY, OrgKind.BUREAU) for g in gs)
+    # a resident files for themself (from the app, whatever channel they name); staff who also
+    # own a home file calls and visits as staff
+    if owner is not None and (channel == Channel.APP or not staff):
         mine = HomeShare.objects.as_of(day).filter(person_id=owner.person_id)
         if home is not None:
             if mine.filter(home=home).exists():

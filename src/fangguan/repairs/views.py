@@ -283,7 +283,10 @@ FIGURES = [
 
 
 def _business(user):
-    if not _kinds(user) - {OWNER}:
+    """Figures are for business users: not residents, not the IT administrators (三员)."""
+    from fangguan.registry.scopes import BUSINESS
+
+    if not _kinds(user) & (BUSINESS - {OWNER}):
         raise PermissionDenied(_("You may not do this."))
 
 
