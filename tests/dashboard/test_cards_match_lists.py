@@ -142,7 +142,8 @@ def test_who_may_open_the_dashboard(client, users):
     assert not any(s["items"][0]["name"] == "dashboard" for s in nav)
     client.force_login(users["juweihui"])
     nav = client.get(reverse("home")).context["nav_sections"]
-    assert [i["name"] for s in nav for i in s["items"]] == ["dashboard"]
+    names = [i["name"] for s in nav for i in s["items"]]
+    assert "dashboard" in names and "imports" not in names  # reads, may not import
 
 
 def test_dates_before_any_estate_show_zeros(users):
