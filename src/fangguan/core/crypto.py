@@ -49,12 +49,12 @@ def _generate() -> dict:
 def keyring() -> KeyRing:
     """Keys from FANGGUAN_DATA_KEYS, else the key file; generated for development only."""
     raw = settings.DATA_KEYS_JSON
+    if not raw and settings.ENV == "test":
+        raw = json.dumps(_TEST_KEYS)  # never the developer's key file beside the test run
     if not raw:
         path = settings.DATA_KEYS_FILE
         if path.exists():
             raw = path.read_text()
-        elif settings.ENV == "test":
-            raw = json.dumps(_TEST_KEYS)
         elif settings.ENV == "development":
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(json.dumps(_generate(), indent=2))

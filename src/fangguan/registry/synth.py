@@ -346,8 +346,31 @@ def wipe() -> None:
     # DELETE, not TRUNCATE: TRUNCATE would cascade to every table referring to the registry
     # (all organisations, memberships). For a large registry, a fresh database is faster.
     with connection.cursor() as cursor:
-        for model in reversed(MODELS):
+        for model in [*dependents(), *reversed(MODELS)]:
             cursor.execute(f"DELETE FROM {connection.ops.quote_name(model._meta.db_table)}")  # noqa: S608
+
+
+def dependents() -> list[type[models.Model]]:
+    """Other modules' tables that hang from the registry (repair requests, development records,
+    and whatever hangs from those), the furthest first: they go with the registry they refer to."""
+    from django.apps import apps
+
+    registry = set(MODELS)
+    depth: dict[type[models.Model], int] = {}
+    candidates = [model for model in apps.get_models(include_auto_created=True)
+                  if model not in registry and model._meta.app_label not in ("accounts", "core")]
+    for _ in range(len(candidates) + 1):  # bounded: a cycle between modules cannot loop forever
+        changed = False
+        for model in candidates:
+            targets = [f.related_model for f in model._meta.concrete_fields
+                       if (f.many_to_one or f.one_to_one) and f.related_model is not model]
+            level = max([0 if t in registry else depth[t] for t in targets if t in registry or t in depth]
+                        or [-1]) + 1
+            if level > 0 and level > depth.get(model, 0):
+                depth[model], changed = level, True
+        if not changed:
+            break
+    return sorted(depth, key=lambda model: -depth[model])
 
 
 # --- Personal data, as Person.set_id_number / set_phone store it ----------------------------------
