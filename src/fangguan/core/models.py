@@ -149,3 +149,19 @@ class AuditArchive(models.Model):
 
     def __str__(self) -> str:
         return f"{self.table} up to seal {self.last_seal_id} → {self.file}"
+
+
+class DataChange(models.Model):
+    """One write to a watched set of tables (see core/dataversion.py), recorded by a database
+    trigger so that no write path — services, imports, COPY, SQL by hand — can skip it.
+
+    Cached figures are keyed by the set's version, so they are recomputed after any write."""
+
+    name = models.CharField(max_length=32)
+    token = models.CharField(max_length=36)
+
+    class Meta:
+        indexes = [models.Index(fields=["name", "-id"], name="datachange_name")]
+
+    def __str__(self) -> str:
+        return f"{self.name} #{self.pk}"

@@ -8,14 +8,18 @@ estates the user may see, so a town office gets its town's figures.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from collections import defaultdict
 from decimal import ROUND_HALF_UP, Decimal
 from functools import cached_property
 
+from django.core.cache import cache
 from django.db.models import Count, Sum
 from django.db.models.functions import ExtractYear
+from django.utils import timezone
 
-from fangguan.accounts.roles import reads_everything
+from fangguan.accounts.roles import OWNER, grants, reads_everything
+from fangguan.core.dataversion import version
 
 from .choices import AssessmentKind, FacilityKind
 from .models import (
@@ -29,6 +33,8 @@ from .models import (
     OwnersCommittee,
     Town,
 )
+
+STATS_CACHE_SECONDS = 24 * 3600
 
 FIGURES = (
     "estates",
@@ -134,6 +140,24 @@ class DistrictWide(Counted):
 
 
 def registry_stats(user, as_of: dt.date) -> dict:
+    """``registry_figures`` through the cache: the figures depend only on the watched registry
+    tables (core/dataversion.py), the date asked for, today (a company's reach is its contracts
+    in force today) and the user's grants — the key holds all four, so a write anywhere in those
+    tables makes every cached figure unreachable the moment it commits. A resident's reach
+    hangs from homes and shares, which are not watched: their figures are not cached."""
+    user_grants = grants(user)
+    if any(g.kind == OWNER for g in user_grants):
+        return registry_figures(user, as_of)
+    scope = hashlib.sha256(repr(sorted(map(repr, user_grants))).encode()).hexdigest()[:24]
+    key = f"registry_stats:{version('registry')}:{as_of.isoformat()}:{timezone.localdate().isoformat()}:{scope}"
+    figures = cache.get(key)
+    if figures is None:
+        figures = registry_figures(user, as_of)
+        cache.set(key, figures, timeout=STATS_CACHE_SECONDS)
+    return figures
+
+
+def registry_figures(user, as_of: dt.date) -> dict:
     """The registry figures the plan reports (§一(一)4, §一(一)3) on ``as_of``, in total and by
     town. Definitions (the querysets are ``Counted``'s):
 
