@@ -13,6 +13,7 @@ from collections import defaultdict
 from decimal import ROUND_HALF_UP, Decimal
 from functools import cached_property
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db.models import Count, Sum
 from django.db.models.functions import ExtractYear
@@ -33,8 +34,6 @@ from .models import (
     OwnersCommittee,
     Town,
 )
-
-STATS_CACHE_SECONDS = 24 * 3600
 
 FIGURES = (
     "estates",
@@ -146,14 +145,15 @@ def registry_stats(user, as_of: dt.date) -> dict:
     tables makes every cached figure unreachable the moment it commits. A resident's reach
     hangs from homes and shares, which are not watched: their figures are not cached."""
     user_grants = grants(user)
-    if any(g.kind == OWNER for g in user_grants):
+    seconds = settings.FANGGUAN_FIGURES_CACHE_SECONDS
+    if not seconds or any(g.kind == OWNER for g in user_grants):
         return registry_figures(user, as_of)
     scope = hashlib.sha256(repr(sorted(map(repr, user_grants))).encode()).hexdigest()[:24]
     key = f"registry_stats:{version('registry')}:{as_of.isoformat()}:{timezone.localdate().isoformat()}:{scope}"
     figures = cache.get(key)
     if figures is None:
         figures = registry_figures(user, as_of)
-        cache.set(key, figures, timeout=STATS_CACHE_SECONDS)
+        cache.set(key, figures, timeout=seconds)
     return figures
 
 
