@@ -52,9 +52,21 @@ def grants(user) -> tuple[Grant, ...]:
     return user._fangguan_grants
 
 
+def person_link(user_ref: str):
+    """The registry person linked to the user at ``user_ref``, as a subquery (the token lookup
+    annotates its user with it, so an API call does not ask again)."""
+    from django.db.models import OuterRef, Subquery
+
+    from fangguan.registry.models import Person
+
+    return Subquery(Person.objects.filter(user=OuterRef(user_ref)).values("pk")[:1])
+
+
 def _person_id(user) -> int | None:
     from fangguan.registry.models import Person
 
+    if hasattr(user, "_fangguan_person_id"):
+        return user._fangguan_person_id
     return Person.objects.filter(user=user).values_list("pk", flat=True).first()
 
 

@@ -19,7 +19,7 @@ from fangguan.core.models import Outcome, SecurityAction
 from . import security
 from .choices import Role
 from .models import ApiToken, User
-from .roles import has_role
+from .roles import has_role, person_link
 
 
 class LoginRefused(PermissionDenied):
@@ -63,6 +63,7 @@ def token_user(key: str) -> User | None:
     token = (
         ApiToken.objects.live()
         .select_related("user")
+        .annotate(person_id=person_link("user"))
         .filter(key_hash=ApiToken.hash(key), user__is_active=True)
         .first()
     )
@@ -71,6 +72,7 @@ def token_user(key: str) -> User | None:
     now = timezone.now()
     if token.last_used_at is None or now - token.last_used_at > timedelta(minutes=1):
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+    token.user._fangguan_person_id = token.person_id  # read by roles.grants: one query less per call
     return token.user
 
 
