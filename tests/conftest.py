@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 
 import pytest
-from django.db import connection
 from django.test import Client
 
 from fangguan.demo import load_all
@@ -18,12 +17,7 @@ ROLES = ["admin", "zhujing", "juweihui", "wuye", "yeweihui", "yezhu", "auditor",
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock():
-        load_all(homes="sample")
-        if connection.vendor == "postgresql":
-            # planner statistics for the freshly loaded demo, as autovacuum would give a real
-            # database: without them anti-joins on people may be planned row by row
-            with connection.cursor() as cursor:
-                cursor.execute("ANALYZE")
+        load_all(homes="sample")  # ends with ANALYZE on PostgreSQL
 
 
 @pytest.fixture

@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils.module_loading import import_string
 
 from fangguan.core.context import audit_context
+from fangguan.core.db import analyze
 from fangguan.registry.demo import SEED
 from fangguan.registry.demo import load_demo as load_registry
 
@@ -20,4 +21,5 @@ def load_all(*, homes: str = "sample", seed: int = SEED, out=None) -> dict[str, 
             loader = getattr(config, "demo_loader", None)
             if loader:
                 counts.update(import_string(loader)(homes=homes, out=out) or {})
+    analyze()
     return counts

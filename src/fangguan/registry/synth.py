@@ -38,6 +38,7 @@ from stdnum.cn import uscc
 from fangguan.core import crypto
 from fangguan.core.audit import log_bulk_create
 from fangguan.core.context import audit_context
+from fangguan.core.db import analyze
 from fangguan.core.identity import IdType, mask_id_number, mask_phone, normalise
 from fangguan.core.text import pinyin_key
 
@@ -518,6 +519,7 @@ class Synth:
                 for model in MODELS:
                     log_bulk_create(actor=None, model=model, count=self.w.rows[model],
                                     note=f"synth --estates {self.n} --seed {self.seed}")
+            analyze()
         report = Report(estates=self.n, seed=self.seed, seconds=time.perf_counter() - started,
                         index_seconds=self.index_seconds)
         for model in MODELS:
