@@ -15,7 +15,7 @@ from functools import cached_property
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Count, Sum
+from django.db.models import Count, Q, Sum
 from django.db.models.functions import ExtractYear
 from django.utils import timezone
 
@@ -176,42 +176,49 @@ def registry_figures(user, as_of: dt.date) -> dict:
     towns = {t.pk: t for t in Town.objects.visible_to(user)}
     per_town: dict[int, dict] = defaultdict(lambda: dict.fromkeys(FIGURES, 0))
 
-    def put(figure: str, rows, key: str = "town", value: str = "n") -> None:
+    def put(rows, key: str, **figures: str) -> None:
+        """Per-town rows of one grouped query: ``figure=column`` for each figure it carries."""
         for row in rows:
-            per_town[row[key]][figure] = row[value]
+            for figure, column in figures.items():
+                per_town[row[key]][figure] = row[column]
 
-    put("estates", estates.values("town").annotate(n=Count("pk")))
-    put("managed_floor_area_m2", estates.values("town").annotate(n=Sum("floor_area_m2")))
+    def among(counted) -> Q:
+        """Rows of the grouped query that are also in a narrower ``Counted`` queryset."""
+        return Q(pk__in=counted.values("pk"))
 
-    contracts = c.contracts
-    serving = contracts.values("area__estate__town").annotate(n=Count("company", distinct=True))
-    put("companies_serving", serving, key="area__estate__town")
-    filed_serving = Company.objects.filed_as_of(as_of).filter(contracts__in=contracts)
+    # one pass over the estates counted, one over the contracts, one over the committees
     put(
-        "companies_filed",
-        filed_serving.values("contracts__area__estate__town").annotate(n=Count("pk", distinct=True)),
-        key="contracts__area__estate__town",
+        estates.values("town").annotate(
+            n=Count("pk"),
+            area=Sum("floor_area_m2"),
+            meili=Count("pk", filter=among(c.estates_meili_passed)),
+            charging=Count("pk", filter=among(c.estates_with_charging)),
+        ),
+        "town", estates="n", managed_floor_area_m2="area", estates_meili_passed="meili",
+        estates_with_charging="charging",
     )
-
-    put("owners_committees", c.committees.values("area__estate__town").annotate(n=Count("pk")), key="area__estate__town")
+    filed = Company.objects.filed_as_of(as_of).values("pk")
     put(
-        "committees_with_party_group",
-        c.committees_with_party_group.values("area__estate__town").annotate(n=Count("pk")),
-        key="area__estate__town",
-    )
-
-    overlap = c.overlap_members
-    put(
-        "neighbourhood_committees_with_overlap",
-        overlap.values("neighbourhood__town").annotate(n=Count("neighbourhood", distinct=True)),
-        key="neighbourhood__town",
+        c.contracts.values("area__estate__town").annotate(
+            serving=Count("company", distinct=True),
+            filed=Count("company", distinct=True, filter=Q(company__in=filed)),
+        ),
+        "area__estate__town", companies_serving="serving", companies_filed="filed",
     )
     put(
-        "neighbourhood_committees_with_property_subcommittee",
+        c.committees.values("area__estate__town").annotate(
+            n=Count("pk"), party=Count("pk", filter=among(c.committees_with_party_group))
+        ),
+        "area__estate__town", owners_committees="n", committees_with_party_group="party",
+    )
+    put(
+        c.overlap_members.values("neighbourhood__town").annotate(n=Count("neighbourhood", distinct=True)),
+        "neighbourhood__town", neighbourhood_committees_with_overlap="n",
+    )
+    put(
         c.neighbourhoods_with_subcommittee.values("town").annotate(n=Count("pk")),
+        "town", neighbourhood_committees_with_property_subcommittee="n",
     )
-    put("estates_meili_passed", c.estates_meili_passed.values("town").annotate(n=Count("pk")))
-    put("estates_with_charging", c.estates_with_charging.values("town").annotate(n=Count("pk")))
 
     totals = {figure: sum(row[figure] for row in per_town.values()) for figure in FIGURES}
     # Companies can serve in several towns: the district total counts each once.
