@@ -59,6 +59,34 @@ def test_permit_filters_kind_town_and_inclusive_dates(api, towns):
     assert all("2021-01-01" <= i["completed_on"] <= "2021-12-31" for i in body["items"]) and body["count"]
 
 
+@pytest.mark.parametrize(("path", "model", "params", "orm"), [
+    ("parcels", m.Parcel, {"status": "listed"}, {"status": "listed"}),
+    ("parcels", m.Parcel, {"planned_use": "mixed"}, {"planned_use": "mixed"}),
+    ("parcels", m.Parcel, {"residential": "true"}, {"residential_share__gt": 0}),
+    ("projects", m.Project, {"housing_type": "resettlement"}, {"housing_type": "resettlement"}),
+    ("permits", m.Permit, {"kind": "presale"}, {"kind": "presale"}),
+    ("permits", m.Permit, {"housing_type": "social_rental"}, {"project__housing_type": "social_rental"}),
+    ("permits", m.Permit, {"project": "busiest"}, {"project_id": "busiest"}),
+    ("permits", m.Permit, {"estate": "busiest"}, {"estate_id": "busiest"}),
+    ("affordable", m.AffordableQuota, {"ready": "true"}, {"ready_on__isnull": False}),
+    ("renovations", m.Renovation, {"kind": "comprehensive"}, {"kind": "comprehensive"}),
+    ("renovations", m.Renovation, {"estate": "busiest"}, {"estates": "busiest"}),
+])
+def test_each_filter_counts_what_the_orm_counts(api, path, model, params, orm):
+    """Every list filter selects exactly the rows the plain ORM lookup selects — and some, not all."""
+    from django.db.models import Count
+
+    key, lookup = next(iter(params)), next(iter(orm))
+    if params[key] == "busiest":  # an id: the one referenced by most rows, so the filter has work to do
+        field = lookup.removesuffix("_id")
+        value = (model.objects.exclude(**{f"{field}__isnull": True}).values(field).annotate(n=Count("pk"))
+                 .order_by("-n", field).first()[field])
+        params, orm = {key: value}, {lookup: value}
+    expected = model.objects.filter(**orm).distinct().count()
+    body = api("admin").get(f"/api/v1/{path}", **params, limit=1).json()
+    assert 0 < body["count"] == expected < model.objects.count(), (params, body["count"], expected)
+
+
 def test_a_town_office_sees_and_writes_its_town_only(api, towns, project):
     zhujing, shihua = towns
     body = api("zhujing").get("/api/v1/parcels", limit=500).json()

@@ -13,6 +13,14 @@ from ninja import FilterSchema
 from pydantic import ConfigDict, Field
 
 from fangguan.core.api import Id
+from fangguan.registry.filters import _eq
+
+from .choices import HousingType, LandUse, ParcelStatus, PermitKind
+
+
+def _one_of(choices) -> type:
+    """The choice class's values as a ``Literal``: the API lists them, and they are kept in one place."""
+    return Literal[tuple(choices.values)]
 
 
 class DatedFilters(FilterSchema):
@@ -45,15 +53,9 @@ class DatedFilters(FilterSchema):
 
 class ParcelFilters(DatedFilters):
     date_field: ClassVar[str] = "listed_on"
-    status: Literal["planned", "listed", "withdrawn"] | None = None
-    planned_use: Literal["residential", "mixed", "other"] | None = None
+    status: _eq("status", _one_of(ParcelStatus)) = None
+    planned_use: _eq("planned_use", _one_of(LandUse)) = None
     residential: bool | None = None
-
-    def filter_status(self, value):
-        return Q() if value is None else Q(status=value)
-
-    def filter_planned_use(self, value):
-        return Q() if value is None else Q(planned_use=value)
 
     def filter_residential(self, value):
         """With a residential share (what the land indicator counts)."""
@@ -66,10 +68,7 @@ class ProjectFilters(DatedFilters):
     """``from``/``to`` on projects: those with a permit dated in the range."""
 
     date_field: ClassVar[str] = "permits__issued_on"
-    housing_type: Literal["commercial", "resettlement", "social_rental", "affordable"] | None = None
-
-    def filter_housing_type(self, value):
-        return Q() if value is None else Q(housing_type=value)
+    housing_type: _eq("housing_type", _one_of(HousingType)) = None
 
     def filter_date_from(self, value):
         from .models import Permit
@@ -88,22 +87,10 @@ class ProjectFilters(DatedFilters):
 class PermitFilters(DatedFilters):
     date_field: ClassVar[str] = "issued_on"
     town_field: ClassVar[str] = "project__town_id"
-    kind: Literal["construction", "presale", "delivery"] | None = None
-    housing_type: Literal["commercial", "resettlement", "social_rental", "affordable"] | None = None
-    project: Id | None = None
-    estate: Id | None = None
-
-    def filter_kind(self, value):
-        return Q() if value is None else Q(kind=value)
-
-    def filter_housing_type(self, value):
-        return Q() if value is None else Q(project__housing_type=value)
-
-    def filter_project(self, value):
-        return Q() if value is None else Q(project_id=value)
-
-    def filter_estate(self, value):
-        return Q() if value is None else Q(estate_id=value)
+    kind: _eq("kind", _one_of(PermitKind)) = None
+    housing_type: _eq("project__housing_type", _one_of(HousingType)) = None
+    project: _eq("project_id") = None
+    estate: _eq("estate_id") = None
 
     def text_q(self, value):
         return Q(number__icontains=value) | Q(project__name__icontains=value)
@@ -127,13 +114,7 @@ class RenovationFilters(DatedFilters):
     """``from``/``to`` on the completion date (what the renovation indicators count)."""
 
     date_field: ClassVar[str] = "completed_on"
-    kind: str | None = None
-    estate: Id | None = None
-
-    def filter_kind(self, value):
-        return Q() if value is None else Q(kind=value)
-
-    def filter_estate(self, value):
-        return Q() if value is None else Q(estates=value)
+    kind: _eq("kind", str) = None
+    estate: _eq("estates") = None
 
 
