@@ -7,8 +7,6 @@ file, a form and the API apply the same rules (the models' ``clean()``)."""
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -25,20 +23,11 @@ from .choices import HousingType, LandUse, ParcelStatus, PermitKind, RenovationK
 class DevelopmentSpec(RecordSpec):
     """Rows go one by one through ``development.services`` (with the renovation's estates)."""
 
-    def write_one(self, row: Row, ctx: Context) -> None:
-        data = self.service_data(row)
-        try:
-            with transaction.atomic():
-                if row.action == CREATE:
-                    row.instance = services.development_create(actor=ctx.actor, model=self.model, data=data)
-                else:
-                    row.instance = services.development_update(actor=ctx.actor, instance=row.instance, changes=data)
-        except ValidationError as exc:
-            self.add_validation_errors(row, exc)
-        except PermissionDenied as exc:
-            row.error("", str(exc) or _("You may not change this record."))
-        except IntegrityError:
-            row.error("", _("The database refused this row (a duplicate or a broken reference)."))
+    def create(self, actor, data: dict):
+        return services.development_create(actor=actor, model=self.model, data=data)
+
+    def update(self, actor, instance, changes: dict):
+        return services.development_update(actor=actor, instance=instance, changes=changes)
 
 
 class RenovationSpec(DevelopmentSpec):
