@@ -43,6 +43,8 @@ def test_report_has_the_annex_with_baseline_and_exports_xlsx(client, users, plan
 
     html = page(client, users["admin"], f"/plans/{plan.pk}/report/")
     assert 'data-as-of="2025-12-31"' in html and "planning/planning.css" in html
+    bad = page(client, users["admin"], f"/plans/{plan.pk}/report/?as_of=2023-02-30")
+    assert 'data-as-of="2025-12-31"' in bad and "“2023-02-30”" in bad  # the period's end, and why
     assert "十三五" in html and "data-print" in html
     review = re.search(r'<table class="table table-sm table-bordered w-auto app-review">(.*?)</table>', html, re.S).group(1)
     assert ">41<" in review and ">436<" in review and ">56<" in review and ">395<" in review and ">711<" in review
@@ -50,6 +52,7 @@ def test_report_has_the_annex_with_baseline_and_exports_xlsx(client, users, plan
     before = SecurityEvent.objects.filter(action="export").count()
     r = client.get(f"/plans/{plan.pk}/report.xlsx")
     assert r.status_code == 200 and r["Content-Type"].startswith("application/vnd.openxmlformats")
+    assert r["Content-Disposition"] == f'attachment; filename="plan-{plan.code}-2025-12-31.xlsx"'
     book = CalamineWorkbook.from_filelike(io.BytesIO(b"".join(r.streaming_content)))
     rows = book.get_sheet_by_name("主要指标").to_python()
     assert rows[1][:5] == ["序号", "指标名称", "单位", "属性", "目标值"]
