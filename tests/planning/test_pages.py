@@ -36,6 +36,8 @@ def test_progress_page_marks_binding_and_links_every_figure(client, users, plan)
     assert "/development/permits/?kind=delivery&amp;housing_type=resettlement&amp;from=2023-01-01&amp;to=2023-06-30" in html
     assert "0.95" in html and "0.5" in html  # the thresholds are on the page
     assert 'id="plan-map"' in html and "plans/map/deliveries" in html
+    top = plan.indicators.filter(parent__isnull=True).count()  # one chart each, its data beside it
+    assert html.count('class="app-chart"') == top > 0 and '<script id="plan-charts" type="application/json">' in html
 
 
 def test_report_has_the_annex_with_baseline_and_exports_xlsx(client, users, plan):
@@ -46,6 +48,8 @@ def test_report_has_the_annex_with_baseline_and_exports_xlsx(client, users, plan
     bad = page(client, users["admin"], f"/plans/{plan.pk}/report/?as_of=2023-02-30")
     assert 'data-as-of="2025-12-31"' in bad and "“2023-02-30”" in bad  # the period's end, and why
     assert "十三五" in html and "data-print" in html
+    assert html.count('<div class="col-6"><figure class="card card-body app-chart-card') == plan.indicators.filter(
+        parent__isnull=True).count() and '<script id="report-charts" type="application/json">' in html
     review = re.search(r'<table class="table table-sm table-bordered w-auto app-review">(.*?)</table>', html, re.S).group(1)
     assert ">41<" in review and ">436<" in review and ">56<" in review and ">395<" in review and ">711<" in review
     client.force_login(users["admin"])
