@@ -225,8 +225,7 @@ def start_next(request, pk: int):
 def entered_values(request, pk: int):
     """Values an office enters for an indicator measured by hand (who and when are kept): a
     town office for its town, the bureau for any town or the whole district."""
-    from fangguan.accounts.roles import is_bureau
-    from fangguan.development.scopes import town_ids
+    from fangguan.accounts.roles import is_bureau, town_ids
     from fangguan.registry.models import Town
 
     from .models import ENTERED, EnteredValue, Indicator
