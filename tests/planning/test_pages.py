@@ -93,7 +93,10 @@ def test_start_the_next_plan_from_the_form(client, users, plan):
 
 
 def test_map_layers_are_the_records_counted(api, plan):
-    from fangguan.development.models import Permit
+    from django.db.models import Sum
+
+    from fangguan.dashboard.selectors import wan
+    from fangguan.development.models import Permit, Renovation
 
     body = api("admin").get("/api/v1/plans/map/deliveries", **{"from": "2021-01-01", "to": "2025-12-31"}).json()
     counted = Permit.objects.filter(kind="delivery", issued_on__range=("2021-01-01", "2025-12-31"),
@@ -104,6 +107,17 @@ def test_map_layers_are_the_records_counted(api, plan):
     assert api("wuye").get("/api/v1/plans/map/parcels").json()["features"] == []
     areas = api("admin").get("/api/v1/plans/map/renovations", **{"from": "2021-01-01", "to": "2025-12-31"}).json()
     assert areas["approximate"] and areas["features"]
+    renovated = (Renovation.objects.filter(completed_on__range=("2021-01-01", "2025-12-31"), estates__latitude__isnull=False)
+                 .values_list("town__name").distinct())
+    by_town = {f["properties"]["town"]: f["properties"]["area"] for f in areas["features"]}
+    assert set(by_town) == {t for (t,) in renovated}  # a town with located renovated estates: one area
+    for town, area in by_town.items():
+        total = Renovation.objects.filter(completed_on__range=("2021-01-01", "2025-12-31"), town__name=town).aggregate(
+            s=Sum("area_m2"))["s"]
+        assert area == str(wan(total)), town
+    mine = api("zhujing").get("/api/v1/plans/map/renovations", **{"from": "2021-01-01", "to": "2025-12-31"}).json()
+    assert [f["properties"]["town"] for f in mine["features"]] == ["朱泾镇"] and mine["features"][0]["properties"][
+        "area"] == by_town["朱泾镇"]
 
 
 def test_development_lists_are_pages_with_their_filters(client, users):
