@@ -35,14 +35,16 @@ def dec(value, places="0.01") -> Decimal:
     return Decimal(str(value)).quantize(Decimal(places), rounding=ROUND_HALF_UP)
 
 
-def permit_area(kind: str, first, last, housing_type=None, town=None, homes=False) -> Decimal:
-    sql = ("SELECT p.area_m2, p.homes FROM development_permit p JOIN development_project j ON j.id = p.project_id "
+def permits(select: str, kind: str, first, last, housing_type=None, town=None) -> list[tuple]:
+    """``select`` over the permits of ``kind`` issued from ``first`` to ``last`` (inclusive)."""
+    sql = (f"SELECT {select} FROM development_permit p JOIN development_project j ON j.id = p.project_id "
            "WHERE p.kind = %s AND p.issued_on >= %s AND p.issued_on <= %s")
-    params = [kind, first, last]
-    if housing_type:
-        sql += " AND j.housing_type = %s"
-        params.append(housing_type)
-    found = in_town(sql, params, town, "j.town_id")
+    return in_town(sql + (" AND j.housing_type = %s" if housing_type else ""),
+                   [kind, first, last, *([housing_type] if housing_type else [])], town, "j.town_id")
+
+
+def permit_area(kind: str, first, last, housing_type=None, town=None, homes=False) -> Decimal:
+    found = permits("p.area_m2, p.homes", kind, first, last, housing_type, town)
     if homes:
         return Decimal(sum(h for _a, h in found)) / W
     return sum((dec(a) for a, _h in found), Decimal("0")) / W
@@ -140,13 +142,7 @@ def test_the_thirteenth_plan_figures_come_out_of_the_records(db):
     first, last = "2016-01-01", "2020-12-31"
 
     def projects(kind, housing_type=None):
-        sql = ("SELECT COUNT(DISTINCT p.project_id) FROM development_permit p JOIN development_project j "
-               "ON j.id = p.project_id WHERE p.kind = %s AND p.issued_on BETWEEN %s AND %s")
-        params = [kind, first, last]
-        if housing_type:
-            sql += " AND j.housing_type = %s"
-            params.append(housing_type)
-        return rows(sql, params)[0][0]
+        return len(permits("DISTINCT p.project_id", kind, first, last, housing_type))
 
     assert (projects("construction"), permit_area("construction", first, last)) == (41, 436)
     assert (projects("construction", "resettlement"), permit_area("construction", first, last, "resettlement")) == (15, 145)
