@@ -6,7 +6,7 @@ drill-down links use exactly these, so a figure and the list behind it select th
 from __future__ import annotations
 
 import datetime as dt
-from typing import ClassVar, Literal
+from typing import ClassVar
 
 from django.db.models import Q
 from ninja import FilterSchema
@@ -15,12 +15,7 @@ from pydantic import ConfigDict, Field
 from fangguan.core.api import Id
 from fangguan.registry.filters import _eq
 
-from .choices import HousingType, LandUse, ParcelStatus, PermitKind
-
-
-def _one_of(choices) -> type:
-    """The choice class's values as a ``Literal``: the API lists them, and they are kept in one place."""
-    return Literal[tuple(choices.values)]
+from .choices import HousingType, LandUse, ParcelStatus, PermitKind, one_of
 
 
 class DatedFilters(FilterSchema):
@@ -53,8 +48,8 @@ class DatedFilters(FilterSchema):
 
 class ParcelFilters(DatedFilters):
     date_field: ClassVar[str] = "listed_on"
-    status: _eq("status", _one_of(ParcelStatus)) = None
-    planned_use: _eq("planned_use", _one_of(LandUse)) = None
+    status: _eq("status", one_of(ParcelStatus)) = None
+    planned_use: _eq("planned_use", one_of(LandUse)) = None
     residential: bool | None = None
 
     def filter_residential(self, value):
@@ -68,7 +63,7 @@ class ProjectFilters(DatedFilters):
     """``from``/``to`` on projects: those with a permit dated in the range."""
 
     date_field: ClassVar[str] = "permits__issued_on"
-    housing_type: _eq("housing_type", _one_of(HousingType)) = None
+    housing_type: _eq("housing_type", one_of(HousingType)) = None
 
     def filter_date_from(self, value):
         from .models import Permit
@@ -87,8 +82,8 @@ class ProjectFilters(DatedFilters):
 class PermitFilters(DatedFilters):
     date_field: ClassVar[str] = "issued_on"
     town_field: ClassVar[str] = "project__town_id"
-    kind: _eq("kind", _one_of(PermitKind)) = None
-    housing_type: _eq("project__housing_type", _one_of(HousingType)) = None
+    kind: _eq("kind", one_of(PermitKind)) = None
+    housing_type: _eq("project__housing_type", one_of(HousingType)) = None
     project: _eq("project_id") = None
     estate: _eq("estate_id") = None
 
