@@ -209,6 +209,10 @@ def test_import_kinds_write_through_the_rules(towns, project, django_capture_on_
     assert set(m.Renovation.objects.get(code="T-XS-1").estates.all()) == set(here)
     again = run_import("zhujing", "renovations", renovations, django_capture_on_commit_callbacks)
     assert (again.unchanged, again.created) == (1, 0), again.errors
+    fewer = [renovations[0], [*renovations[1][:4], here[0].code, *renovations[1][5:]]]
+    job = run_import("zhujing", "renovations", fewer, django_capture_on_commit_callbacks)
+    assert (job.updated, job.unchanged) == (1, 0), job.errors  # only the estates changed: still an update
+    assert list(m.Renovation.objects.get(code="T-XS-1").estates.all()) == [here[0]]
     parcels = [["地块编码", "街镇", "面积(公顷)", "规划用地性质", "住宅比例", "挂牌完成日期", "状态"],
                ["T-JS-1", "石化街道", "4", "混合用地", "0.6", "2024-02-02", "已完成挂牌"]]
     job = run_import("zhujing", "parcels", parcels, django_capture_on_commit_callbacks)

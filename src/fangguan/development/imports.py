@@ -41,6 +41,11 @@ class RenovationSpec(DevelopmentSpec):
         super().prepare(rows, ctx)
         wanted = {code for row in rows if row.ok and "estates" in row.present for code in self.codes(row)}
         found = {e.code: e for e in Estate.objects.visible_to(ctx.actor).filter(code__in=wanted)}
+        linked: dict[int, list[str]] = {}  # the estates each existing renovation links now, in one query
+        existing = [row.instance.pk for row in rows if row.ok and "estates" in row.present and row.action != CREATE]
+        for renovation_id, code in (m.Renovation.estates.through.objects.filter(renovation_id__in=existing)
+                                    .values_list("renovation_id", "estate__code")):
+            linked.setdefault(renovation_id, []).append(code)
         for row in rows:
             if not row.ok or "estates" not in row.present:
                 continue
@@ -52,7 +57,7 @@ class RenovationSpec(DevelopmentSpec):
                 continue
             row.extra["estates"] = [found[c] for c in codes]
             if row.action != CREATE:
-                current = sorted(row.instance.estates.values_list("code", flat=True))
+                current = sorted(linked.get(row.instance.pk, []))
                 if current != sorted(codes):
                     row.action = UPDATE
 
