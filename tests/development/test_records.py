@@ -87,6 +87,21 @@ def test_each_filter_counts_what_the_orm_counts(api, path, model, params, orm):
     assert 0 < body["count"] == expected < model.objects.count(), (params, body["count"], expected)
 
 
+def test_projects_in_a_range_have_a_permit_inside_it(api, project):
+    """Not one permit after ``from`` and another before ``to``: a project started in 2016 and
+    delivered in 2024 issued nothing in 2020–2021."""
+    for kind, day in (("construction", "2016-05-01"), ("delivery", "2024-05-01")):
+        m.Permit.objects.create(project=project, kind=kind, number=f"T-{kind}", issued_on=day, area_m2=1000)
+
+    def listed(**span):
+        return api("admin").get("/api/v1/projects", q=project.code, **span).json()["count"]
+
+    assert listed(**{"from": "2020-01-01", "to": "2021-12-31"}) == 0
+    assert listed(**{"from": "2016-01-01", "to": "2016-12-31"}) == listed(**{"from": "2024-05-01"}) == 1
+    assert listed(to="2016-05-01") == listed(**{"from": "2016-05-01", "to": "2024-05-01"}) == 1
+    assert listed(to="2016-04-30") == listed(**{"from": "2024-05-02"}) == 0
+
+
 def test_a_town_office_sees_and_writes_its_town_only(api, towns, project):
     zhujing, shihua = towns
     body = api("zhujing").get("/api/v1/parcels", limit=500).json()

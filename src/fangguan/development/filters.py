@@ -65,15 +65,22 @@ class ProjectFilters(DatedFilters):
     date_field: ClassVar[str] = "permits__issued_on"
     housing_type: _eq("housing_type", one_of(HousingType)) = None
 
-    def filter_date_from(self, value):
+    def _with_a_permit_in_range(self) -> Q:
         from .models import Permit
 
-        return Q() if value is None else Q(pk__in=Permit.objects.filter(issued_on__gte=value).values("project_id"))
+        permits = Permit.objects.all()
+        if self.date_from is not None:
+            permits = permits.filter(issued_on__gte=self.date_from)
+        if self.date_to is not None:
+            permits = permits.filter(issued_on__lte=self.date_to)
+        return Q(pk__in=permits.values("project_id"))
+
+    def filter_date_from(self, value):
+        return Q() if value is None else self._with_a_permit_in_range()
 
     def filter_date_to(self, value):
-        from .models import Permit
-
-        return Q() if value is None else Q(pk__in=Permit.objects.filter(issued_on__lte=value).values("project_id"))
+        """With ``from`` too, already applied there: one permit inside the whole range."""
+        return Q() if value is None or self.date_from is not None else self._with_a_permit_in_range()
 
     def text_q(self, value):
         return super().text_q(value) | Q(developer__icontains=value)
