@@ -113,9 +113,6 @@ class Level:
         day = last.isoformat()
         return f"{reverse('registry-list', args=['estates'])}?{urlencode({'as_of': day, 'charging_eligible': 'true', 'charging_on': day})}"
 
-    def whole_link(self, day: dt.date) -> str:
-        return f"{reverse('registry-list', args=['estates'])}?{urlencode({'as_of': day.isoformat(), 'charging_eligible': 'true'})}"
-
 
 def _sum(name: str):
     return lambda: Sum(name)
