@@ -29,7 +29,7 @@ from fangguan.core.views import date_param
 from . import services
 from .choices import Status
 from .maps import plan_map
-from .models import Plan
+from .models import Indicator, Plan
 from .scopes import sees_plans
 from .selectors import AT_RISK, ON_TRACK, baseline, fmt, plan_progress, thirteenth_review
 
@@ -192,7 +192,8 @@ def start_next(request, pk: int):
     source = _plan(request, pk)
     if not may_create(request.user, Plan):
         raise PermissionDenied(_("Only the bureau starts a plan."))
-    indicators = list(source.indicators.select_related("parent").order_by("sort_order", "code"))
+    indicators = list(Indicator.objects.visible_to(request.user).filter(plan=source).select_related("parent")
+                      .order_by("sort_order", "code"))
     span = source.end_year - source.start_year + 1
     values = {i.code: request.POST.get(f"target-{i.code}", "") for i in indicators}
     code = request.POST.get("code", "")
@@ -228,7 +229,7 @@ def entered_values(request, pk: int):
     from fangguan.accounts.roles import is_bureau, town_ids
     from fangguan.registry.models import Town
 
-    from .models import ENTERED, EnteredValue, Indicator
+    from .models import ENTERED, EnteredValue
 
     _readers_only(request)
     indicator = get_object_or_404(Indicator.objects.visible_to(request.user).select_related("plan"), pk=pk)
