@@ -121,8 +121,12 @@ def test_map_layers_are_the_records_counted(api, plan):
 
 
 def test_development_lists_are_pages_with_their_filters(client, users):
+    from fangguan.development.models import Permit
+
     html = page(client, users["zhujing"], "/development/permits/?kind=delivery")
     assert "朱泾镇" in html and "石化街道" not in html
+    mine = Permit.objects.filter(kind="delivery", project__town__name="朱泾镇").count()
+    assert 0 < mine < Permit.objects.filter(kind="delivery").count() and f'data-count="{mine}"' in html
     page(client, users["admin"], "/development/castles/", status=404)
     assert "筛选条件无效" in page(client, users["admin"], "/development/permits/?from=notadate")
 
