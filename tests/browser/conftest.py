@@ -127,3 +127,23 @@ def login(page, server, username, password="Fangguan-demo-2026"):
     page.fill("#id_password", password)
     page.locator("form button[type=submit]").click()
     page.wait_for_load_state("networkidle")
+
+
+STRICT_CSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'"
+
+
+def strict_csp(page) -> None:
+    """Serve every document under ``STRICT_CSP`` (no inline script or style: the CSP that is
+    coming) and collect the violations in ``window.__violations``, which a test expects empty."""
+
+    def with_csp(route):
+        if route.request.resource_type != "document":
+            route.fallback()
+            return
+        response = route.fetch()
+        route.fulfill(response=response, headers={**response.headers, "content-security-policy": STRICT_CSP})
+
+    page.add_init_script("window.__violations = [];"
+                         "document.addEventListener('securitypolicyviolation',"
+                         " e => window.__violations.push(e.violatedDirective + ' ' + e.blockedURI));")
+    page.route("**/*", with_csp)

@@ -10,7 +10,7 @@ import re
 
 import pytest
 
-from .conftest import ARTIFACTS, login
+from .conftest import ARTIFACTS, login, strict_csp
 
 pytestmark = pytest.mark.browser
 
@@ -134,25 +134,11 @@ def test_gcj02_tiles_shift_points_with_gcoord(page, server):
     assert abs(back[0] - wgs[0]) < 1e-5 and abs(back[1] - wgs[1]) < 1e-5
 
 
-STRICT_CSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'"
-
-
 def test_the_dashboard_works_under_a_strict_content_security_policy(page, server):
     """No inline script or style anywhere (the CSP that is coming): the page, its charts (ECharts'
     SVG) and the map (Leaflet) draw with no violation reported."""
-
-    def with_csp(route):
-        if route.request.resource_type != "document":
-            route.fallback()
-            return
-        response = route.fetch()
-        route.fulfill(response=response, headers={**response.headers, "content-security-policy": STRICT_CSP})
-
-    page.add_init_script("window.__violations = [];"
-                         "document.addEventListener('securitypolicyviolation',"
-                         " e => window.__violations.push(e.violatedDirective + ' ' + e.blockedURI));")
     login(page, server, "admin")
-    page.route("**/*", with_csp)
+    strict_csp(page)
     page.goto(server + "/dashboard/?as_of=2020-12-31")
     _wait_for_charts_and_map(page)
     page.select_option("#estate-map-colour", index=1)

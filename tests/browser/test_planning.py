@@ -10,30 +10,13 @@ import re
 
 import pytest
 
-from .conftest import ARTIFACTS, login
+from .conftest import ARTIFACTS, login, strict_csp
 
 pytestmark = pytest.mark.browser
 
-STRICT_CSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'"
-
-
-def _strict(page):
-    def with_csp(route):
-        if route.request.resource_type != "document":
-            route.fallback()
-            return
-        response = route.fetch()
-        route.fulfill(response=response, headers={**response.headers, "content-security-policy": STRICT_CSP})
-
-    page.add_init_script("window.__violations = [];"
-                         "document.addEventListener('securitypolicyviolation',"
-                         " e => window.__violations.push(e.violatedDirective + ' ' + e.blockedURI));")
-    page.route("**/*", with_csp)
-
-
 def test_progress_page_drill_down_and_report(page, server):
     login(page, server, "admin")
-    _strict(page)
+    strict_csp(page)
     page.get_by_role("link", name=re.compile("规划与进度")).click()
     page.wait_for_url(re.compile(r"/plans/$"))
     page.locator("tr[data-plan='14th'] th a").click()
@@ -74,10 +57,11 @@ def test_progress_page_drill_down_and_report(page, server):
     page.wait_for_selector("#report-charts, [data-charts-source=report-charts]", state="attached")
     page.wait_for_selector("#chart-5[data-ready=true]")
     assert page.locator("tr[data-indicator='3']").get_attribute("data-status") == "not_achieved"
-    assert "约束性指标未完成" in page.locator("[data-summary]").inner_text() or "未完成" in page.locator("[data-summary]").inner_text()
+    summary = page.locator("[data-summary]").inner_text()
+    assert "未完成的约束性指标" in summary and page.locator("[data-summary] strong").first.inner_text().startswith("3 ")
     assert "436" in page.locator("table.app-review").inner_text()
     page.emulate_media(media="print")
     assert not page.locator("#app-sidebar").is_visible() and not page.locator("[data-print]").is_visible()
-    page.pdf(path=str(ARTIFACTS / "plan-report.pdf"), format="A4", landscape=True) if hasattr(page, "pdf") else None
+    assert page.pdf(path=str(ARTIFACTS / "plan-report.pdf"), format="A4", landscape=True).startswith(b"%PDF")
     page.screenshot(path=str(ARTIFACTS / "plan-report-print.png"), full_page=True)
     assert page.evaluate("window.__violations") == []

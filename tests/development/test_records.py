@@ -59,6 +59,49 @@ def test_permit_filters_kind_town_and_inclusive_dates(api, towns):
     assert all("2021-01-01" <= i["completed_on"] <= "2021-12-31" for i in body["items"]) and body["count"]
 
 
+@pytest.mark.parametrize(("path", "model", "params", "orm"), [
+    ("parcels", m.Parcel, {"status": "listed"}, {"status": "listed"}),
+    ("parcels", m.Parcel, {"planned_use": "mixed"}, {"planned_use": "mixed"}),
+    ("parcels", m.Parcel, {"residential": "true"}, {"residential_share__gt": 0}),
+    ("projects", m.Project, {"housing_type": "resettlement"}, {"housing_type": "resettlement"}),
+    ("permits", m.Permit, {"kind": "presale"}, {"kind": "presale"}),
+    ("permits", m.Permit, {"housing_type": "social_rental"}, {"project__housing_type": "social_rental"}),
+    ("permits", m.Permit, {"project": "busiest"}, {"project_id": "busiest"}),
+    ("permits", m.Permit, {"estate": "busiest"}, {"estate_id": "busiest"}),
+    ("affordable", m.AffordableQuota, {"ready": "true"}, {"ready_on__isnull": False}),
+    ("renovations", m.Renovation, {"kind": "comprehensive"}, {"kind": "comprehensive"}),
+    ("renovations", m.Renovation, {"estate": "busiest"}, {"estates": "busiest"}),
+])
+def test_each_filter_counts_what_the_orm_counts(api, path, model, params, orm):
+    """Every list filter selects exactly the rows the plain ORM lookup selects — and some, not all."""
+    from django.db.models import Count
+
+    key, lookup = next(iter(params)), next(iter(orm))
+    if params[key] == "busiest":  # an id: the one referenced by most rows, so the filter has work to do
+        field = lookup.removesuffix("_id")
+        value = (model.objects.exclude(**{f"{field}__isnull": True}).values(field).annotate(n=Count("pk"))
+                 .order_by("-n", field).first()[field])
+        params, orm = {key: value}, {lookup: value}
+    expected = model.objects.filter(**orm).distinct().count()
+    body = api("admin").get(f"/api/v1/{path}", **params, limit=1).json()
+    assert 0 < body["count"] == expected < model.objects.count(), (params, body["count"], expected)
+
+
+def test_projects_in_a_range_have_a_permit_inside_it(api, project):
+    """Not one permit after ``from`` and another before ``to``: a project started in 2016 and
+    delivered in 2024 issued nothing in 2020–2021."""
+    for kind, day in (("construction", "2016-05-01"), ("delivery", "2024-05-01")):
+        m.Permit.objects.create(project=project, kind=kind, number=f"T-{kind}", issued_on=day, area_m2=1000)
+
+    def listed(**span):
+        return api("admin").get("/api/v1/projects", q=project.code, **span).json()["count"]
+
+    assert listed(**{"from": "2020-01-01", "to": "2021-12-31"}) == 0
+    assert listed(**{"from": "2016-01-01", "to": "2016-12-31"}) == listed(**{"from": "2024-05-01"}) == 1
+    assert listed(to="2016-05-01") == listed(**{"from": "2016-05-01", "to": "2024-05-01"}) == 1
+    assert listed(to="2016-04-30") == listed(**{"from": "2024-05-02"}) == 0
+
+
 def test_a_town_office_sees_and_writes_its_town_only(api, towns, project):
     zhujing, shihua = towns
     body = api("zhujing").get("/api/v1/parcels", limit=500).json()
@@ -181,6 +224,10 @@ def test_import_kinds_write_through_the_rules(towns, project, django_capture_on_
     assert set(m.Renovation.objects.get(code="T-XS-1").estates.all()) == set(here)
     again = run_import("zhujing", "renovations", renovations, django_capture_on_commit_callbacks)
     assert (again.unchanged, again.created) == (1, 0), again.errors
+    fewer = [renovations[0], [*renovations[1][:4], here[0].code, *renovations[1][5:]]]
+    job = run_import("zhujing", "renovations", fewer, django_capture_on_commit_callbacks)
+    assert (job.updated, job.unchanged) == (1, 0), job.errors  # only the estates changed: still an update
+    assert list(m.Renovation.objects.get(code="T-XS-1").estates.all()) == [here[0]]
     parcels = [["地块编码", "街镇", "面积(公顷)", "规划用地性质", "住宅比例", "挂牌完成日期", "状态"],
                ["T-JS-1", "石化街道", "4", "混合用地", "0.6", "2024-02-02", "已完成挂牌"]]
     job = run_import("zhujing", "parcels", parcels, django_capture_on_commit_callbacks)
@@ -189,3 +236,28 @@ def test_import_kinds_write_through_the_rules(towns, project, django_capture_on_
     assert (job.created, job.failed) == (1, 0), job.errors
     assert m.Parcel.objects.get(code="T-JS-1").residential_ha == Decimal("2.4")
     assert dt.date(2024, 2, 2) == m.Parcel.objects.get(code="T-JS-1").listed_on
+
+
+@pytest.mark.parametrize("resource", ["parcels", "projects", "permits", "affordable", "renovations"])
+def test_lists_cost_the_same_queries_however_many_rows(api, client, users, resource):
+    """No query per row: the API's page of 2 and of 200 cost the same number of queries, and the
+    web list's full page of 50 rows costs a handful, not one or more a row."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from fangguan.development.resources import RESOURCES
+
+    assert RESOURCES[resource].model.objects.count() > 50
+    api("admin").get(f"/api/v1/{resource}", limit=1)  # warm up the token and caches
+    counts = []
+    for limit in (2, 200):
+        with CaptureQueriesContext(connection) as ctx:
+            assert api("admin").get(f"/api/v1/{resource}", limit=limit).status_code == 200
+        counts.append(len(ctx.captured_queries))
+    assert counts[0] == counts[1], counts
+    client.force_login(users["zhujing"])  # a town office: its edit rights are worked out per page, not per row
+    client.get(f"/development/{resource}/")
+    with CaptureQueriesContext(connection) as ctx:
+        page = client.get(f"/development/{resource}/")
+    assert page.status_code == 200 and len(page.context["rows"]) > 10
+    assert len(ctx.captured_queries) <= 15, [q["sql"][:120] for q in ctx.captured_queries]

@@ -36,6 +36,8 @@ def test_progress_page_marks_binding_and_links_every_figure(client, users, plan)
     assert "/development/permits/?kind=delivery&amp;housing_type=resettlement&amp;from=2023-01-01&amp;to=2023-06-30" in html
     assert "0.95" in html and "0.5" in html  # the thresholds are on the page
     assert 'id="plan-map"' in html and "plans/map/deliveries" in html
+    top = plan.indicators.filter(parent__isnull=True).count()  # one chart each, its data beside it
+    assert html.count('class="app-chart"') == top > 0 and '<script id="plan-charts" type="application/json">' in html
 
 
 def test_report_has_the_annex_with_baseline_and_exports_xlsx(client, users, plan):
@@ -43,13 +45,18 @@ def test_report_has_the_annex_with_baseline_and_exports_xlsx(client, users, plan
 
     html = page(client, users["admin"], f"/plans/{plan.pk}/report/")
     assert 'data-as-of="2025-12-31"' in html and "planning/planning.css" in html
+    bad = page(client, users["admin"], f"/plans/{plan.pk}/report/?as_of=2023-02-30")
+    assert 'data-as-of="2025-12-31"' in bad and "“2023-02-30”" in bad  # the period's end, and why
     assert "十三五" in html and "data-print" in html
+    assert html.count('<div class="col-6"><figure class="card card-body app-chart-card') == plan.indicators.filter(
+        parent__isnull=True).count() and '<script id="report-charts" type="application/json">' in html
     review = re.search(r'<table class="table table-sm table-bordered w-auto app-review">(.*?)</table>', html, re.S).group(1)
     assert ">41<" in review and ">436<" in review and ">56<" in review and ">395<" in review and ">711<" in review
     client.force_login(users["admin"])
     before = SecurityEvent.objects.filter(action="export").count()
     r = client.get(f"/plans/{plan.pk}/report.xlsx")
     assert r.status_code == 200 and r["Content-Type"].startswith("application/vnd.openxmlformats")
+    assert r["Content-Disposition"] == f'attachment; filename="plan-{plan.code}-2025-12-31.xlsx"'
     book = CalamineWorkbook.from_filelike(io.BytesIO(b"".join(r.streaming_content)))
     rows = book.get_sheet_by_name("主要指标").to_python()
     assert rows[1][:5] == ["序号", "指标名称", "单位", "属性", "目标值"]
@@ -86,7 +93,10 @@ def test_start_the_next_plan_from_the_form(client, users, plan):
 
 
 def test_map_layers_are_the_records_counted(api, plan):
-    from fangguan.development.models import Permit
+    from django.db.models import Sum
+
+    from fangguan.dashboard.selectors import wan
+    from fangguan.development.models import Permit, Renovation
 
     body = api("admin").get("/api/v1/plans/map/deliveries", **{"from": "2021-01-01", "to": "2025-12-31"}).json()
     counted = Permit.objects.filter(kind="delivery", issued_on__range=("2021-01-01", "2025-12-31"),
@@ -97,11 +107,26 @@ def test_map_layers_are_the_records_counted(api, plan):
     assert api("wuye").get("/api/v1/plans/map/parcels").json()["features"] == []
     areas = api("admin").get("/api/v1/plans/map/renovations", **{"from": "2021-01-01", "to": "2025-12-31"}).json()
     assert areas["approximate"] and areas["features"]
+    renovated = (Renovation.objects.filter(completed_on__range=("2021-01-01", "2025-12-31"), estates__latitude__isnull=False)
+                 .values_list("town__name").distinct())
+    by_town = {f["properties"]["town"]: f["properties"]["area"] for f in areas["features"]}
+    assert set(by_town) == {t for (t,) in renovated}  # a town with located renovated estates: one area
+    for town, area in by_town.items():
+        total = Renovation.objects.filter(completed_on__range=("2021-01-01", "2025-12-31"), town__name=town).aggregate(
+            s=Sum("area_m2"))["s"]
+        assert area == str(wan(total)), town
+    mine = api("zhujing").get("/api/v1/plans/map/renovations", **{"from": "2021-01-01", "to": "2025-12-31"}).json()
+    assert [f["properties"]["town"] for f in mine["features"]] == ["朱泾镇"] and mine["features"][0]["properties"][
+        "area"] == by_town["朱泾镇"]
 
 
 def test_development_lists_are_pages_with_their_filters(client, users):
+    from fangguan.development.models import Permit
+
     html = page(client, users["zhujing"], "/development/permits/?kind=delivery")
     assert "朱泾镇" in html and "石化街道" not in html
+    mine = Permit.objects.filter(kind="delivery", project__town__name="朱泾镇").count()
+    assert 0 < mine < Permit.objects.filter(kind="delivery").count() and f'data-count="{mine}"' in html
     page(client, users["admin"], "/development/castles/", status=404)
     assert "筛选条件无效" in page(client, users["admin"], "/development/permits/?from=notadate")
 

@@ -117,8 +117,17 @@ def test_start_the_next_plan_by_copying_definitions(users):
     assert set(copied) == {i.code for i in source.indicators.all()}
     assert copied["5.1"].parent.code == "5" and copied["5.1"].parent.plan == plan
     assert copied["3"].target == 574 and copied["3"].measure == "deliveries.area" and copied["3"].attribute == "约束性"
-    assert indicator_progress(users["admin"], copied["3"], dt.date(2026, 6, 30)).status in (
-        "on_track", "at_risk", "off_track")
+    from django.db.models import Sum
+
+    from fangguan.development.models import Permit
+
+    day = dt.date(2026, 6, 30)
+    progress = indicator_progress(users["admin"], copied["3"], day)  # measured from the records, not copied
+    delivered = Permit.objects.filter(kind="delivery", issued_on__range=(dt.date(2026, 1, 1), day)).aggregate(
+        s=Sum("area_m2"))["s"] or 0
+    assert abs(progress.actual - D(str(delivered)) / 10000) < D("0.000001")
+    assert (progress.status, progress.ratio) == status_of(actual=progress.actual, target=D(574), baseline=D(0),
+                                                          elapsed=elapsed_share(plan, day), closed=False, started=True)
 
 
 def test_entered_values_sum_per_year_and_follow_scope(users):

@@ -87,6 +87,11 @@ def is_bureau(user) -> bool:
     return OrgKind.BUREAU in kinds(user)
 
 
+def town_ids(user) -> set[int]:
+    """The towns whose town office the user works for (a town office reads and writes its town's)."""
+    return {g.town_id for g in grants(user) if g.kind == OrgKind.TOWN_OFFICE and g.town_id}
+
+
 def may_reveal(user) -> bool:
     return any(g.may_reveal for g in grants(user))
 

@@ -50,12 +50,19 @@ def file_response(fmt: str, filename: str, headers: list[str], rows: Iterable[li
         sheet.append(headers)
         for row in rows:
             sheet.append([_cell(v) for v in row])
-        spool = tempfile.SpooledTemporaryFile(max_size=16 * 1024 * 1024)  # noqa: SIM115 - FileResponse closes it
-        book.save(spool)
-        spool.seek(0)
-        response = FileResponse(spool, content_type=CONTENT_TYPES["xlsx"])
+        return workbook_response(book, filename)
     response["Content-Disposition"] = f'attachment; filename="{filename}.{fmt}"'
     return response
 
 
-__all__ = ["file_response", "CONTENT_TYPES"]
+def workbook_response(book, filename: str) -> FileResponse:
+    """An openpyxl workbook as a ``filename``.xlsx download, spooled to disk past 16 MiB."""
+    spool = tempfile.SpooledTemporaryFile(max_size=16 * 1024 * 1024)  # noqa: SIM115 - FileResponse closes it
+    book.save(spool)
+    spool.seek(0)
+    response = FileResponse(spool, content_type=CONTENT_TYPES["xlsx"])
+    response["Content-Disposition"] = f'attachment; filename="{filename}.xlsx"'
+    return response
+
+
+__all__ = ["file_response", "workbook_response", "CONTENT_TYPES"]

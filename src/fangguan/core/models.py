@@ -12,6 +12,21 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from .scopes import ScopedQuerySet
+
+
+class ScopedRecord(models.Model):
+    """The base of a module's business records: created/updated times, and reads through
+    ``objects.visible_to(user)`` (the rule its app registers in ``scopes.py``)."""
+
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
 
 class ChangeAction(models.TextChoices):
     CREATE = "create", pgettext_lazy("change action", "created")

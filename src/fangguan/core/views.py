@@ -1,7 +1,9 @@
-"""Health check: 200 with the database's state, 503 if the database does not answer."""
+"""Health check: 200 with the database's state, 503 if the database does not answer; and the
+one reading of a date parameter that pages take (``?as_of=``)."""
 
 from __future__ import annotations
 
+import datetime as dt
 import time
 
 from django.db import connection
@@ -27,3 +29,15 @@ def healthz(request):
     }
     ok = not pending
     return JsonResponse({"status": "ok" if ok else "degraded", "database": database}, status=200 if ok else 503)
+
+
+def date_param(request, name: str, default: dt.date) -> tuple[dt.date, str | None]:
+    """The day in ``request.GET[name]``: ``default`` when absent; ``default`` and the raw text when
+    it is not a date, so the page can say what it shows instead."""
+    raw = request.GET.get(name, "").strip()
+    if not raw:
+        return default, None
+    try:
+        return dt.date.fromisoformat(raw), None
+    except ValueError:
+        return default, raw

@@ -4,11 +4,9 @@ from the registry's selectors for the logged-in user's scope."""
 from __future__ import annotations
 
 import datetime as dt
-import tempfile
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
@@ -17,8 +15,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from fangguan.core.audit import log_security
-from fangguan.core.exports import CONTENT_TYPES
+from fangguan.core.exports import workbook_response
 from fangguan.core.models import SecurityAction
+from fangguan.core.views import date_param
 from fangguan.web.navigation import is_business
 
 from .maps import ColourBy, Layer, MapConfig
@@ -27,14 +26,10 @@ from .selectors import Dashboard, wan
 
 def _day(request) -> tuple[dt.date, str | None]:
     """The ``as_of`` date asked for (today when absent); a bad one is reported, today shown."""
-    today = timezone.localdate()
-    raw = request.GET.get("as_of", "").strip()
-    if not raw:
-        return today, None
-    try:
-        return dt.date.fromisoformat(raw), None
-    except ValueError:
-        return today, _("“%(value)s” is not a date (YYYY-MM-DD); today's figures are shown.") % {"value": raw}
+    day, bad = date_param(request, "as_of", timezone.localdate())
+    if bad is None:
+        return day, None
+    return day, _("“%(value)s” is not a date (YYYY-MM-DD); today's figures are shown.") % {"value": bad}
 
 
 def _business(request) -> None:
@@ -110,9 +105,4 @@ def export_xlsx(request):
         cell.font = Font(bold=True)
     for row in board.deliveries:
         years.append([row["year"], row["estates"], wan(row["floor_area_m2"])])
-    spool = tempfile.SpooledTemporaryFile(max_size=4 * 1024 * 1024)  # noqa: SIM115 - FileResponse closes it
-    book.save(spool)
-    spool.seek(0)
-    response = FileResponse(spool, content_type=CONTENT_TYPES["xlsx"])
-    response["Content-Disposition"] = f'attachment; filename="registry-by-town-{day.isoformat()}.xlsx"'
-    return response
+    return workbook_response(book, f"registry-by-town-{day.isoformat()}")

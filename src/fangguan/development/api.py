@@ -6,12 +6,12 @@ Thin: scope from ``Resource.queryset`` (``visible_to``), writes from ``services`
 are resolved through the referenced model's scope, so "not yours" reads as "no such record".
 """
 
-
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema
 
 from fangguan.core.api import MAX_ID, get_or_404, paginate
+from fangguan.registry.api import resolve_references
 from fangguan.registry.models import Estate
 from fangguan.registry.resources import Resource
 from fangguan.registry.schemas import patch_schema
@@ -23,15 +23,8 @@ router = Router(tags=["development"])
 
 
 def resolve(resource: Resource, user, data: dict) -> dict:
-    resolved = dict(data)
-    for name, model in resource.references.items():
-        value = resolved.get(name)
-        if value is None:
-            continue
-        obj = model.objects.visible_to(user).filter(pk=value).first() if 0 < value <= MAX_ID else None
-        if obj is None:
-            raise ValidationError({name: [_("No such record: %(id)s.") % {"id": value}]})
-        resolved[name] = obj
+    """The registry's reference resolution, plus the renovations' list of estate ids."""
+    resolved = resolve_references(resource, user, data)
     if "estates" in resolved and resolved["estates"] is not None:
         ids = {i for i in resolved["estates"] if 0 < i <= MAX_ID}
         found = list(Estate.objects.visible_to(user).filter(pk__in=ids))

@@ -1,7 +1,15 @@
 """Choice classes of the development records (Chinese labels through gettext)."""
 
+from typing import Literal
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+
+def one_of(choices: type[models.TextChoices]):
+    """The choice class's values as a ``Literal`` for API schemas and filters: the values are
+    listed in the OpenAPI schema, and kept in one place (here)."""
+    return Literal[tuple(choices.values)]
 
 
 class LandUse(models.TextChoices):

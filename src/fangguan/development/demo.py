@@ -1,4 +1,5 @@
-"""The Jinshan demo's development records, 2016–2025: land parcels, projects with their
+"""The Jinshan demo's development records, 2016–2025 (and the 2026 deliveries of the registry's
+later estates): land parcels, projects with their
 construction, pre-sale and delivery permits, 配建 homes and renovation projects — generated
 deterministically (one seeded generator, bulk writes) so that the records reproduce the figures
 the plan reports for 十三五 (§一(一)1–3):

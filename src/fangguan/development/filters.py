@@ -6,13 +6,16 @@ drill-down links use exactly these, so a figure and the list behind it select th
 from __future__ import annotations
 
 import datetime as dt
-from typing import ClassVar, Literal
+from typing import ClassVar
 
 from django.db.models import Q
 from ninja import FilterSchema
 from pydantic import ConfigDict, Field
 
 from fangguan.core.api import Id
+from fangguan.registry.filters import _eq
+
+from .choices import HousingType, LandUse, ParcelStatus, PermitKind, one_of
 
 
 class DatedFilters(FilterSchema):
@@ -45,15 +48,9 @@ class DatedFilters(FilterSchema):
 
 class ParcelFilters(DatedFilters):
     date_field: ClassVar[str] = "listed_on"
-    status: Literal["planned", "listed", "withdrawn"] | None = None
-    planned_use: Literal["residential", "mixed", "other"] | None = None
+    status: _eq("status", one_of(ParcelStatus)) = None
+    planned_use: _eq("planned_use", one_of(LandUse)) = None
     residential: bool | None = None
-
-    def filter_status(self, value):
-        return Q() if value is None else Q(status=value)
-
-    def filter_planned_use(self, value):
-        return Q() if value is None else Q(planned_use=value)
 
     def filter_residential(self, value):
         """With a residential share (what the land indicator counts)."""
@@ -66,20 +63,24 @@ class ProjectFilters(DatedFilters):
     """``from``/``to`` on projects: those with a permit dated in the range."""
 
     date_field: ClassVar[str] = "permits__issued_on"
-    housing_type: Literal["commercial", "resettlement", "social_rental", "affordable"] | None = None
+    housing_type: _eq("housing_type", one_of(HousingType)) = None
 
-    def filter_housing_type(self, value):
-        return Q() if value is None else Q(housing_type=value)
+    def _with_a_permit_in_range(self) -> Q:
+        from .models import Permit
+
+        permits = Permit.objects.all()
+        if self.date_from is not None:
+            permits = permits.filter(issued_on__gte=self.date_from)
+        if self.date_to is not None:
+            permits = permits.filter(issued_on__lte=self.date_to)
+        return Q(pk__in=permits.values("project_id"))
 
     def filter_date_from(self, value):
-        from .models import Permit
-
-        return Q() if value is None else Q(pk__in=Permit.objects.filter(issued_on__gte=value).values("project_id"))
+        return Q() if value is None else self._with_a_permit_in_range()
 
     def filter_date_to(self, value):
-        from .models import Permit
-
-        return Q() if value is None else Q(pk__in=Permit.objects.filter(issued_on__lte=value).values("project_id"))
+        """With ``from`` too, already applied there: one permit inside the whole range."""
+        return Q() if value is None or self.date_from is not None else self._with_a_permit_in_range()
 
     def text_q(self, value):
         return super().text_q(value) | Q(developer__icontains=value)
@@ -88,22 +89,10 @@ class ProjectFilters(DatedFilters):
 class PermitFilters(DatedFilters):
     date_field: ClassVar[str] = "issued_on"
     town_field: ClassVar[str] = "project__town_id"
-    kind: Literal["construction", "presale", "delivery"] | None = None
-    housing_type: Literal["commercial", "resettlement", "social_rental", "affordable"] | None = None
-    project: Id | None = None
-    estate: Id | None = None
-
-    def filter_kind(self, value):
-        return Q() if value is None else Q(kind=value)
-
-    def filter_housing_type(self, value):
-        return Q() if value is None else Q(project__housing_type=value)
-
-    def filter_project(self, value):
-        return Q() if value is None else Q(project_id=value)
-
-    def filter_estate(self, value):
-        return Q() if value is None else Q(estate_id=value)
+    kind: _eq("kind", one_of(PermitKind)) = None
+    housing_type: _eq("project__housing_type", one_of(HousingType)) = None
+    project: _eq("project_id") = None
+    estate: _eq("estate_id") = None
 
     def text_q(self, value):
         return Q(number__icontains=value) | Q(project__name__icontains=value)
@@ -127,13 +116,7 @@ class RenovationFilters(DatedFilters):
     """``from``/``to`` on the completion date (what the renovation indicators count)."""
 
     date_field: ClassVar[str] = "completed_on"
-    kind: str | None = None
-    estate: Id | None = None
-
-    def filter_kind(self, value):
-        return Q() if value is None else Q(kind=value)
-
-    def filter_estate(self, value):
-        return Q() if value is None else Q(estates=value)
+    kind: _eq("kind", str) = None
+    estate: _eq("estates") = None
 
 

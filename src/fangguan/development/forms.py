@@ -5,11 +5,10 @@ from __future__ import annotations
 
 from django import forms
 
-from fangguan.accounts.roles import is_bureau
+from fangguan.accounts.roles import is_bureau, town_ids
 from fangguan.registry.models import Estate, Town
 
 from . import models as m
-from .scopes import town_ids
 
 FIELDS = {
     "parcels": (m.Parcel, ["code", "name", "town", "area_ha", "planned_use", "residential_share", "listed_on", "status",

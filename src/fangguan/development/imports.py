@@ -7,8 +7,6 @@ file, a form and the API apply the same rules (the models' ``clean()``)."""
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -25,20 +23,11 @@ from .choices import HousingType, LandUse, ParcelStatus, PermitKind, RenovationK
 class DevelopmentSpec(RecordSpec):
     """Rows go one by one through ``development.services`` (with the renovation's estates)."""
 
-    def write_one(self, row: Row, ctx: Context) -> None:
-        data = self.service_data(row)
-        try:
-            with transaction.atomic():
-                if row.action == CREATE:
-                    row.instance = services.development_create(actor=ctx.actor, model=self.model, data=data)
-                else:
-                    row.instance = services.development_update(actor=ctx.actor, instance=row.instance, changes=data)
-        except ValidationError as exc:
-            self.add_validation_errors(row, exc)
-        except PermissionDenied as exc:
-            row.error("", str(exc) or _("You may not change this record."))
-        except IntegrityError:
-            row.error("", _("The database refused this row (a duplicate or a broken reference)."))
+    def create(self, actor, data: dict):
+        return services.development_create(actor=actor, model=self.model, data=data)
+
+    def update(self, actor, instance, changes: dict):
+        return services.development_update(actor=actor, instance=instance, changes=changes)
 
 
 class RenovationSpec(DevelopmentSpec):
@@ -52,6 +41,11 @@ class RenovationSpec(DevelopmentSpec):
         super().prepare(rows, ctx)
         wanted = {code for row in rows if row.ok and "estates" in row.present for code in self.codes(row)}
         found = {e.code: e for e in Estate.objects.visible_to(ctx.actor).filter(code__in=wanted)}
+        linked: dict[int, list[str]] = {}  # the estates each existing renovation links now, in one query
+        existing = [row.instance.pk for row in rows if row.ok and "estates" in row.present and row.action != CREATE]
+        for renovation_id, code in (m.Renovation.estates.through.objects.filter(renovation_id__in=existing)
+                                    .values_list("renovation_id", "estate__code")):
+            linked.setdefault(renovation_id, []).append(code)
         for row in rows:
             if not row.ok or "estates" not in row.present:
                 continue
@@ -63,7 +57,7 @@ class RenovationSpec(DevelopmentSpec):
                 continue
             row.extra["estates"] = [found[c] for c in codes]
             if row.action != CREATE:
-                current = sorted(row.instance.estates.values_list("code", flat=True))
+                current = sorted(linked.get(row.instance.pk, []))
                 if current != sorted(codes):
                     row.action = UPDATE
 

@@ -17,23 +17,13 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from fangguan.core.fields import AreaField
-from fangguan.core.scopes import ScopedQuerySet
+from fangguan.core.models import ScopedRecord
 from fangguan.registry.models import Estate, Town
 
 from .choices import HousingType, LandUse, ParcelStatus, PermitKind, RenovationKind
 
 ONE = Decimal("1")
 ZERO = Decimal("0")
-
-
-class DevelopmentModel(models.Model):
-    created_at = models.DateTimeField(_("created"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("updated"), auto_now=True)
-
-    objects = ScopedQuerySet.as_manager()
-
-    class Meta:
-        abstract = True
 
 
 def _coordinates():
@@ -45,7 +35,7 @@ def _coordinates():
     )
 
 
-class Parcel(DevelopmentModel):
+class Parcel(ScopedRecord):
     """A land parcel offered for residential development (出让地块)."""
 
     audit_name = "parcel"
@@ -90,7 +80,7 @@ class Parcel(DevelopmentModel):
             raise ValidationError({"status": _("A parcel with a listing date is listed, not planned.")})
 
 
-class Project(DevelopmentModel):
+class Project(ScopedRecord):
     """A housing development project (one housing type), usually on one parcel."""
 
     audit_name = "project"
@@ -116,7 +106,7 @@ class Project(DevelopmentModel):
             raise ValidationError({"parcel": _("The parcel is in another town.")})
 
 
-class Permit(DevelopmentModel):
+class Permit(ScopedRecord):
     """One permit of one project: construction (住宅新开工), pre-sale or sales-plan filing (新增供应
     商品住房), or delivery (住宅交付使用). A delivery names the registry estate it belongs to."""
 
@@ -154,7 +144,7 @@ class Permit(DevelopmentModel):
             raise ValidationError({"kind": _("Pre-sale permits are for commercial housing only.")})
 
 
-class AffordableQuota(DevelopmentModel):
+class AffordableQuota(ScopedRecord):
     """Affordable homes built inside a commercial project (配建保障性住房): counted once handed over
     and ready for supply (annex, note 5)."""
 
@@ -183,7 +173,7 @@ class AffordableQuota(DevelopmentModel):
             raise ValidationError({"ready_on": _("The ready date cannot be before the handover date.")})
 
 
-class Renovation(DevelopmentModel):
+class Renovation(ScopedRecord):
     """A renovation project of old housing (旧住房修缮改造): counted when completed."""
 
     audit_name = "renovation"

@@ -7,13 +7,14 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Literal
 
 from ninja import Schema
 
 from fangguan.core.api import Number, Ref, ref
 
-HousingTypeIn = Literal["commercial", "resettlement", "social_rental", "affordable"]
+from .choices import HousingType, LandUse, ParcelStatus, PermitKind, RenovationKind, one_of
+
+HousingTypeIn = one_of(HousingType)
 
 
 class ParcelOut(Schema):
@@ -116,10 +117,10 @@ class ParcelIn(Schema):
     name: str = ""
     town: int
     area_ha: Decimal
-    planned_use: Literal["residential", "mixed", "other"]
+    planned_use: one_of(LandUse)
     residential_share: Decimal = Decimal("1")
     listed_on: dt.date | None = None
-    status: Literal["planned", "listed", "withdrawn"] = "planned"
+    status: one_of(ParcelStatus) = ParcelStatus.PLANNED.value
     latitude: Decimal | None = None
     longitude: Decimal | None = None
 
@@ -137,7 +138,7 @@ class ProjectIn(Schema):
 
 class PermitIn(Schema):
     project: int
-    kind: Literal["construction", "presale", "delivery"]
+    kind: one_of(PermitKind)
     number: str
     issued_on: dt.date
     area_m2: Decimal
@@ -157,7 +158,7 @@ class RenovationIn(Schema):
     code: str
     name: str
     town: int
-    kind: Literal["comprehensive", "roof_facade", "kitchen_bath", "public_facilities", "other"]
+    kind: one_of(RenovationKind)
     estates: list[int] = []
     area_m2: Decimal
     public_housing_area_m2: Decimal = Decimal("0")

@@ -10,21 +10,17 @@ from django.db import models
 from django.db.models import Q
 
 from fangguan.accounts.choices import OrgKind
-from fangguan.accounts.roles import grants
+from fangguan.accounts.roles import is_bureau, kinds, reads_everything, town_ids
 from fangguan.core.scopes import EVERYTHING, NOTHING, register_scope
 
 from . import models as m
 
-READ_ALL = {OrgKind.BUREAU, OrgKind.AUDIT}
+__all__ = ["TownRule", "register_all", "sees_development", "town_ids"]
 
 
 def sees_development(user) -> bool:
     """The bureau, auditors and town offices (whom the menu offers these lists)."""
-    return any(g.kind in READ_ALL or g.kind == OrgKind.TOWN_OFFICE for g in grants(user))
-
-
-def town_ids(user) -> set[int]:
-    return {g.town_id for g in grants(user) if g.kind == OrgKind.TOWN_OFFICE and g.town_id}
+    return reads_everything(user) or OrgKind.TOWN_OFFICE in kinds(user)
 
 
 @dataclass(frozen=True)
@@ -33,8 +29,7 @@ class TownRule:
     town: str  # lookup path from the model to its town id
 
     def visible(self, qs, user):
-        gs = grants(user)
-        if any(g.kind in READ_ALL for g in gs):
+        if reads_everything(user):
             return qs
         towns = town_ids(user)
         return qs.filter(**{f"{self.town}__in": towns}) if towns else qs.none()
@@ -43,7 +38,7 @@ class TownRule:
         return self.writable_many(user, [instance])[instance.pk]
 
     def writable_many(self, user, instances):
-        if any(g.kind == OrgKind.BUREAU for g in grants(user)):
+        if is_bureau(user):
             return {obj.pk: EVERYTHING for obj in instances}
         towns = town_ids(user)
         result = {obj.pk: NOTHING for obj in instances}
@@ -54,7 +49,7 @@ class TownRule:
         return result
 
     def creatable(self, user) -> bool:
-        return any(g.kind == OrgKind.BUREAU for g in grants(user)) or bool(town_ids(user))
+        return is_bureau(user) or bool(town_ids(user))
 
 
 def register_all() -> None:

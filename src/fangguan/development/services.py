@@ -42,10 +42,8 @@ def development_update(*, actor, instance: models.Model, changes: dict[str, Any]
     changes = dict(changes)
     estates = changes.pop("estates", None)
     with transaction.atomic():
-        obj = record_update(actor=actor, instance=instance, changes=changes) if changes or estates is None else instance
+        obj = record_update(actor=actor, instance=instance, changes=changes)  # with no field changed, still a write's scope check
         if estates is not None and isinstance(obj, Renovation):
-            if not changes:  # still a write: the scope check of an update
-                obj = record_update(actor=actor, instance=obj, changes={})
             _check_estates(obj, estates)
             obj.estates.set(estates)
     return obj

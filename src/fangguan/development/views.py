@@ -6,23 +6,21 @@ from __future__ import annotations
 import pydantic
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from fangguan.core.scopes import may_create, writable_fields
+from fangguan.core.scopes import may_create, writable_fields, writable_many
 
 from . import services
 from .forms import form_for
 from .resources import RESOURCES
 from .tables import COLUMNS, cells
-
-FILTER_NAMES = ("q", "town", "from", "to", "kind", "housing_type", "status", "planned_use", "residential", "ready",
-                "project", "estate")
 
 
 @login_required
@@ -31,9 +29,8 @@ def record_list(request, resource):
     res = RESOURCES.get(resource)
     if res is None:
         raise Http404
-    fields = res.filters.model_fields
-    aliases = {(info.alias or name) for name, info in fields.items()}
-    params = {k: v for k, v in request.GET.items() if k in FILTER_NAMES and k in aliases and v != ""}
+    names = {(info.alias or name) for name, info in res.filters.model_fields.items()}  # the API's query names
+    params = {k: v for k, v in request.GET.items() if k in names and v != ""}
     problems = []
     try:
         filters = res.filters(**params)
@@ -43,21 +40,15 @@ def record_list(request, resource):
     qs = res.order(filters.filter(res.queryset(request.user)), None)
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
     columns = COLUMNS[res.name]
-    editable = {pk for pk, grant in _grants(request.user, page.object_list).items() if grant}
+    editable = {pk for pk, grant in writable_many(request.user, list(page.object_list)).items() if grant}
     return render(request, "development/list.html", {
         "resource": res, "resource_name": res.name, "title": res.model._meta.verbose_name_plural,
         "page": page, "columns": [label for label, _getter in columns],
         "rows": [{"cells": cells(obj, columns), "edit": reverse("development:edit", args=[res.name, obj.pk])
                   if obj.pk in editable else ""} for obj in page.object_list],
-        "params": params, "problems": problems, "query": "&".join(f"{k}={v}" for k, v in params.items()),
+        "params": params, "problems": problems, "query": urlencode(params),
         "new_url": reverse("development:new", args=[res.name]) if may_create(request.user, res.model) else "",
     })
-
-
-def _grants(user, objs) -> dict:
-    from fangguan.core.scopes import writable_many
-
-    return writable_many(user, list(objs))
 
 
 @login_required
@@ -68,13 +59,7 @@ def record_form(request, resource, pk=None):
     if res is None:
         raise Http404
     obj = get_object_or_404(res.model.objects.visible_to(request.user), pk=pk) if pk else None
-    if obj is not None and not writable_fields(request.user, obj).all:
-        from django.core.exceptions import PermissionDenied
-
-        raise PermissionDenied(_("You may not change this record."))
-    if obj is None and not may_create(request.user, res.model):
-        from django.core.exceptions import PermissionDenied
-
+    if not (may_create(request.user, res.model) if obj is None else writable_fields(request.user, obj).all):
         raise PermissionDenied(_("You may not change this record."))
     form = form_for(res.name, request.user, data=request.POST or None, instance=obj)
     if request.method == "POST" and form.is_valid():

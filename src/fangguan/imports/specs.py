@@ -500,17 +500,24 @@ class RecordSpec(ImportSpec):
     def service_data(self, row: Row) -> dict[str, Any]:
         return dict(row.changes)
 
-    def write_one(self, row: Row, ctx: Context) -> None:
+    def create(self, actor, data: dict[str, Any]):
+        """The service that creates one record (another app's spec names its own)."""
         from fangguan.registry import services
 
+        return services.registry_create(actor=actor, model=self.model, data=data)
+
+    def update(self, actor, instance, changes: dict[str, Any]):
+        from fangguan.registry import services
+
+        return services.registry_update(actor=actor, instance=instance, changes=changes)
+
+    def write_one(self, row: Row, ctx: Context) -> None:
         try:
             with transaction.atomic():
                 if row.action == CREATE:
-                    row.instance = services.registry_create(actor=ctx.actor, model=self.model,
-                                                            data=self.service_data(row))
+                    row.instance = self.create(ctx.actor, self.service_data(row))
                 else:
-                    row.instance = services.registry_update(actor=ctx.actor, instance=row.instance,
-                                                            changes=self.service_data(row))
+                    row.instance = self.update(ctx.actor, row.instance, self.service_data(row))
         except ValidationError as exc:
             self.add_validation_errors(row, exc)
         except PermissionDenied as exc:

@@ -9,22 +9,18 @@ import datetime as dt
 from collections import defaultdict
 from decimal import Decimal
 
+from django.db.models import Prefetch
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
 from fangguan.dashboard import maps
 from fangguan.dashboard.maps import ColourBy, Layer, MapConfig
+from fangguan.dashboard.selectors import wan
 from fangguan.development.choices import HousingType, LandUse
 from fangguan.registry.models import Estate
 
 from .measures import MEASURES
-
-W = Decimal("10000")
-
-
-def _wan(value) -> str:
-    return f"{(Decimal(value or 0) / W).quantize(Decimal('0.01'))}"
 
 
 def delivered_features(user, first: dt.date, last: dt.date) -> dict:
@@ -36,7 +32,7 @@ def delivered_features(user, first: dt.date, last: dt.date) -> dict:
         "name": p.project.name, "url": f"{reverse('development:list', args=['permits'])}?{urlencode({'project': p.project_id})}",
         "town": p.project.town.name, "housing_type": p.project.housing_type,
         "housing_type_label": str(types.get(p.project.housing_type, "")), "estate": p.estate.name,
-        "date": p.issued_on.isoformat(), "area": f"{_wan(p.area_m2)} {_('10,000 ㎡')}",
+        "date": p.issued_on.isoformat(), "area": f"{wan(p.area_m2)} {_('10,000 ㎡')}",
     }, fid=p.pk) for p in permits]
     return maps.collection(features, as_of=last.isoformat())
 
@@ -58,26 +54,27 @@ def parcel_features(user, first: dt.date, last: dt.date) -> dict:
 def renovation_features(user, first: dt.date, last: dt.date) -> dict:
     """Renovation by town: each town's area (outline of its renovated estates, approximate) with
     the floor area renovated in the period."""
-    records = MEASURES["renovation.area"].records(user, first, last).select_related("town").prefetch_related("estates")
+    located_estates = Estate.objects.visible_to(user).exclude(latitude=None).exclude(longitude=None).only(
+        "id", "latitude", "longitude")
+    records = (MEASURES["renovation.area"].records(user, first, last).select_related("town")
+               .prefetch_related(Prefetch("estates", queryset=located_estates, to_attr="located")))
     area: dict[int, Decimal] = defaultdict(Decimal)
     public: dict[int, Decimal] = defaultdict(Decimal)
     names: dict[int, str] = {}
-    estate_ids: dict[int, set[int]] = defaultdict(set)
+    located: dict[int, dict[int, tuple]] = defaultdict(dict)  # town -> estate -> (longitude, latitude)
     for r in records:
         area[r.town_id] += r.area_m2
         public[r.town_id] += r.public_housing_area_m2
         names[r.town_id] = r.town.name
-        estate_ids[r.town_id].update(e.pk for e in r.estates.all())
-    located = {e.pk: (e.longitude, e.latitude) for e in Estate.objects.filter(
-        pk__in={i for ids in estate_ids.values() for i in ids}).exclude(latitude=None).exclude(longitude=None)}
+        located[r.town_id].update((e.pk, (e.longitude, e.latitude)) for e in r.located)
     features = []
     list_url = reverse("development:list", args=["renovations"])
     for town_id in sorted(area):
-        points = [located[i] for i in estate_ids[town_id] if i in located]
+        points = list(located[town_id].values())
         ring = maps.convex_hull(points)
         properties = {
-            "name": f"{names[town_id]} · {_wan(area[town_id])} {_('10,000 ㎡')}", "town": names[town_id],
-            "area": _wan(area[town_id]), "public": _wan(public[town_id]),
+            "name": f"{names[town_id]} · {wan(area[town_id])} {_('10,000 ㎡')}", "town": names[town_id],
+            "area": str(wan(area[town_id])), "public": str(wan(public[town_id])),
             "url": f"{list_url}?{urlencode({'town': town_id, 'from': first.isoformat(), 'to': last.isoformat()})}",
         }
         if len(ring) >= 3:

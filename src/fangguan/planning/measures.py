@@ -47,11 +47,16 @@ class Flow:
     unit: str
     app: str  # "development" or "registry": whose resource table and web list
     resource: str
-    date_field: str
     value: Callable[[], Any]  # aggregate expression of one year's records
     scale: Decimal = Decimal("1")
     params: dict = field(default_factory=dict)  # filter parameters selecting the records
     kind: str = FLOW
+    dated_by: str = ""  # the date a record counts on; by default its list filter's ``date_field``
+
+    @property
+    def date_field(self) -> str:
+        """The field the years are taken from: the one the list's ``from``/``to`` select on."""
+        return self.dated_by or self._resource().filters.date_field
 
     def _resource(self):
         if self.app == "development":
@@ -113,9 +118,6 @@ class Level:
         day = last.isoformat()
         return f"{reverse('registry-list', args=['estates'])}?{urlencode({'as_of': day, 'charging_eligible': 'true', 'charging_on': day})}"
 
-    def whole_link(self, day: dt.date) -> str:
-        return f"{reverse('registry-list', args=['estates'])}?{urlencode({'as_of': day.isoformat(), 'charging_eligible': 'true'})}"
-
 
 def _sum(name: str):
     return lambda: Sum(name)
@@ -124,15 +126,15 @@ def _sum(name: str):
 def _permits(key, label, kind, housing_type=None, homes=False):
     params = {"kind": kind, **({"housing_type": housing_type} if housing_type else {})}
     unit = "万套" if homes else "万㎡"
-    return Flow(key, label, unit, "development", "permits", "issued_on", _sum("homes" if homes else "area_m2"),
-                scale=TEN_THOUSAND, params=params)
+    return Flow(key, label, unit, "development", "permits", _sum("homes" if homes else "area_m2"), scale=TEN_THOUSAND,
+                params=params)
 
 
 MEASURES: dict[str, Flow | Level] = {
     m.key: m
     for m in (
         Flow("land.residential_ha", _("residential land supplied (listing completed; mixed use by its share)"), "公顷",
-             "development", "parcels", "listed_on", lambda: Sum(F("area_ha") * F("residential_share")),
+             "development", "parcels", lambda: Sum(F("area_ha") * F("residential_share")),
              params={"status": "listed", "residential": "true"}),
         _permits("supply.commercial_area", _("commercial housing supplied: pre-sale permits and sales-plan filings, area"),
                  "presale", "commercial"),
@@ -146,13 +148,13 @@ MEASURES: dict[str, Flow | Level] = {
         _permits("deliveries.area.resettlement", _("deliveries of resettlement housing"), "delivery", "resettlement"),
         _permits("deliveries.area.social_rental", _("deliveries of social rental housing"), "delivery", "social_rental"),
         Flow("affordable.homes", _("配建 affordable homes handed over and ready for supply"), "套", "development",
-             "affordable", "ready_on", _sum("homes"), params={"ready": "true"}),
+             "affordable", _sum("homes"), params={"ready": "true"}),
         Flow("renovation.area", _("old housing renovated (completed projects)"), "万㎡", "development", "renovations",
-             "completed_on", _sum("area_m2"), scale=TEN_THOUSAND),
+             _sum("area_m2"), scale=TEN_THOUSAND),
         Flow("renovation.public_area", _("of which public housing"), "万㎡", "development", "renovations",
-             "completed_on", _sum("public_housing_area_m2"), scale=TEN_THOUSAND),
+             _sum("public_housing_area_m2"), scale=TEN_THOUSAND),
         Flow("meili.model_estates", _("美丽家园 model estates designated (registry assessments)"), "个", "registry",
-             "assessments", "passed_on", lambda: Count("pk"), params={"kind": "meili_model"}),
+             "assessments", lambda: Count("pk"), params={"kind": "meili_model"}, dated_by="passed_on"),
         Level("charging.coverage", _("e-bike charging-site coverage of eligible existing estates (registry facilities)"), "%"),
     )
 }

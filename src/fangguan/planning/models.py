@@ -16,7 +16,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from fangguan.core.scopes import ScopedQuerySet
+from fangguan.core.models import ScopedRecord
 from fangguan.registry.models import Town
 
 from .choices import Attribute
@@ -24,17 +24,7 @@ from .choices import Attribute
 ENTERED = "entered"
 
 
-class PlanningModel(models.Model):
-    created_at = models.DateTimeField(_("created"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("updated"), auto_now=True)
-
-    objects = ScopedQuerySet.as_manager()
-
-    class Meta:
-        abstract = True
-
-
-class Plan(PlanningModel):
+class Plan(ScopedRecord):
     """A five-year plan (十四五: 2021–2025)."""
 
     audit_name = "plan"
@@ -60,7 +50,7 @@ class Plan(PlanningModel):
         return range(self.start_year, self.end_year + 1)
 
 
-class Indicator(PlanningModel):
+class Indicator(ScopedRecord):
     """One line of a plan's annex."""
 
     audit_name = "indicator"
@@ -103,7 +93,7 @@ class Indicator(PlanningModel):
                 raise ValidationError({"unit": _("This measure gives values in %(unit)s.") % {"unit": measure.unit}})
 
 
-class EnteredValue(PlanningModel):
+class EnteredValue(ScopedRecord):
     """A value an office entered for an indicator measured by hand, for one year (and one town,
     or the whole district)."""
 

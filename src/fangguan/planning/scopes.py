@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from fangguan.accounts.choices import OrgKind
-from fangguan.accounts.roles import grants
+from fangguan.accounts.roles import grants, is_bureau, reads_everything, town_ids
 from fangguan.core.scopes import EVERYTHING, NOTHING, register_scope
 
 from . import models as m
@@ -20,40 +20,33 @@ def sees_plans(user) -> bool:
     return any(g.kind in READERS for g in grants(user))
 
 
-def _bureau(user) -> bool:
-    return any(g.kind == OrgKind.BUREAU for g in grants(user))
-
-
 @dataclass(frozen=True)
 class PlanRule:
     def visible(self, qs, user):
         return qs if sees_plans(user) else qs.none()
 
     def writable(self, user, instance):
-        return EVERYTHING if _bureau(user) else NOTHING
+        return EVERYTHING if is_bureau(user) else NOTHING
 
     def creatable(self, user) -> bool:
-        return _bureau(user)
+        return is_bureau(user)
 
 
 @dataclass(frozen=True)
 class EnteredRule:
-    def _towns(self, user) -> set[int]:
-        return {g.town_id for g in grants(user) if g.kind == OrgKind.TOWN_OFFICE and g.town_id}
-
     def visible(self, qs, user):
-        if any(g.kind in (OrgKind.BUREAU, OrgKind.AUDIT) for g in grants(user)):
+        if reads_everything(user):
             return qs
-        towns = self._towns(user)
+        towns = town_ids(user)
         return qs.filter(town_id__in=towns) if towns else qs.none()
 
     def writable(self, user, instance):
-        if _bureau(user) or (instance.town_id and instance.town_id in self._towns(user)):
+        if is_bureau(user) or (instance.town_id and instance.town_id in town_ids(user)):
             return EVERYTHING
         return NOTHING
 
     def creatable(self, user) -> bool:
-        return _bureau(user) or bool(self._towns(user))
+        return is_bureau(user) or bool(town_ids(user))
 
 
 def register_all() -> None:

@@ -24,7 +24,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
-from .choices import Status
+from .choices import Attribute, Status
 from .measures import FLOW, LEVEL, MEASURES, PLACES, period
 from .models import ENTERED, EnteredValue, Indicator, Plan
 
@@ -53,7 +53,7 @@ class Progress:
 
     @property
     def binding(self) -> bool:
-        return self.indicator.attribute == "约束性"
+        return self.indicator.attribute == Attribute.BINDING
 
     def calculation(self) -> str:
         """The status calculation in words (Chinese, as the report prints it)."""

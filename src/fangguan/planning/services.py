@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.utils.translation import gettext as _
 
-from fangguan.core.services import record_create, record_delete, record_update
+from fangguan.core.services import record_create, record_update
 
 from . import plans
 from .models import EnteredValue, Indicator, Plan
@@ -28,10 +28,6 @@ def planning_update(*, actor, instance: models.Model, changes: dict[str, Any]) -
     if isinstance(instance, EnteredValue):
         changes = {**changes, "entered_by": actor if getattr(actor, "pk", None) else None}
     return record_update(actor=actor, instance=instance, changes=changes)
-
-
-def planning_delete(*, actor, instance: models.Model) -> None:
-    record_delete(actor=actor, instance=instance)
 
 
 def plan_load_fourteenth() -> Plan:

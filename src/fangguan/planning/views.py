@@ -8,13 +8,11 @@ its town's contribution)."""
 from __future__ import annotations
 
 import datetime as dt
-import tempfile
 from decimal import Decimal, InvalidOperation
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -23,14 +21,15 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from fangguan.core.audit import log_security
-from fangguan.core.exports import CONTENT_TYPES
+from fangguan.core.exports import workbook_response
 from fangguan.core.models import SecurityAction
 from fangguan.core.scopes import may_create
+from fangguan.core.views import date_param
 
 from . import services
 from .choices import Status
 from .maps import plan_map
-from .models import Plan
+from .models import Indicator, Plan
 from .scopes import sees_plans
 from .selectors import AT_RISK, ON_TRACK, baseline, fmt, plan_progress, thirteenth_review
 
@@ -52,14 +51,10 @@ def _plan(request, pk: int) -> Plan:
 
 def _as_of(request, plan: Plan) -> tuple[dt.date, str | None]:
     """The day asked for; by default today, or the period's last day once it has ended."""
-    default = min(timezone.localdate(), dt.date(plan.end_year, 12, 31))
-    raw = request.GET.get("as_of", "").strip()
-    if not raw:
-        return default, None
-    try:
-        return dt.date.fromisoformat(raw), None
-    except ValueError:
-        return default, _("“%(value)s” is not a date (YYYY-MM-DD).") % {"value": raw}
+    day, bad = date_param(request, "as_of", min(timezone.localdate(), dt.date(plan.end_year, 12, 31)))
+    if bad is None:
+        return day, None
+    return day, _("“%(value)s” is not a date (YYYY-MM-DD).") % {"value": bad}
 
 
 def _rows(progress, base=None) -> list[dict]:
@@ -187,12 +182,7 @@ def report_xlsx(request, pk: int):
     review.append(["指标", "项目数", "数值", "单位"])
     for r in thirteenth_review(request.user):
         review.append([r["label"], r["projects"], float(r["value"]) if r["value"] is not None else None, r["unit"]])
-    spool = tempfile.SpooledTemporaryFile(max_size=4 * 1024 * 1024)  # noqa: SIM115 - FileResponse closes it
-    book.save(spool)
-    spool.seek(0)
-    response = FileResponse(spool, content_type=CONTENT_TYPES["xlsx"])
-    response["Content-Disposition"] = f'attachment; filename="plan-{plan.code}-{day.isoformat()}.xlsx"'
-    return response
+    return workbook_response(book, f"plan-{plan.code}-{day.isoformat()}")
 
 
 @login_required
@@ -202,7 +192,8 @@ def start_next(request, pk: int):
     source = _plan(request, pk)
     if not may_create(request.user, Plan):
         raise PermissionDenied(_("Only the bureau starts a plan."))
-    indicators = list(source.indicators.select_related("parent").order_by("sort_order", "code"))
+    indicators = list(Indicator.objects.visible_to(request.user).filter(plan=source).select_related("parent")
+                      .order_by("sort_order", "code"))
     span = source.end_year - source.start_year + 1
     values = {i.code: request.POST.get(f"target-{i.code}", "") for i in indicators}
     code = request.POST.get("code", "")
@@ -235,11 +226,10 @@ def start_next(request, pk: int):
 def entered_values(request, pk: int):
     """Values an office enters for an indicator measured by hand (who and when are kept): a
     town office for its town, the bureau for any town or the whole district."""
-    from fangguan.accounts.roles import is_bureau
-    from fangguan.development.scopes import town_ids
+    from fangguan.accounts.roles import is_bureau, town_ids
     from fangguan.registry.models import Town
 
-    from .models import ENTERED, EnteredValue, Indicator
+    from .models import ENTERED, EnteredValue
 
     _readers_only(request)
     indicator = get_object_or_404(Indicator.objects.visible_to(request.user).select_related("plan"), pk=pk)
