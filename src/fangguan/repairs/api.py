@@ -23,7 +23,7 @@ from . import services
 from .choices import Channel, Place, Status
 from .machine import API_ACTIONS, allowed_actions
 from .models import Category, RepairRequest
-from .selectors import GROUPS, overdue_q, repair_stats, requests_for
+from .selectors import GROUPS, overdue_q, repair_stats, requests_for, with_related
 
 router = Router(tags=["repairs"])
 
@@ -247,8 +247,7 @@ def domain_errors():
 
 
 def _visible(user):
-    return RepairRequest.objects.visible_to(user).select_related(
-        "estate", "category", "company", "building", "home", "assignee")
+    return with_related(RepairRequest.objects.visible_to(user))
 
 
 @router.get("/categories", response=list[CategoryOut], operation_id="repairs_categories")

@@ -138,6 +138,9 @@ class RepairRequest(models.Model):
         ]
         indexes = [
             models.Index(fields=["status", "complete_due_at"], name="repairs_open_due"),
+            # the clock's auto-close: completed requests past the answer period, without reading
+            # every completed one
+            models.Index(fields=["status", "completed_at"], name="repairs_status_completed"),
             models.Index(fields=["estate", "status"], name="repairs_estate_status"),
             models.Index(fields=["company", "created_at"], name="repairs_company_created"),
         ]

@@ -31,7 +31,7 @@ from . import services
 from .choices import Channel, Place, Status
 from .machine import allowed_actions
 from .models import Category, Escalation, Photo, RepairRequest
-from .selectors import GROUPS, repair_stats, requests_for
+from .selectors import GROUPS, repair_stats, requests_for, with_related
 
 PAGE = 50
 
@@ -186,8 +186,7 @@ def overdue(request):
 
 
 def _request_or_404(user, pk):
-    req = (RepairRequest.objects.visible_to(user).select_related("estate", "category", "home", "building",
-                                                                 "assignee", "company").filter(pk=pk).first())
+    req = with_related(RepairRequest.objects.visible_to(user)).filter(pk=pk).first()
     if req is None:
         raise Http404
     return req
