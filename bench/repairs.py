@@ -131,10 +131,10 @@ class Writer:
     """Tuples in the model's column order, written in bulk: COPY text on PostgreSQL (datetimes
     are naive UTC, sent with ``+00``), executemany on SQLite (Django's naive UTC text)."""
 
-    def __init__(self, model, pg: bool):
+    def __init__(self, model, pg: bool, parent: Writer | None = None):
         from django.db import connection
 
-        self.model, self.pg, self.rows = model, pg, 0
+        self.model, self.pg, self.rows, self.parent = model, pg, 0, parent
         self.columns = [f.column for f in model._meta.concrete_fields]
         self.table = connection.ops.quote_name(model._meta.db_table)
         self.buffer: list[tuple] = []
@@ -147,6 +147,8 @@ class Writer:
     def flush(self) -> None:
         from django.db import connection
 
+        if self.parent:  # the rows referred to first (SQLite checks foreign keys at once)
+            self.parent.flush()
         if not self.buffer:
             return
         names = ", ".join(self.columns)
@@ -202,8 +204,9 @@ def generate(n: int, now: dt.datetime, pg: bool) -> dict:
         for model in (RepairRequest, RepairEvent, Escalation):
             cursor.execute(f"SELECT COALESCE(MAX(id), 0) FROM {model._meta.db_table}")  # noqa: S608
             ids[model] = cursor.fetchone()[0]
-    writers = {model: Writer(model, pg) for model in (RepairRequest, RepairEvent, Escalation)}
-    requests, events, escalations = (writers[m] for m in (RepairRequest, RepairEvent, Escalation))
+    requests = Writer(RepairRequest, pg)
+    events, escalations = Writer(RepairEvent, pg, requests), Writer(Escalation, pg, requests)
+    writers = {RepairRequest: requests, RepairEvent: events, Escalation: escalations}
     tables = [m._meta.db_table for m in writers]
     indexes = secondary_indexes(tables) if pg else []
     with connection.cursor() as cursor:

@@ -48,7 +48,14 @@ class CategoryOut(Schema):
     complete_workdays: int
 
 
-class RepairIn(Schema):
+class ContactIn(Schema):
+    """Who to call back, as a request carries it (the repairs API and the hotline's orders)."""
+
+    contact_name: str = Field("", max_length=50)
+    contact_phone: str = Field("", max_length=30)
+
+
+class RepairIn(ContactIn):
     estate: Id
     home: Id | None = None
     building: Id | None = None
@@ -57,8 +64,6 @@ class RepairIn(Schema):
     urgent: bool = False
     place: Literal["", *Place.values] = ""  # type: ignore[valid-type]
     channel: Literal["app", "phone", "onsite"] = "app"
-    contact_name: str = Field("", max_length=50)
-    contact_phone: str = Field("", max_length=30)
 
 
 class RepairOut(Schema):

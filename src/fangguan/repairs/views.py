@@ -283,9 +283,9 @@ FIGURES = [
 
 def _business(user):
     """Figures are for business users: not residents, not the IT administrators (三员)."""
-    from fangguan.registry.scopes import BUSINESS
+    from fangguan.web.navigation import is_business
 
-    if not _kinds(user) & (BUSINESS - {OWNER}):
+    if not is_business(user, owners=False):
         raise PermissionDenied(_("You may not do this."))
 
 
