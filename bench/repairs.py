@@ -164,7 +164,7 @@ class Writer:
             else:
                 marks = ", ".join(["%s"] * len(self.columns))
                 cursor.executemany(f"INSERT INTO {self.table} ({names}) VALUES ({marks})",  # noqa: S608
-                                   [tuple(str(v) if v.__class__ in (dt.datetime, dict) else v for v in row)
+                                   [tuple(str(v) if v.__class__ is dt.datetime else v for v in row)
                                     for row in self.buffer])
         self.rows += len(self.buffer)
         self.buffer = []
@@ -215,7 +215,7 @@ def generate(n: int, now: dt.datetime, pg: bool) -> dict:
             for name, _ in indexes:
                 cursor.execute(f'DROP INDEX "{name}"')
     hours = (2, 24, 72, 96, 120)
-    empty = "{}" if pg else {}
+    empty = "{}"  # JSON text for both COPY and SQLite
     sec = dt.timedelta(seconds=1)
     rid, eid, xid = ids[RepairRequest], ids[RepairEvent], ids[Escalation]
 
@@ -272,7 +272,7 @@ def generate(n: int, now: dt.datetime, pg: bool) -> dict:
                     escalations.add({"id": xid, "request_id": rid, "level": level, "deadline": deadline,
                                      "due_at": due_at, "state": "sent", "sent_at": utc_now, "note": ""})
                     payload = {"level": level, "deadline": deadline, "escalation": xid}
-                    event("escalated", utc_now, status, status, json.dumps(payload) if pg else payload)
+                    event("escalated", utc_now, status, status, json.dumps(payload))
     for writer in writers.values():
         writer.flush()
     with connection.cursor() as cursor:

@@ -13,8 +13,9 @@ from typing import Literal
 
 from django.http import Http404
 from django.utils.translation import gettext as _
-from ninja import Field, Query, Router, Schema
+from ninja import Field, File, Query, Router, Schema
 from ninja.errors import HttpError
+from ninja.files import UploadedFile
 
 from fangguan.core.api import Id, get_or_404, paginate
 from fangguan.core.identity import mask_phone
@@ -352,6 +353,18 @@ def get_request(request, request_id: int):
     """One request with its whole history, photos, escalations, supervision notes and the
     actions the caller may take now."""
     return detail(request.user, get_or_404(_visible(request.user), request_id))
+
+
+@router.post("/{int:request_id}/photos", response={200: RepairDetail, 403: Error, 409: Error},
+             operation_id="repairs_photos_add")
+def photos_add(request, request_id: int, photos: File[list[UploadedFile]]):
+    """Add photos (multipart, field ``photos``, one or more): the reporter while the request is
+    open, the serving company as completion photos while in progress or completed. JPEG, PNG,
+    WebP or GIF whose bytes are an image, within the size limit, at most 9 per stage; all or none."""
+    r = get_or_404(_visible(request.user), request_id)
+    with domain_errors():
+        services.attach_photos(request.user, r, photos)
+    return 200, detail(request.user, get_or_404(_visible(request.user), request_id))
 
 
 @router.post("/{int:request_id}/actions", response={200: RepairDetail, 403: Error, 409: Error},
