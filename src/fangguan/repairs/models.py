@@ -153,8 +153,8 @@ class RepairRequest(models.Model):
             # every completed one
             models.Index(fields=["status", "completed_at"], name="repairs_status_completed"),
             # the clock's scans and the queues: only the requests still with the company (a few in
-            # a thousand), so neither SQLite (no histograms: it guessed 5 of 9 statuses = most
-            # rows and scanned) nor PostgreSQL reads the closed ones
+            # a thousand). PostgreSQL uses them; SQLite would only with the statuses as literals,
+            # and Django binds them as parameters (docs/performance.md, Repairs)
             models.Index(fields=["complete_due_at", "id"], name="repairs_working_due", condition=Q(status__in=WORKING)),
             models.Index(fields=["response_due_at"], name="repairs_working_response",
                          condition=Q(status__in=WORKING, responded_at__isnull=True)),
