@@ -119,3 +119,17 @@ def test_post_errors_are_the_specs_array(world, api):
     other = Client().post("/open311/v2/requests.json", {"api_key": token(api, "auditor"), "service_code": "lighting",
                                                        "address_id": str(world.estate.pk), "description": "x"})
     assert other.status_code == 403 and other.json()[0]["code"] == 403
+
+
+def test_a_service_definition_in_the_specs_shape(world, api):
+    key = token(api, "yezhu")
+    answer = get("/open311/v2/services/lift-trapped.json", key)
+    assert answer.status_code == 200 and answer.json() == {"service_code": "lift-trapped", "attributes": []}
+    Category.objects.filter(code="lift-trapped").update(active=False)
+    for path in ("/open311/v2/services/lift-trapped.json", "/open311/v2/services/no-such.json"):
+        answer = get(path, key)
+        assert answer.status_code == 404 and answer.json()[0]["code"] == 404 and "服务" in answer.json()[0]["description"]
+    assert get("/open311/v2/services/water-supply.json").status_code == 401
+    assert get("/open311/v2/services/water-supply.xml", key).status_code == 400
+    assert Client().post("/open311/v2/services/water-supply.json", {"api_key": key}).status_code == 405
+    assert Category.objects.filter(active=True).count() == Category.objects.count() - 1  # nothing else changed

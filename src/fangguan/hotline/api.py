@@ -14,6 +14,7 @@ from ninja.security import APIKeyHeader
 from pydantic import Field
 
 from fangguan.registry.models import Estate
+from fangguan.repairs.api import ContactIn
 
 from .services import receive_order, verify_request
 
@@ -30,7 +31,7 @@ class HotlineSignature(APIKeyHeader):
 router = Router(tags=["hotline"], auth=HotlineSignature())
 
 
-class OrderIn(Schema):
+class OrderIn(ContactIn):
     order_id: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.:-]+$")
     kind: Literal["consultation", "follow_up", "request", "complaint", "complex"] = "request"
     estate: int | None = Field(None, ge=1, le=2**63 - 1, description="our estate id")
@@ -41,8 +42,6 @@ class OrderIn(Schema):
     urgent: bool = False
     received_at: dt.datetime | None = Field(None, description="when the hotline took the call (its clock)")
     due_at: dt.datetime | None = Field(None, description="the hotline's own deadline, if it sets one")
-    contact_name: str = Field("", max_length=50)
-    contact_phone: str = Field("", max_length=30)
 
 
 class OrderOut(Schema):

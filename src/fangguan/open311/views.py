@@ -127,6 +127,19 @@ def services(request):
     return _ok([_service(c) for c in Category.objects.visible_to(request.user).filter(active=True)])
 
 
+@open311(("GET",))
+def service_definition(request, code: str):
+    """GeoReport v2 service definition: the extra attributes a service asks for. None of ours
+    asks for any (``metadata`` is false in the list), so ``attributes`` is empty; an unknown or
+    withdrawn code is 404."""
+    from fangguan.repairs.models import Category
+
+    category = Category.objects.visible_to(request.user).filter(active=True, code=code[:30]).first()
+    if category is None:
+        return _error(404, _("No such service."))
+    return _ok({"service_code": category.code, "attributes": []})
+
+
 def _date(value: str, name: str):
     moment = parse_datetime(value.replace(" ", "+")) if value else None
     if value and (moment is None or moment.tzinfo is None):

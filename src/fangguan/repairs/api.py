@@ -13,8 +13,9 @@ from typing import Literal
 
 from django.http import Http404
 from django.utils.translation import gettext as _
-from ninja import Field, Query, Router, Schema
+from ninja import Field, File, Query, Router, Schema
 from ninja.errors import HttpError
+from ninja.files import UploadedFile
 
 from fangguan.core.api import Id, get_or_404, paginate
 from fangguan.core.identity import mask_phone
@@ -23,7 +24,7 @@ from . import services
 from .choices import Channel, Place, Status
 from .machine import API_ACTIONS, allowed_actions
 from .models import Category, RepairRequest
-from .selectors import GROUPS, overdue_q, repair_stats, requests_for
+from .selectors import GROUPS, overdue_q, repair_stats, requests_for, with_related
 
 router = Router(tags=["repairs"])
 
@@ -48,7 +49,14 @@ class CategoryOut(Schema):
     complete_workdays: int
 
 
-class RepairIn(Schema):
+class ContactIn(Schema):
+    """Who to call back, as a request carries it (the repairs API and the hotline's orders)."""
+
+    contact_name: str = Field("", max_length=50)
+    contact_phone: str = Field("", max_length=30)
+
+
+class RepairIn(ContactIn):
     estate: Id
     home: Id | None = None
     building: Id | None = None
@@ -57,8 +65,6 @@ class RepairIn(Schema):
     urgent: bool = False
     place: Literal["", *Place.values] = ""  # type: ignore[valid-type]
     channel: Literal["app", "phone", "onsite"] = "app"
-    contact_name: str = Field("", max_length=50)
-    contact_phone: str = Field("", max_length=30)
 
 
 class RepairOut(Schema):
@@ -247,8 +253,7 @@ def domain_errors():
 
 
 def _visible(user):
-    return RepairRequest.objects.visible_to(user).select_related(
-        "estate", "category", "company", "building", "home", "assignee")
+    return with_related(RepairRequest.objects.visible_to(user))
 
 
 @router.get("/categories", response=list[CategoryOut], operation_id="repairs_categories")
@@ -348,6 +353,18 @@ def get_request(request, request_id: int):
     """One request with its whole history, photos, escalations, supervision notes and the
     actions the caller may take now."""
     return detail(request.user, get_or_404(_visible(request.user), request_id))
+
+
+@router.post("/{int:request_id}/photos", response={200: RepairDetail, 403: Error, 409: Error},
+             operation_id="repairs_photos_add")
+def photos_add(request, request_id: int, photos: File[list[UploadedFile]]):
+    """Add photos (multipart, field ``photos``, one or more): the reporter while the request is
+    open, the serving company as completion photos while in progress or completed. JPEG, PNG,
+    WebP or GIF whose bytes are an image, within the size limit, at most 9 per stage; all or none."""
+    r = get_or_404(_visible(request.user), request_id)
+    with domain_errors():
+        services.attach_photos(request.user, r, photos)
+    return 200, detail(request.user, get_or_404(_visible(request.user), request_id))
 
 
 @router.post("/{int:request_id}/actions", response={200: RepairDetail, 403: Error, 409: Error},

@@ -16,7 +16,18 @@ from django.utils.translation import gettext_lazy as _
 
 from fangguan.core.scopes import ScopedQuerySet
 
-from .choices import FINAL, Channel, Deadline, EventKind, HandOff, Level, PhotoStage, Place, Status
+from .choices import (
+    FINAL,
+    WORKING,
+    Channel,
+    Deadline,
+    EventKind,
+    HandOff,
+    Level,
+    PhotoStage,
+    Place,
+    Status,
+)
 
 
 class Category(models.Model):
@@ -138,6 +149,15 @@ class RepairRequest(models.Model):
         ]
         indexes = [
             models.Index(fields=["status", "complete_due_at"], name="repairs_open_due"),
+            # the clock's auto-close: completed requests past the answer period, without reading
+            # every completed one
+            models.Index(fields=["status", "completed_at"], name="repairs_status_completed"),
+            # the clock's scans and the queues: only the requests still with the company (a few in
+            # a thousand). PostgreSQL uses them; SQLite would only with the statuses as literals,
+            # and Django binds them as parameters (docs/performance.md, Repairs)
+            models.Index(fields=["complete_due_at", "id"], name="repairs_working_due", condition=Q(status__in=WORKING)),
+            models.Index(fields=["response_due_at"], name="repairs_working_response",
+                         condition=Q(status__in=WORKING, responded_at__isnull=True)),
             models.Index(fields=["estate", "status"], name="repairs_estate_status"),
             models.Index(fields=["company", "created_at"], name="repairs_company_created"),
         ]

@@ -8,7 +8,8 @@ import datetime as dt
 import statistics
 
 from django.contrib.auth import get_user_model
-from django.db.models import Avg, Count, F, Q
+from django.db import connection
+from django.db.models import F, Q
 from django.utils import timezone
 
 from fangguan.accounts.choices import OrgKind, Role
@@ -31,12 +32,18 @@ def overdue_q(now: dt.datetime) -> Q:
         Q(responded_at__isnull=True, response_due_at__lt=now) | Q(complete_due_at__lt=now))
 
 
+def with_related(qs):
+    """What a request's page or list shows of its neighbours. Estate and category are joined; the
+    rest come in one query each for the whole page: every join added to the scoped, sorted query
+    multiplies PostgreSQL's planning time (8 tables: ~20 ms to plan a 4 ms query)."""
+    return qs.select_related("estate", "category").prefetch_related("company", "building", "home", "assignee")
+
+
 def requests_for(user, *, status=None, estate=None, company=None, town=None, category=None,
                  overdue=None, mine=False, ordering="-created", now=None):
     """The list behind the API, the queue and the overdue pages: always through ``visible_to``."""
     now = now or timezone.now()
-    qs = RepairRequest.objects.visible_to(user).select_related(
-        "estate", "estate__town", "category", "company", "building", "home", "assignee")
+    qs = with_related(RepairRequest.objects.visible_to(user))
     if status:
         qs = qs.filter(status=status)
     if estate:
@@ -111,6 +118,28 @@ def _period(date_from: dt.date | None, date_to: dt.date | None) -> Q:
     return q
 
 
+# The figures over the scoped rows (``t``): the two %s are ``now``. COUNT, not SUM, so an empty
+# total is 0, not NULL. Withdrawn = rejected or cancelled: nothing was left to complete.
+_COLUMNS = ("status", "created_at", "responded_at", "response_due_at", "completed_at", "complete_due_at",
+            "reopen_count", "rating")
+_WITHDRAWN = f"('{Status.CANCELLED}', '{Status.REJECTED}')"
+_FIGURES = ", ".join([
+    "COUNT(*)",
+    f"COUNT(CASE WHEN responded_at IS NOT NULL OR (response_due_at < %s AND status <> '{Status.CANCELLED}') "
+    "THEN 1 END)",
+    "COUNT(CASE WHEN responded_at <= response_due_at THEN 1 END)",
+    f"COUNT(CASE WHEN status NOT IN {_WITHDRAWN} AND (completed_at IS NOT NULL OR complete_due_at < %s) THEN 1 END)",
+    f"COUNT(CASE WHEN status NOT IN {_WITHDRAWN} AND completed_at <= complete_due_at THEN 1 END)",
+    "COUNT(CASE WHEN completed_at IS NOT NULL OR reopen_count > 0 THEN 1 END)",
+    "COUNT(CASE WHEN reopen_count > 0 THEN 1 END)",
+    "COUNT(rating)",
+    "SUM(rating)",
+])
+_HOURS = "EXTRACT(EPOCH FROM completed_at - created_at) / 3600"
+_NAMES = ("g", "g_name", "volume", "response_counted", "response_on_time", "complete_counted", "complete_on_time",
+          "ever_completed", "reopened", "rated", "rating_sum", "median")
+
+
 def repair_stats(user, group_by: str = "company", date_from: dt.date | None = None,
                  date_to: dt.date | None = None, now: dt.datetime | None = None) -> dict:
     """Figures per company, estate or town for requests filed in [from, to] (Shanghai days):
@@ -128,29 +157,34 @@ def repair_stats(user, group_by: str = "company", date_from: dt.date | None = No
     now = now or timezone.now()
     key, label = GROUPS[group_by]
     base = RepairRequest.objects.visible_to(user).filter(merged_into__isnull=True).filter(_period(date_from, date_to))
-    not_withdrawn = ~Q(status__in=(Status.CANCELLED, Status.REJECTED))
-    response_due = Q(responded_at__isnull=False) | (Q(response_due_at__lt=now) & ~Q(status=Status.CANCELLED))
-    complete_due = not_withdrawn & (Q(completed_at__isnull=False) | Q(complete_due_at__lt=now))
-    figures = dict(
-        volume=Count("pk"),
-        response_counted=Count("pk", filter=response_due),
-        response_on_time=Count("pk", filter=Q(responded_at__lte=F("response_due_at"))),
-        complete_counted=Count("pk", filter=complete_due),
-        complete_on_time=Count("pk", filter=not_withdrawn & Q(completed_at__lte=F("complete_due_at"))),
-        ever_completed=Count("pk", filter=Q(completed_at__isnull=False) | Q(reopen_count__gt=0)),
-        reopened=Count("pk", filter=Q(reopen_count__gt=0)),
-        rated=Count("rating"),
-        rating_mean=Avg("rating"),
-    )
-    rows = list(base.values(key, label).annotate(**figures).order_by(label, key))
-    total = base.aggregate(**figures)
-    durations: dict = {}
-    for k, created, completed in base.filter(completed_at__isnull=False).values_list(key, "created_at",
-                                                                                     "completed_at"):
-        durations.setdefault(k, []).append((completed - created).total_seconds() / 3600)
-    every = [h for hours in durations.values() for h in hours]
+    # the scoped rows (``visible_to`` applies the scope rule), then every figure in one pass over them
+    scoped = base.annotate(g=F(key), g_name=F(label)).values("g", "g_name", *_COLUMNS).order_by()
+    inner, inner_params = scoped.query.sql_with_params()
+    at = connection.ops.adapt_datetimefield_value(now)
+    params = (at, at, *inner_params)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":  # groups and total in one pass, the median in the database
+            cursor.execute(
+                f"SELECT g, g_name, {_FIGURES}, percentile_cont(0.5) WITHIN GROUP (ORDER BY {_HOURS}) "  # noqa: S608
+                f"FROM ({inner}) AS t GROUP BY GROUPING SETS ((g, g_name), ()) "
+                "ORDER BY GROUPING(g, g_name), g_name, g", params)
+            found = [dict(zip(_NAMES, r, strict=True)) for r in cursor.fetchall()]
+            rows, total = found[:-1], found[-1]
+        else:  # SQLite (development, tests) has no ordered-set aggregate: the medians from the hours
+            cursor.execute(f"SELECT g, g_name, {_FIGURES}, NULL FROM ({inner}) AS t "  # noqa: S608
+                           "GROUP BY g, g_name ORDER BY g_name, g", params)
+            rows = [dict(zip(_NAMES, r, strict=True)) for r in cursor.fetchall()]
+            total = {name: sum(r[name] or 0 for r in rows) for name in _NAMES[2:-1]}
+            hours: dict = {}
+            for k, created, completed in scoped.filter(completed_at__isnull=False).values_list(
+                    "g", "created_at", "completed_at"):
+                hours.setdefault(k, []).append((completed - created).total_seconds() / 3600)
+            for r in rows:
+                r["median"] = statistics.median(hours[r["g"]]) if hours.get(r["g"]) else None
+            every = [h for group in hours.values() for h in group]
+            total["median"] = statistics.median(every) if every else None
 
-    def shape(row, hours):
+    def shape(row):
         return {
             "volume": row["volume"],
             "responses_counted": row["response_counted"],
@@ -159,11 +193,9 @@ def repair_stats(user, group_by: str = "company", date_from: dt.date | None = No
             "on_time_completion_percent": _percent(row["complete_on_time"], row["complete_counted"]),
             "reopen_rate_percent": _percent(row["reopened"], row["ever_completed"]),
             "rated": row["rated"],
-            "satisfaction": round(row["rating_mean"], 2) if row["rating_mean"] is not None else None,
-            "median_hours_to_complete": round(statistics.median(hours), 1) if hours else None,
+            "satisfaction": round(row["rating_sum"] / row["rated"], 2) if row["rated"] else None,
+            "median_hours_to_complete": round(float(row["median"]), 1) if row["median"] is not None else None,
         }
 
-    items = [{"group": {"id": r[key], "name": r[label] or "—"}, **shape(r, durations.get(r[key], []))}
-             for r in rows]
-    return {"group_by": group_by, "from": date_from, "to": date_to, "items": items,
-            "total": shape(total, every)}
+    items = [{"group": {"id": r["g"], "name": r["g_name"] or "—"}, **shape(r)} for r in rows]
+    return {"group_by": group_by, "from": date_from, "to": date_to, "items": items, "total": shape(total)}

@@ -106,15 +106,37 @@ def add_photos(actor, request: RepairRequest, files: Iterable, stage: str = Phot
     have = Photo.objects.filter(request=request, stage=stage).count()
     if have + len(files) > conf.max_photos():
         raise ValidationError({"photos": [_("At most %(n)s photos.") % {"n": conf.max_photos()}]})
+    checked = [(upload, *check_image(upload)) for upload in files]  # every one before any is kept
     photos = []
-    for upload in files:
-        content_type, width, height = check_image(upload)
+    for upload, content_type, width, height in checked:
         photo = Photo(request=request, stage=stage, content_type=content_type, width=width, height=height,
                       uploaded_by=actor)
         photo.image.save(upload.name.rsplit("/", 1)[-1][-80:] or "photo", upload, save=False)
         photo.save()
         photos.append(photo)
     return photos
+
+
+def attach_photos(actor, request: RepairRequest, files: Iterable) -> list[Photo]:
+    """Photos added to a request after filing (the API): the reporter's while it is open, the
+    serving company's (as completion photos) while the work is in progress or just completed.
+    The same content check and limit as at filing; all or none are kept."""
+    from .machine import COMPANY, OPEN, REPORTER, capacities
+
+    caps = capacities(actor, request)
+    if caps & COMPANY:
+        stage, allowed = PhotoStage.COMPLETION, (Status.IN_PROGRESS, Status.COMPLETED)
+    elif REPORTER in caps:
+        stage, allowed = PhotoStage.REPORT, OPEN
+    else:
+        raise ActionForbidden(_("You may not do this to this request."))
+    if request.status not in allowed:
+        raise ActionConflict(_("Photos cannot be added to a request in this state."))
+    files = list(files or ())
+    if not files:
+        raise ValidationError({"photos": [_("Choose at least one photo.")]})
+    with transaction.atomic():
+        return add_photos(actor, request, files, stage)
 
 
 # --- Creation -------------------------------------------------------------------------------
@@ -184,6 +206,9 @@ def create_request(actor, *, estate, category, description, urgent=False, home=N
         raise ValidationError({"category": [_("Choose a category from the catalogue.")]})
     if home is not None and building is None:
         building = home.building
+    if building is not None and building.estate_id != estate.pk or home is not None and home.building_id != building.pk:
+        raise ValidationError({"home" if home is not None else "building": [
+            _("This home or building is not in the estate chosen.")]})
     if home is not None and not place:
         place = Place.HOME
     day = now.astimezone(deadlines.LOCAL).date()
@@ -564,5 +589,5 @@ def category_update(actor, category: Category, changes: dict) -> Category:
     return record_update(actor=actor, instance=category, changes=changes)
 
 
-__all__ = ["create_request", "act", "tick", "add_photos", "check_image", "category_update", "record_event",
+__all__ = ["create_request", "act", "tick", "add_photos", "attach_photos", "check_image", "category_update", "record_event",
            "ActionConflict", "ActionForbidden", "TooManyRequests", "SYSTEM", "BUREAU", "TECHNICIAN"]

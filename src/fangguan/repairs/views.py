@@ -25,13 +25,13 @@ from fangguan.accounts.roles import OWNER, grants
 from fangguan.core.audit import log_security
 from fangguan.core.exports import file_response
 from fangguan.core.models import SecurityAction
-from fangguan.registry.models import Building, Contract, Estate, HomeShare
+from fangguan.registry.models import Building, Contract, Estate, Home, HomeShare
 
 from . import services
 from .choices import Channel, Place, Status
 from .machine import allowed_actions
 from .models import Category, Escalation, Photo, RepairRequest
-from .selectors import GROUPS, repair_stats, requests_for
+from .selectors import GROUPS, repair_stats, requests_for, with_related
 
 PAGE = 50
 
@@ -87,6 +87,18 @@ def _int(value):
         return None
 
 
+def _home_named(user, estate, form):
+    """The home a caller names by building and room number, in the chosen estate (and the
+    user's reach), or ValidationError."""
+    if not form.get("building_number") or not form.get("room_number"):
+        raise ValidationError({"room_number": [_("Give the building and room number of the home.")]})
+    home = Home.objects.visible_to(user).filter(
+        building__estate=estate, building__number=form["building_number"], room_number=form["room_number"]).first()
+    if home is None:
+        raise ValidationError({"room_number": [_("No such home in this estate.")]})
+    return home
+
+
 @login_required
 def new(request):
     estates, homes = _filing_choices(request.user)
@@ -98,8 +110,9 @@ def new(request):
             "category": "", "description": "", "urgent": False, "channel": Channel.PHONE, "building": ""}
     errors = {}
     if request.method == "POST":
-        form.update({k: request.POST.get(k, "") for k in ("estate", "where", "category", "description", "channel",
-                                                          "building", "contact_name", "contact_phone")})
+        form.update({k: request.POST.get(k, "").strip() for k in (
+            "estate", "where", "category", "description", "channel", "building", "contact_name", "contact_phone",
+            "building_number", "room_number")})
         form["urgent"] = request.POST.get("urgent") == "on"
         estate = next((e for e in estates if str(e.pk) == form["estate"]), None)
         home = None
@@ -116,6 +129,8 @@ def new(request):
         try:
             if estate is None:
                 raise ValidationError({"estate": [_("Choose an estate.")]})
+            if place == Place.HOME and home is None and not resident:  # a call or visit about a home
+                home = _home_named(request.user, estate, form)
             req = services.create_request(
                 request.user, estate=estate, home=home, building=building,
                 place=place if place in Place.values else "", category=form["category"],
@@ -186,8 +201,7 @@ def overdue(request):
 
 
 def _request_or_404(user, pk):
-    req = (RepairRequest.objects.visible_to(user).select_related("estate", "category", "home", "building",
-                                                                 "assignee", "company").filter(pk=pk).first())
+    req = with_related(RepairRequest.objects.visible_to(user)).filter(pk=pk).first()
     if req is None:
         raise Http404
     return req
@@ -284,9 +298,9 @@ FIGURES = [
 
 def _business(user):
     """Figures are for business users: not residents, not the IT administrators (三员)."""
-    from fangguan.registry.scopes import BUSINESS
+    from fangguan.web.navigation import is_business
 
-    if not _kinds(user) & (BUSINESS - {OWNER}):
+    if not is_business(user, owners=False):
         raise PermissionDenied(_("You may not do this."))
 
 

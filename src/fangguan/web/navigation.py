@@ -32,8 +32,11 @@ MENU = [
 ]
 
 
-def is_business(user) -> bool:
-    return any(g.kind in BUSINESS for g in grants(user))
+def is_business(user, *, owners: bool = True) -> bool:
+    """Whether the user works with business data (not an IT administrator); ``owners=False``
+    leaves out a resident's own homes (pages for staff only)."""
+    kinds = BUSINESS if owners else BUSINESS - {OWNER}
+    return any(g.kind in kinds for g in grants(user))
 
 
 def menu_for(user) -> list[dict]:
