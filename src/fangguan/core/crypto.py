@@ -69,6 +69,12 @@ def keyring() -> KeyRing:
     return KeyRing(active=spec["active"], keys=keys, index_key=base64.b64decode(spec["index_key"]))
 
 
+@lru_cache(maxsize=16)
+def _aesgcm(key: bytes) -> AESGCM:
+    """One cipher object per key: bulk loaders encrypt millions of values."""
+    return AESGCM(key)
+
+
 class AesGcm:
     """AES-256-GCM with a 96-bit random nonce (the ``cryptography`` package)."""
 
@@ -77,11 +83,11 @@ class AesGcm:
     @staticmethod
     def seal(key: bytes, plaintext: bytes, aad: bytes) -> bytes:
         nonce = os.urandom(12)
-        return nonce + AESGCM(key).encrypt(nonce, plaintext, aad)
+        return nonce + _aesgcm(key).encrypt(nonce, plaintext, aad)
 
     @staticmethod
     def open(key: bytes, blob: bytes, aad: bytes) -> bytes:
-        return AESGCM(key).decrypt(blob[:12], blob[12:], aad)
+        return _aesgcm(key).decrypt(blob[:12], blob[12:], aad)
 
 
 # Algorithms by the id written into each ciphertext. A national algorithm (e.g. SM4-GCM for a

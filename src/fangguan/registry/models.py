@@ -327,19 +327,14 @@ class Person(RegistryModel):
             self.id_number_flagged = False
             return
         checked = check_id_number(self.id_type, raw)
-        self.id_number_cipher = crypto.encrypt(checked.value, purpose="person.id_number")
-        self.id_number_index = id_number_index(checked.value)
-        self.id_number_masked = mask_id_number(checked.value)
+        self.id_number_cipher, self.id_number_index, self.id_number_masked = stored_id_number(checked.value)
         self.id_number_flagged = checked.flagged
 
     def set_phone(self, raw: str) -> None:
         if not raw:
             self.phone_cipher = self.phone_index = self.phone_masked = ""
             return
-        phone = check_phone(raw)
-        self.phone_cipher = crypto.encrypt(phone, purpose="person.phone")
-        self.phone_index = phone_index(phone)
-        self.phone_masked = mask_phone(phone)
+        self.phone_cipher, self.phone_index, self.phone_masked = stored_phone(check_phone(raw))
 
     def id_number_clear(self) -> str:
         return crypto.decrypt(self.id_number_cipher, purpose="person.id_number") if self.id_number_cipher else ""
@@ -360,6 +355,17 @@ def id_number_index(value: str) -> str:
 
 def phone_index(value: str) -> str:
     return crypto.blind_index(value, purpose="person.phone")
+
+
+def stored_id_number(value: str) -> tuple[str, str, str]:
+    """Cipher, blind index and mask of a checked identity number: the columns a person row holds
+    (``manage.py synth`` writes its rows with this too)."""
+    return crypto.encrypt(value, purpose="person.id_number"), id_number_index(value), mask_id_number(value)
+
+
+def stored_phone(phone: str) -> tuple[str, str, str]:
+    """Cipher, blind index and mask of a checked phone number, as a person row holds them."""
+    return crypto.encrypt(phone, purpose="person.phone"), phone_index(phone), mask_phone(phone)
 
 
 class HomeShareQuerySet(ScopedQuerySet):
