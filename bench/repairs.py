@@ -7,7 +7,8 @@ request's detail with its events — each beside the bare SQL it needs.
         [--database-url postgres://postgres@127.0.0.1:5432/fg_repairs_bench] [--keep]
 
 Runs on a database of its own: SQLite in a temporary folder, or with ``--database-url`` (or a
-``postgres`` DATABASE_URL) the PostgreSQL database it names (default ``fg_repairs_bench``),
+``postgres`` DATABASE_URL) the PostgreSQL database it names (``--database-url`` alone, or a URL
+without a database name: ``fg_repairs_bench``),
 dropped and created again. It is migrated and loaded with the Jinshan demo (sample homes), then
 ``--requests`` requests spread over every estate and three years are written as plain tuples —
 COPY on PostgreSQL, with the tables' secondary indexes dropped while loading and built again
@@ -95,9 +96,9 @@ def database(url: str | None) -> tuple[str, bool]:
                   else "")
     if not url:
         return f"sqlite:///{tempfile.mkdtemp(prefix='fangguan-bench-')}/bench.sqlite3", False
-    base, name = url.rsplit("/", 1)
-    name = name or "fg_repairs_bench"
-    return f"{base}/{name}", True
+    scheme, rest = url.split("://", 1)
+    server, _, name = rest.partition("/")
+    return f"{scheme}://{server}/{name or DEFAULT_URL.rsplit('/', 1)[1]}", True
 
 
 def recreate(url: str) -> None:
@@ -290,7 +291,8 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--requests", type=int, default=100000)
     parser.add_argument("--runs", type=int, default=20, help="0: load only (time later with --keep)")
-    parser.add_argument("--database-url", help=f"PostgreSQL database to (re)create, e.g. {DEFAULT_URL}")
+    parser.add_argument("--database-url", nargs="?", const=DEFAULT_URL,
+                        help=f"PostgreSQL database to (re)create; alone: {DEFAULT_URL}")
     parser.add_argument("--keep", action="store_true", help="reuse the PostgreSQL bench database as loaded")
     args = parser.parse_args()
     url, pg = database(args.database_url)
