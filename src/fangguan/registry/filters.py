@@ -30,7 +30,8 @@ def _text(*lookups: str):
     return Annotated[str | None, FilterLookup([f"{lookup}__icontains" for lookup in lookups])]
 
 
-def _eq(lookup: str, kind=Id):
+def equals(lookup: str, kind=Id):
+    """A list filter selecting rows whose ``lookup`` equals the value given (ids by default)."""
     return Annotated[kind | None, FilterLookup(lookup)]
 
 
@@ -59,7 +60,7 @@ class TownFilters(FilterSchema):
 
 class NeighbourhoodFilters(ViewerFilters):
     q: _text("name", "code") = None
-    town: _eq("town_id") = None
+    town: equals("town_id") = None
     overlap_on: dt.date | None = None
     subcommittee_on: dt.date | None = None
 
@@ -78,12 +79,12 @@ class NeighbourhoodFilters(ViewerFilters):
 
 class EstateFilters(FilterSchema):
     q: _text("name", "code", "name_pinyin", "address") = None
-    town: _eq("town_id") = None
-    neighbourhood: _eq("neighbourhood_id") = None
-    estate_type: _eq("estate_type", str) = None
-    delivered_from: _eq("delivered_on__gte", dt.date) = None
-    delivered_to: _eq("delivered_on__lte", dt.date) = None
-    charging_eligible: _eq("charging_eligible", bool) = None
+    town: equals("town_id") = None
+    neighbourhood: equals("neighbourhood_id") = None
+    estate_type: equals("estate_type", str) = None
+    delivered_from: equals("delivered_on__gte", dt.date) = None
+    delivered_to: equals("delivered_on__lte", dt.date) = None
+    charging_eligible: equals("charging_eligible", bool) = None
     company: Id | None = None
     as_of: dt.date | None = None
     meili_on: dt.date | None = None
@@ -117,37 +118,37 @@ class EstateFilters(FilterSchema):
 
 class AreaFilters(FilterSchema):
     q: _text("name", "code") = None
-    town: _eq("estate__town_id") = None
-    estate: _eq("estate_id") = None
+    town: equals("estate__town_id") = None
+    estate: equals("estate_id") = None
 
 
 class BuildingFilters(FilterSchema):
     q: _text("number", "estate__name") = None
-    town: _eq("estate__town_id") = None
-    estate: _eq("estate_id") = None
-    area: _eq("area_id") = None
-    has_elevator: _eq("has_elevator", bool) = None
+    town: equals("estate__town_id") = None
+    estate: equals("estate_id") = None
+    area: equals("area_id") = None
+    has_elevator: equals("has_elevator", bool) = None
 
 
 class HomeFilters(FilterSchema):
     q: _text("room_number", "property_unit_number") = None
-    town: _eq("building__estate__town_id") = None
-    estate: _eq("building__estate_id") = None
-    building: _eq("building_id") = None
-    use: _eq("use", str) = None
+    town: equals("building__estate__town_id") = None
+    estate: equals("building__estate_id") = None
+    building: equals("building_id") = None
+    use: equals("use", str) = None
 
 
 class ShareFilters(FilterSchema):
-    town: _eq("home__building__estate__town_id") = None
-    estate: _eq("home__building__estate_id") = None
-    home: _eq("home_id") = None
-    person: _eq("person_id") = None
-    kind: _eq("kind", str) = None
+    town: equals("home__building__estate__town_id") = None
+    estate: equals("home__building__estate_id") = None
+    home: equals("home_id") = None
+    person: equals("person_id") = None
+    kind: equals("kind", str) = None
 
 
 class PersonFilters(FilterSchema):
     q: _text("name", "name_pinyin") = None
-    kind: _eq("kind", str) = None
+    kind: equals("kind", str) = None
     town: Id | None = None
     estate: Id | None = None
 
@@ -165,7 +166,7 @@ class PersonFilters(FilterSchema):
 class CompanyFilters(ViewerFilters):
     q: _text("name", "name_pinyin", "credit_code") = None
     filed: bool | None = None
-    flagged: _eq("credit_code_flagged", bool) = None
+    flagged: equals("credit_code_flagged", bool) = None
     town: Id | None = None
     estate: Id | None = None
     serving_on: dt.date | None = None
@@ -206,11 +207,11 @@ class CompanyFilters(ViewerFilters):
 
 class ContractFilters(FilterSchema):
     q: _text("company__name", "area__name") = None
-    town: _eq("area__estate__town_id") = None
-    estate: _eq("area__estate_id") = None
-    area: _eq("area_id") = None
-    company: _eq("company_id") = None
-    kind: _eq("kind", str) = None
+    town: equals("area__estate__town_id") = None
+    estate: equals("area__estate_id") = None
+    area: equals("area_id") = None
+    company: equals("company_id") = None
+    kind: equals("kind", str) = None
     in_force_on: dt.date | None = None
 
     def filter_in_force_on(self, value):
@@ -221,11 +222,11 @@ class ContractFilters(FilterSchema):
 
 class CommitteeFilters(FilterSchema):
     q: _text("name") = None
-    town: _eq("area__estate__town_id") = None
-    estate: _eq("area__estate_id") = None
-    area: _eq("area_id") = None
+    town: equals("area__estate__town_id") = None
+    estate: equals("area__estate_id") = None
+    area: equals("area_id") = None
     in_force_on: dt.date | None = None
-    party_group_on: _eq("party_group_since__lte", dt.date) = None
+    party_group_on: equals("party_group_since__lte", dt.date) = None
 
     def filter_in_force_on(self, value):
         """Established and not dissolved on that day, for an estate in the registry that day."""
@@ -236,29 +237,29 @@ class CommitteeFilters(FilterSchema):
 
 class CommitteeMemberFilters(FilterSchema):
     q: _text("name") = None
-    town: _eq("committee__area__estate__town_id") = None
-    estate: _eq("committee__area__estate_id") = None
-    committee: _eq("committee_id") = None
+    town: equals("committee__area__estate__town_id") = None
+    estate: equals("committee__area__estate_id") = None
+    committee: equals("committee_id") = None
 
 
 class CommitteeDocumentFilters(FilterSchema):
     q: _text("title") = None
-    estate: _eq("committee__area__estate_id") = None
-    committee: _eq("committee_id") = None
-    kind: _eq("kind", str) = None
+    estate: equals("committee__area__estate_id") = None
+    committee: equals("committee_id") = None
+    kind: equals("kind", str) = None
 
 
 class FacilityFilters(FilterSchema):
     q: _text("location", "estate__name") = None
-    town: _eq("estate__town_id") = None
-    estate: _eq("estate_id") = None
-    kind: _eq("kind", str) = None
-    status: _eq("status", str) = None
+    town: equals("estate__town_id") = None
+    estate: equals("estate_id") = None
+    kind: equals("kind", str) = None
+    status: equals("status", str) = None
 
 
 class AssessmentFilters(FilterSchema):
-    town: _eq("estate__town_id") = None
-    estate: _eq("estate_id") = None
-    kind: _eq("kind", str) = None
-    passed_from: _eq("passed_on__gte", dt.date) = None  # the plan's designations per period (issue #8)
-    passed_to: _eq("passed_on__lte", dt.date) = None
+    town: equals("estate__town_id") = None
+    estate: equals("estate_id") = None
+    kind: equals("kind", str) = None
+    passed_from: equals("passed_on__gte", dt.date) = None  # the plan's designations per period (issue #8)
+    passed_to: equals("passed_on__lte", dt.date) = None

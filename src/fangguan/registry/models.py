@@ -31,6 +31,7 @@ from fangguan.core.identity import (
     mask_phone,
     normalise,
 )
+from fangguan.core.models import ScopedRecord
 from fangguan.core.scopes import ScopedQuerySet
 from fangguan.core.text import pinyin_key
 
@@ -60,20 +61,10 @@ def _in_force(start: str, end: str | None, day: dt.date) -> Q:
     return q
 
 
-class RegistryModel(models.Model):
-    created_at = models.DateTimeField(_("created"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("updated"), auto_now=True)
-
-    objects = ScopedQuerySet.as_manager()
-
-    class Meta:
-        abstract = True
-
-
 # --- Places and bodies ---------------------------------------------------------------------
 
 
-class Town(RegistryModel):
+class Town(ScopedRecord):
     """A subdistrict, town or specially administered zone of the district."""
 
     audit_name = "town"
@@ -96,7 +87,7 @@ class NeighbourhoodQuerySet(ScopedQuerySet):
         return self.filter(_in_force("property_subcommittee_since", "property_subcommittee_until", day))
 
 
-class Neighbourhood(RegistryModel):
+class Neighbourhood(ScopedRecord):
     """A neighbourhood committee (居委会), the grid's first level above the estate."""
 
     audit_name = "neighbourhood"
@@ -128,7 +119,7 @@ class EstateQuerySet(ScopedQuerySet):
         return self.filter(delivered_on__isnull=False).filter(_in_force("delivered_on", "removed_on", day))
 
 
-class Estate(RegistryModel):
+class Estate(ScopedRecord):
     """A residential estate (住宅小区)."""
 
     audit_name = "estate"
@@ -187,7 +178,7 @@ class Estate(RegistryModel):
             raise ValidationError({"removed_on": _("The removal date must be after the delivery date.")})
 
 
-class ManagementArea(RegistryModel):
+class ManagementArea(ScopedRecord):
     """A property-management area (物业管理区域): what contracts, assemblies and funds belong to."""
 
     audit_name = "area"
@@ -205,7 +196,7 @@ class ManagementArea(RegistryModel):
         return self.name
 
 
-class Building(RegistryModel):
+class Building(ScopedRecord):
     audit_name = "building"
     estate = models.ForeignKey(Estate, verbose_name=_("estate"), on_delete=models.PROTECT, related_name="buildings")
     area = models.ForeignKey(
@@ -240,7 +231,7 @@ class Building(RegistryModel):
             raise ValidationError({"area": _("The management area belongs to another estate.")})
 
 
-class Home(RegistryModel):
+class Home(ScopedRecord):
     """A home or other exclusive part (专有部分) — the unit that is owned, counted and voted."""
 
     audit_name = "home"
@@ -274,7 +265,7 @@ class Home(RegistryModel):
 # --- People ---------------------------------------------------------------------------------
 
 
-class Person(RegistryModel):
+class Person(ScopedRecord):
     """An owner, tenant or committee member: a natural person or an organisation (e.g. the
     developer holding unsold homes). Identity number and phone are encrypted at rest, searched by
     blind index and shown masked; only ``reveal`` (with permission, reason and a log entry) shows
@@ -373,7 +364,7 @@ class HomeShareQuerySet(ScopedQuerySet):
         return self.filter(_in_force("since", "until", day))
 
 
-class HomeShare(RegistryModel):
+class HomeShare(ScopedRecord):
     """A person's right in a home: an ownership share (percent) or a public-housing tenancy."""
 
     audit_name = "share"
@@ -428,7 +419,7 @@ class CompanyQuerySet(ScopedQuerySet):
         return self.filter(filed_on__isnull=False).filter(_in_force("filed_on", "filing_revoked_on", day))
 
 
-class Company(RegistryModel):
+class Company(ScopedRecord):
     """A property-service company (物业服务企业)."""
 
     audit_name = "company"
@@ -478,7 +469,7 @@ class ContractQuerySet(ScopedQuerySet):
         )
 
 
-class Contract(RegistryModel):
+class Contract(ScopedRecord):
     """A property-service contract for one management area. Two formal contracts for one area
     may not overlap in time (物业管理条例 Art. 26: the owner-appointed contract replaces the
     preliminary one)."""
@@ -542,7 +533,7 @@ class OwnersCommitteeQuerySet(ScopedQuerySet):
         return self.filter(established_on__isnull=False).filter(_in_force("established_on", "dissolved_on", day))
 
 
-class OwnersCommittee(RegistryModel):
+class OwnersCommittee(ScopedRecord):
     """An owners' assembly and its committee (业主大会 / 业主委员会) for one management area."""
 
     audit_name = "committee"
@@ -575,7 +566,7 @@ class CommitteeMemberQuerySet(ScopedQuerySet):
         return self.filter(_in_force("start_on", "end_on", day))
 
 
-class CommitteeMember(RegistryModel):
+class CommitteeMember(ScopedRecord):
     """A seat on an owners' committee. ``neighbourhood`` is set when the member also sits on
     that neighbourhood committee (交叉任职, counted by the plan)."""
 
@@ -602,7 +593,7 @@ class CommitteeMember(RegistryModel):
         return f"{self.name} ({self.get_role_display()})"
 
 
-class CommitteeDocument(RegistryModel):
+class CommitteeDocument(ScopedRecord):
     """A document the committee keeps public: rules, covenant, minutes, notices."""
 
     audit_name = "committee_document"
@@ -629,7 +620,7 @@ class FacilityQuerySet(ScopedQuerySet):
         return self.filter(installed_on__isnull=False).filter(_in_force("installed_on", "removed_on", day))
 
 
-class Facility(RegistryModel):
+class Facility(ScopedRecord):
     audit_name = "facility"
     estate = models.ForeignKey(Estate, verbose_name=_("estate"), on_delete=models.PROTECT, related_name="facilities")
     building = models.ForeignKey(Building, verbose_name=_("building"), null=True, blank=True, on_delete=models.PROTECT, related_name="facilities")
@@ -663,7 +654,7 @@ class AssessmentQuerySet(ScopedQuerySet):
         return self.filter(_in_force("passed_on", "revoked_on", day))
 
 
-class Assessment(RegistryModel):
+class Assessment(ScopedRecord):
     """A 美丽家园 assessment an estate passed (standard or model estate)."""
 
     audit_name = "assessment"
