@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -25,6 +26,7 @@ from fangguan.accounts.roles import OWNER, grants
 from fangguan.core.audit import log_security
 from fangguan.core.exports import file_response
 from fangguan.core.models import SecurityAction
+from fangguan.core.scopes import writable_fields
 from fangguan.registry.models import Building, Contract, Estate, Home, HomeShare
 
 from . import services
@@ -55,6 +57,8 @@ def nav_section(user):
         items += [{"name": "repairs-overdue", "label": _("Overdue and escalated"), "url": reverse("repairs-overdue")}]
     if kinds & {OrgKind.BUREAU, OrgKind.AUDIT, OrgKind.TOWN_OFFICE, OrgKind.NEIGHBOURHOOD, OrgKind.COMPANY}:
         items += [{"name": "repairs-stats", "label": _("Repair figures"), "url": reverse("repairs-stats")}]
+    if OrgKind.BUREAU in kinds:
+        items += [{"name": "repairs-categories", "label": _("Repair categories"), "url": reverse("repairs-categories")}]
     return {"label": _("Repairs"), "items": items} if items else None
 
 
@@ -347,3 +351,48 @@ def stats_export(request):
 
 def stats_groups():
     return [("company", _("Property company")), ("estate", _("Estate")), ("town", _("Town"))]
+
+
+# --- The category catalogue: the bureau edits names, default urgency and time limits -------------
+
+CATEGORY_FIELDS = ["name", "urgent", "urgent_response_minutes", "onsite_response_minutes", "urgent_complete_hours",
+                   "response_workdays", "complete_workdays", "active", "sort_order"]
+
+
+class CategoryForm(forms.ModelForm):
+    """The page's fields; the rules are the model's (``Category.clean``, run by the service)."""
+
+    class Meta:
+        model = Category
+        fields = CATEGORY_FIELDS
+
+
+@login_required
+def categories(request):
+    """Every category with its limits, for business users; the bureau gets the edit links."""
+    _business(request.user)
+    rows = list(Category.objects.visible_to(request.user))
+    return render(request, "repairs/categories.html", {
+        "categories": rows, "may_edit": bool(rows) and bool(writable_fields(request.user, rows[0])),
+    })
+
+
+@login_required
+def category_edit(request, code: str):
+    category = Category.objects.visible_to(request.user).filter(code=code[:30]).first()
+    if category is None:
+        raise Http404
+    if not writable_fields(request.user, category):
+        raise PermissionDenied(_("Only the district bureau edits the repair categories."))
+    form = CategoryForm(request.POST or None, instance=Category.objects.get(pk=category.pk))
+    if request.method == "POST" and form.is_valid():
+        changes = {f: form.cleaned_data[f] for f in form.changed_data}
+        try:
+            if changes:
+                services.category_update(request.user, category, changes)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("Category saved. Requests already filed keep their deadlines."))
+            return redirect("repairs-categories")
+    return render(request, "repairs/category_form.html", {"form": form, "category": category})
