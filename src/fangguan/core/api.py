@@ -20,7 +20,7 @@ from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.security import APIKeyQuery, HttpBearer, SessionAuth
-from pydantic import Field, PlainSerializer
+from pydantic import BaseModel, ConfigDict, Field, PlainSerializer
 
 Number = Annotated[Any, PlainSerializer(lambda v: None if v is None else float(v), return_type=float | None, when_used="always")]
 
@@ -81,8 +81,12 @@ def get_or_404(qs, pk: int):
         raise _Http404 from None
 
 
-class Ref(Schema):
+# A plain pydantic model read from the record's attributes: ninja's Schema would wrap every
+# nested record of a list page in its DjangoGetter.
+class Ref(BaseModel):
     """A related record as lists and details show it."""
+
+    model_config = ConfigDict(from_attributes=True)
 
     id: int
     name: str
