@@ -10,11 +10,9 @@ from django.urls import reverse
 
 from fangguan.core.models import ChangeLog
 from fangguan.repairs.models import Category
+from fangguan.repairs.views import CATEGORY_FIELDS as FIELDS
 
 pytestmark = pytest.mark.django_db
-
-FIELDS = ["name", "urgent", "urgent_response_minutes", "onsite_response_minutes", "urgent_complete_hours",
-          "response_workdays", "complete_workdays", "active", "sort_order"]
 
 
 def logged_in(user) -> Client:
@@ -26,7 +24,7 @@ def logged_in(user) -> Client:
 def posted(category: Category, **changes) -> dict:
     data = {f: getattr(category, f) for f in FIELDS}
     data.update(changes)
-    return {k: ("on" if v is True else "" if v is False else v) for k, v in data.items() if v is not False}
+    return {k: ("on" if v is True else v) for k, v in data.items() if v is not False}  # a form omits unticked boxes
 
 
 def snapshot(code: str) -> dict:

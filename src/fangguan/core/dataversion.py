@@ -30,8 +30,7 @@ PG_FUNCTION = (
 )
 
 
-def _names(table: str, name: str) -> list[str]:
-    return [f"{table}_{name}_{op}" for op in ("insert", "update", "delete", "truncate")]
+SQLITE_OPS = ("insert", "update", "delete")  # SQLite has row triggers only, and no TRUNCATE
 
 
 def _plain(*identifiers: str) -> None:
@@ -56,10 +55,11 @@ def watch(conn, name: str, tables: list[str]) -> None:
                     f"FOR EACH STATEMENT EXECUTE FUNCTION fangguan_data_change('{name}')"
                 )
             else:
-                for trigger, op in zip(_names(table, name), ("INSERT", "UPDATE", "DELETE"), strict=False):
+                for op in SQLITE_OPS:
+                    trigger = f"{table}_{name}_{op}"
                     # identifiers checked by _plain
                     body = f"INSERT INTO core_datachange (name, token) VALUES ('{name}', lower(hex(randomblob(16))))"  # noqa: S608
-                    cursor.execute(f"CREATE TRIGGER IF NOT EXISTS {trigger} AFTER {op} ON {table} BEGIN {body}; END")
+                    cursor.execute(f"CREATE TRIGGER IF NOT EXISTS {trigger} AFTER {op.upper()} ON {table} BEGIN {body}; END")
 
 
 def unwatch(conn, name: str, tables: list[str]) -> None:
@@ -69,8 +69,8 @@ def unwatch(conn, name: str, tables: list[str]) -> None:
             if conn.vendor == "postgresql":
                 cursor.execute(f"DROP TRIGGER IF EXISTS {table}_{name}_change ON {table}")
             else:
-                for trigger in _names(table, name):
-                    cursor.execute(f"DROP TRIGGER IF EXISTS {trigger}")
+                for op in SQLITE_OPS:
+                    cursor.execute(f"DROP TRIGGER IF EXISTS {table}_{name}_{op}")
 
 
 def version(name: str) -> str:

@@ -13,7 +13,7 @@ from ninja import FilterSchema
 from pydantic import ConfigDict, Field
 
 from fangguan.core.api import Id
-from fangguan.registry.filters import equals
+from fangguan.registry.filters import matching
 
 from .choices import HousingType, LandUse, ParcelStatus, PermitKind, one_of
 
@@ -48,8 +48,8 @@ class DatedFilters(FilterSchema):
 
 class ParcelFilters(DatedFilters):
     date_field: ClassVar[str] = "listed_on"
-    status: equals("status", one_of(ParcelStatus)) = None
-    planned_use: equals("planned_use", one_of(LandUse)) = None
+    status: matching("status", one_of(ParcelStatus)) = None
+    planned_use: matching("planned_use", one_of(LandUse)) = None
     residential: bool | None = None
 
     def filter_residential(self, value):
@@ -63,7 +63,7 @@ class ProjectFilters(DatedFilters):
     """``from``/``to`` on projects: those with a permit dated in the range."""
 
     date_field: ClassVar[str] = "permits__issued_on"
-    housing_type: equals("housing_type", one_of(HousingType)) = None
+    housing_type: matching("housing_type", one_of(HousingType)) = None
 
     def _with_a_permit_in_range(self) -> Q:
         from .models import Permit
@@ -89,10 +89,10 @@ class ProjectFilters(DatedFilters):
 class PermitFilters(DatedFilters):
     date_field: ClassVar[str] = "issued_on"
     town_field: ClassVar[str] = "project__town_id"
-    kind: equals("kind", one_of(PermitKind)) = None
-    housing_type: equals("project__housing_type", one_of(HousingType)) = None
-    project: equals("project_id") = None
-    estate: equals("estate_id") = None
+    kind: matching("kind", one_of(PermitKind)) = None
+    housing_type: matching("project__housing_type", one_of(HousingType)) = None
+    project: matching("project_id") = None
+    estate: matching("estate_id") = None
 
     def text_q(self, value):
         return Q(number__icontains=value) | Q(project__name__icontains=value)
@@ -116,7 +116,7 @@ class RenovationFilters(DatedFilters):
     """``from``/``to`` on the completion date (what the renovation indicators count)."""
 
     date_field: ClassVar[str] = "completed_on"
-    kind: equals("kind", str) = None
-    estate: equals("estates") = None
+    kind: matching("kind", str) = None
+    estate: matching("estates") = None
 
 

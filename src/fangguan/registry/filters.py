@@ -30,8 +30,9 @@ def _text(*lookups: str):
     return Annotated[str | None, FilterLookup([f"{lookup}__icontains" for lookup in lookups])]
 
 
-def equals(lookup: str, kind=Id):
-    """A list filter selecting rows whose ``lookup`` equals the value given (ids by default)."""
+def matching(lookup: str, kind=Id):
+    """A list filter applying ``lookup`` to the value given (ids by default): equality, or what the
+    lookup names (``delivered_on__gte``)."""
     return Annotated[kind | None, FilterLookup(lookup)]
 
 
@@ -60,7 +61,7 @@ class TownFilters(FilterSchema):
 
 class NeighbourhoodFilters(ViewerFilters):
     q: _text("name", "code") = None
-    town: equals("town_id") = None
+    town: matching("town_id") = None
     overlap_on: dt.date | None = None
     subcommittee_on: dt.date | None = None
 
@@ -79,12 +80,12 @@ class NeighbourhoodFilters(ViewerFilters):
 
 class EstateFilters(FilterSchema):
     q: _text("name", "code", "name_pinyin", "address") = None
-    town: equals("town_id") = None
-    neighbourhood: equals("neighbourhood_id") = None
-    estate_type: equals("estate_type", str) = None
-    delivered_from: equals("delivered_on__gte", dt.date) = None
-    delivered_to: equals("delivered_on__lte", dt.date) = None
-    charging_eligible: equals("charging_eligible", bool) = None
+    town: matching("town_id") = None
+    neighbourhood: matching("neighbourhood_id") = None
+    estate_type: matching("estate_type", str) = None
+    delivered_from: matching("delivered_on__gte", dt.date) = None
+    delivered_to: matching("delivered_on__lte", dt.date) = None
+    charging_eligible: matching("charging_eligible", bool) = None
     company: Id | None = None
     as_of: dt.date | None = None
     meili_on: dt.date | None = None
@@ -118,37 +119,37 @@ class EstateFilters(FilterSchema):
 
 class AreaFilters(FilterSchema):
     q: _text("name", "code") = None
-    town: equals("estate__town_id") = None
-    estate: equals("estate_id") = None
+    town: matching("estate__town_id") = None
+    estate: matching("estate_id") = None
 
 
 class BuildingFilters(FilterSchema):
     q: _text("number", "estate__name") = None
-    town: equals("estate__town_id") = None
-    estate: equals("estate_id") = None
-    area: equals("area_id") = None
-    has_elevator: equals("has_elevator", bool) = None
+    town: matching("estate__town_id") = None
+    estate: matching("estate_id") = None
+    area: matching("area_id") = None
+    has_elevator: matching("has_elevator", bool) = None
 
 
 class HomeFilters(FilterSchema):
     q: _text("room_number", "property_unit_number") = None
-    town: equals("building__estate__town_id") = None
-    estate: equals("building__estate_id") = None
-    building: equals("building_id") = None
-    use: equals("use", str) = None
+    town: matching("building__estate__town_id") = None
+    estate: matching("building__estate_id") = None
+    building: matching("building_id") = None
+    use: matching("use", str) = None
 
 
 class ShareFilters(FilterSchema):
-    town: equals("home__building__estate__town_id") = None
-    estate: equals("home__building__estate_id") = None
-    home: equals("home_id") = None
-    person: equals("person_id") = None
-    kind: equals("kind", str) = None
+    town: matching("home__building__estate__town_id") = None
+    estate: matching("home__building__estate_id") = None
+    home: matching("home_id") = None
+    person: matching("person_id") = None
+    kind: matching("kind", str) = None
 
 
 class PersonFilters(FilterSchema):
     q: _text("name", "name_pinyin") = None
-    kind: equals("kind", str) = None
+    kind: matching("kind", str) = None
     town: Id | None = None
     estate: Id | None = None
 
@@ -166,7 +167,7 @@ class PersonFilters(FilterSchema):
 class CompanyFilters(ViewerFilters):
     q: _text("name", "name_pinyin", "credit_code") = None
     filed: bool | None = None
-    flagged: equals("credit_code_flagged", bool) = None
+    flagged: matching("credit_code_flagged", bool) = None
     town: Id | None = None
     estate: Id | None = None
     serving_on: dt.date | None = None
@@ -207,11 +208,11 @@ class CompanyFilters(ViewerFilters):
 
 class ContractFilters(FilterSchema):
     q: _text("company__name", "area__name") = None
-    town: equals("area__estate__town_id") = None
-    estate: equals("area__estate_id") = None
-    area: equals("area_id") = None
-    company: equals("company_id") = None
-    kind: equals("kind", str) = None
+    town: matching("area__estate__town_id") = None
+    estate: matching("area__estate_id") = None
+    area: matching("area_id") = None
+    company: matching("company_id") = None
+    kind: matching("kind", str) = None
     in_force_on: dt.date | None = None
 
     def filter_in_force_on(self, value):
@@ -222,11 +223,11 @@ class ContractFilters(FilterSchema):
 
 class CommitteeFilters(FilterSchema):
     q: _text("name") = None
-    town: equals("area__estate__town_id") = None
-    estate: equals("area__estate_id") = None
-    area: equals("area_id") = None
+    town: matching("area__estate__town_id") = None
+    estate: matching("area__estate_id") = None
+    area: matching("area_id") = None
     in_force_on: dt.date | None = None
-    party_group_on: equals("party_group_since__lte", dt.date) = None
+    party_group_on: matching("party_group_since__lte", dt.date) = None
 
     def filter_in_force_on(self, value):
         """Established and not dissolved on that day, for an estate in the registry that day."""
@@ -237,29 +238,29 @@ class CommitteeFilters(FilterSchema):
 
 class CommitteeMemberFilters(FilterSchema):
     q: _text("name") = None
-    town: equals("committee__area__estate__town_id") = None
-    estate: equals("committee__area__estate_id") = None
-    committee: equals("committee_id") = None
+    town: matching("committee__area__estate__town_id") = None
+    estate: matching("committee__area__estate_id") = None
+    committee: matching("committee_id") = None
 
 
 class CommitteeDocumentFilters(FilterSchema):
     q: _text("title") = None
-    estate: equals("committee__area__estate_id") = None
-    committee: equals("committee_id") = None
-    kind: equals("kind", str) = None
+    estate: matching("committee__area__estate_id") = None
+    committee: matching("committee_id") = None
+    kind: matching("kind", str) = None
 
 
 class FacilityFilters(FilterSchema):
     q: _text("location", "estate__name") = None
-    town: equals("estate__town_id") = None
-    estate: equals("estate_id") = None
-    kind: equals("kind", str) = None
-    status: equals("status", str) = None
+    town: matching("estate__town_id") = None
+    estate: matching("estate_id") = None
+    kind: matching("kind", str) = None
+    status: matching("status", str) = None
 
 
 class AssessmentFilters(FilterSchema):
-    town: equals("estate__town_id") = None
-    estate: equals("estate_id") = None
-    kind: equals("kind", str) = None
-    passed_from: equals("passed_on__gte", dt.date) = None  # the plan's designations per period (issue #8)
-    passed_to: equals("passed_on__lte", dt.date) = None
+    town: matching("estate__town_id") = None
+    estate: matching("estate_id") = None
+    kind: matching("kind", str) = None
+    passed_from: matching("passed_on__gte", dt.date) = None  # the plan's designations per period (issue #8)
+    passed_to: matching("passed_on__lte", dt.date) = None

@@ -206,7 +206,7 @@ def create_request(actor, *, estate, category, description, urgent=False, home=N
         raise ValidationError({"category": [_("Choose a category from the catalogue.")]})
     if home is not None and building is None:
         building = home.building
-    if building is not None and building.estate_id != estate.pk or home is not None and home.building_id != building.pk:
+    if (building is not None and building.estate_id != estate.pk) or (home is not None and home.building_id != building.pk):
         raise ValidationError({"home" if home is not None else "building": [
             _("This home or building is not in the estate chosen.")]})
     if home is not None and not place:

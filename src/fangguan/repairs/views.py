@@ -384,6 +384,7 @@ def category_edit(request, code: str):
         raise Http404
     if not writable_fields(request.user, category):
         raise PermissionDenied(_("Only the district bureau edits the repair categories."))
+    # the form validates its own copy: the service needs the unchanged record for the change log
     form = CategoryForm(request.POST or None, instance=Category.objects.get(pk=category.pk))
     if request.method == "POST" and form.is_valid():
         changes = {f: form.cleaned_data[f] for f in form.changed_data}
