@@ -59,6 +59,7 @@ bench: install
 
 lint: install
 	.venv/bin/ruff check .
+	PYTHONPATH=src .venv/bin/lint-imports
 	FANGGUAN_ENV=test $(PY) manage.py makemigrations --check --dry-run
 
 demo: install

@@ -6,8 +6,8 @@ from django.apps import apps
 from django.utils.module_loading import import_string
 
 from fangguan.accounts.api import router as accounts_router
+from fangguan.accounts.audit_api import router as audit_router
 from fangguan.core.api import api
-from fangguan.core.audit_api import router as audit_router
 from fangguan.registry.api import router as registry_router
 
 api.add_router("/auth", accounts_router)

@@ -279,7 +279,7 @@ if PRODUCTION:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
 def _tile_hosts() -> list[str]:
-    """Map tiles (dashboard/maps.py) are the one thing loaded from elsewhere, and only when a tile
+    """Map tiles (core/maps.py) are the one thing loaded from elsewhere, and only when a tile
     server is configured: allow exactly its host (``{s}`` subdomains as a wildcard)."""
     from urllib.parse import urlsplit
 

@@ -14,7 +14,7 @@ from django.urls import reverse
 from hypothesis import given
 from hypothesis import strategies as st
 
-from fangguan.dashboard import maps
+from fangguan.core import maps
 from fangguan.registry import models as m
 
 from ..api.test_stats import independent

@@ -8,6 +8,7 @@ import json
 import pytest
 from django.utils import translation
 
+from fangguan.core.actors import system_actor
 from fangguan.notifications.models import Notification
 from fangguan.outbox.models import OutboxEvent
 from fangguan.outbox.services import deliver_due, subscriber_create, verify
@@ -18,7 +19,7 @@ pytestmark = pytest.mark.django_db
 
 
 def test_each_event_publishes_one_outbox_event_without_personal_data(world, receiver):
-    _, secret = subscriber_create(None, name="一网统管", url=receiver.url, topics=["repairs.*"])
+    _, secret = subscriber_create(system_actor(), name="一网统管", url=receiver.url, topics=["repairs.*"])
     request = world.file(contact_name="张三", contact_phone="13812345678")
     services.act(world.manager, request, "accept")
     events = list(OutboxEvent.objects.filter(aggregate_type="repairs.request", aggregate_id=str(request.pk)))

@@ -8,9 +8,11 @@ import json
 import time
 
 import pytest
+import time_machine
 from django.test import Client
 
-from fangguan.hotline.services import LIMIT_WORKDAYS, signature
+from fangguan.core.actors import system_actor
+from fangguan.hotline.services import signature
 from fangguan.outbox.models import OutboxEvent
 from fangguan.outbox.services import deliver_due, subscriber_create, verify
 from fangguan.repairs import deadlines, services
@@ -19,11 +21,13 @@ from fangguan.repairs.models import RepairRequest
 pytestmark = pytest.mark.django_db
 
 SHANGHAI = dt.timezone(dt.timedelta(hours=8))
+# 沪府办〔2018〕62号, restated here: working days to finish each kind of 12345 order.
+LIMIT_WORKDAYS = {"consultation": 1, "follow_up": 3, "request": 5, "complaint": 5, "complex": 15}
 
 
 @pytest.fixture
 def hotline(receiver):
-    subscriber, secret = subscriber_create(None, name="12345", url=receiver.url, topics=["hotline.*"])
+    subscriber, secret = subscriber_create(system_actor(), name="12345", url=receiver.url, topics=["hotline.*"])
     return secret
 
 
@@ -100,3 +104,47 @@ def test_the_outcome_flows_back_to_the_hotline(world, hotline, receiver):
     received = receiver.accepted()
     assert [json.loads(r["body"])["payload"]["event"] for r in received] == ["created", "accepted"]
     assert all(verify(hotline, r["body"], r["headers"]["X-Fangguan-Signature"]) for r in received)
+
+
+def _working_days_after(start: dt.date, n: int) -> dt.date:
+    """The n-th working day after ``start`` on the official calendar (weekends beyond it)."""
+    from fangguan.repairs.models import CalendarDay
+
+    known = dict(CalendarDay.objects.values_list("day", "workday"))
+    day, counted = start, 0
+    while counted < n:
+        day += dt.timedelta(days=1)
+        counted += known.get(day, day.weekday() < 5)
+    return day
+
+
+def test_a_change_of_urgency_keeps_the_hotlines_deadline(world, hotline):
+    """A complex order is due after 15 working days; the company then marks it urgent (or not):
+    the response clock changes, the deadline agreed with the hotline does not."""
+    received = dt.datetime(2026, 12, 4, 10, 0, tzinfo=SHANGHAI)
+    body = post(hotline, order(world, order_id="CX-1", kind="complex", category="lighting",
+                               received_at=received.isoformat())).json()
+    last_day = _working_days_after(received.date(), 15)
+    agreed = dt.datetime.combine(last_day + dt.timedelta(days=1), dt.time(0), tzinfo=SHANGHAI)  # its 24:00
+    request = RepairRequest.objects.get(pk=body["id"])
+    assert request.complete_due_at == agreed
+    for urgent in (True, False):
+        request = services.act(world.manager, request, "change_urgency", urgent=urgent, reason="核实现场")
+        assert request.complete_due_at == agreed, urgent
+        assert request.response_due_at <= request.complete_due_at
+
+
+def test_a_hotline_order_beyond_the_published_calendar_is_flagged(world, hotline):
+    from django.db.models import Max
+
+    from fangguan.repairs.models import CalendarDay
+
+    last_known = CalendarDay.objects.aggregate(last=Max("day"))["last"]
+    received = dt.datetime.combine(last_known - dt.timedelta(days=3), dt.time(10), tzinfo=SHANGHAI)
+    with time_machine.travel(received, tick=False):  # 15 working days from here run past the calendar
+        body = post(hotline, order(world, order_id="CX-2", kind="complex", received_at=received.isoformat())).json()
+        request = RepairRequest.objects.get(pk=body["id"])
+        assert request.complete_due_at.astimezone(SHANGHAI).date() > last_known
+        assert request.calendar_estimated is True
+        request = services.act(world.manager, request, "change_urgency", urgent=True, reason="核实现场")
+        assert request.calendar_estimated is True

@@ -10,6 +10,7 @@ import pytest
 from django.db import transaction
 from django.utils import timezone
 
+from fangguan.core.actors import system_actor
 from fangguan.outbox.models import Delivery, DeliveryAttempt, DeliveryStatus, OutboxEvent
 from fangguan.outbox.services import (
     EVENT_ID_HEADER,
@@ -26,7 +27,7 @@ pytestmark = pytest.mark.django_db
 
 
 def _subscriber(url, topics=("repairs.*",), name="一网统管"):
-    return subscriber_create(None, name=name, url=url, topics=list(topics))
+    return subscriber_create(system_actor(), name=name, url=url, topics=list(topics))
 
 
 def test_publish_writes_event_and_deliveries_in_the_callers_transaction(receiver):

@@ -95,7 +95,7 @@ def test_start_the_next_plan_from_the_form(client, users, plan):
 def test_map_layers_are_the_records_counted(api, plan):
     from django.db.models import Sum
 
-    from fangguan.dashboard.selectors import wan
+    from fangguan.core.units import wan
     from fangguan.development.models import Permit, Renovation
 
     body = api("admin").get("/api/v1/plans/map/deliveries", **{"from": "2021-01-01", "to": "2025-12-31"}).json()

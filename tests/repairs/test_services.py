@@ -1,5 +1,6 @@
 """Filing requests and the actions' side rules: urgency, duplicates, the daily limit,
-idempotent external ids, photos, deferral and reopening moving deadlines, the signal."""
+idempotent external ids, photos, deferral and reopening moving deadlines; each event's side
+effects (outbox, change log) written with it."""
 
 from __future__ import annotations
 
@@ -12,30 +13,26 @@ from django.test import override_settings
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
+from fangguan.core.actors import system_actor
+from fangguan.core.models import ChangeLog
+from fangguan.outbox.models import OutboxEvent
 from fangguan.repairs import deadlines, services
 from fangguan.repairs.choices import EventKind
 from fangguan.repairs.models import Photo, RepairEvent, RepairRequest
 from fangguan.repairs.selectors import people_concerned
-from fangguan.repairs.signals import repair_event
 
 from .conftest import png_upload
 
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def heard():
-    got = []
-
-    def receiver(sender, request, event, **kw):
-        got.append((sender, request.pk, event.kind, event.pk))
-
-    repair_event.connect(receiver)
-    yield got
-    repair_event.disconnect(receiver)
+def published(request):
+    """(topic, event id) of every outbox event about ``request``, oldest first."""
+    return [(e.topic, e.payload["event"]["id"]) for e in
+            OutboxEvent.objects.filter(aggregate_type="repairs.request", aggregate_id=str(request.pk)).order_by("pk")]
 
 
-def test_a_resident_files_for_their_home_and_the_first_event_is_creation(world, heard):
+def test_a_resident_files_for_their_home_and_the_first_event_is_creation(world):
     now = timezone.now()
     r = world.file(at=now)
     assert r.status == "submitted" and r.reporter == world.resident and r.company == world.company
@@ -45,7 +42,9 @@ def test_a_resident_files_for_their_home_and_the_first_event_is_creation(world, 
     assert (r.response_due_at, r.complete_due_at) == (response.at, complete.at)
     (event,) = r.events.all()
     assert event.kind == "created" and event.actor == world.resident and event.to_status == "submitted"
-    assert heard == [(RepairRequest, r.pk, "created", event.pk)]
+    assert published(r) == [("repairs.created", event.pk)]
+    (log,) = ChangeLog.objects.filter(object_type="repairrequest", object_id=r.pk)
+    assert (log.action, log.actor_id, log.after["status"]) == ("create", world.resident.pk, "submitted")
 
 
 def test_urgent_by_category_counts_hours_and_the_on_site_office_shortens_it(world):
@@ -78,10 +77,11 @@ def test_a_phone_order_by_the_dispatcher_sets_urgency_and_channel(world):
 def test_hotline_orders_are_idempotent_and_carry_their_own_limits(world):
     due = timezone.now() + dt.timedelta(days=5)
     kw = dict(estate=world.estate.pk, category="other", description="12345 工单", channel="hotline",
-              external_id="GD-2026-1", complete_due_at=due, response_due_at=due - dt.timedelta(days=4))
-    first = services.create_request(None, **kw)
-    again = services.create_request(None, **kw)
-    assert first.pk == again.pk and first.complete_due_at == due
+              external_id="GD-2026-1", agreed_complete=deadlines.Due(due))
+    first = services.create_request(system_actor(), **kw)
+    again = services.create_request(system_actor(), **kw)
+    assert first.pk == again.pk and first.complete_due_at == due and first.agreed_complete_at == due
+    assert first.created_by == system_actor() and first.reporter is None
     assert RepairEvent.objects.filter(request=first).count() == 1
 
 

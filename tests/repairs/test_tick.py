@@ -7,12 +7,13 @@ import datetime as dt
 from io import StringIO
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.utils import timezone
 
+from fangguan.outbox.models import OutboxEvent
 from fangguan.repairs import services
 from fangguan.repairs.models import Escalation, RepairEvent
-from fangguan.repairs.signals import repair_event
 
 pytestmark = pytest.mark.django_db
 
@@ -40,7 +41,8 @@ def test_escalation_at_chosen_instants_and_idempotent(world):
     assert state(r)[0] == [("committee", "completion", "sent"), ("committee", "response", "sent"),
                            ("town", "completion", "sent")]
     events = list(r.events.filter(kind="escalated").values_list("actor", "data__level"))
-    assert events == [(None, "committee"), (None, "committee"), (None, "town")]
+    system = get_user_model().objects.get(is_system=True).pk  # the clock acts as the system actor
+    assert events == [(system, "committee"), (system, "committee"), (system, "town")]
     before = state(r)
     services.tick(past_grace)
     services.tick(past_grace + dt.timedelta(minutes=1))
@@ -71,24 +73,19 @@ def test_a_deferred_request_escalates_only_after_its_new_date(world):
 
 
 def test_completed_requests_without_an_answer_close_after_seven_days(world):
-    heard = []
     r = world.file()
     for action in ("accept", "start", "complete"):
         r = services.act(world.dispatcher, r, action)
-
-    def receiver(sender, request, event, **kw):
-        heard.append(event.kind)
-
-    repair_event.connect(receiver)
-    try:
-        assert services.tick(r.completed_at + dt.timedelta(days=6, hours=23))["closed"] == 0
-        assert services.tick(r.completed_at + dt.timedelta(days=7))["closed"] == 1
-        assert services.tick(r.completed_at + dt.timedelta(days=7))["closed"] == 0
-    finally:
-        repair_event.disconnect(receiver)
+    before = set(OutboxEvent.objects.values_list("pk", flat=True))
+    assert services.tick(r.completed_at + dt.timedelta(days=6, hours=23))["closed"] == 0
+    assert services.tick(r.completed_at + dt.timedelta(days=7))["closed"] == 1
+    assert services.tick(r.completed_at + dt.timedelta(days=7))["closed"] == 0
     r.refresh_from_db()
     assert r.status == "closed" and r.rating is None
-    assert heard == ["closed"]
+    new = OutboxEvent.objects.exclude(pk__in=before)
+    assert [(e.topic, e.aggregate_id) for e in new] == [("repairs.closed", str(r.pk))]
+    closed = r.events.get(kind="closed")
+    assert closed.actor.is_system and closed.actor.username == "system"  # the clock acts as the system
     assert r.escalations.count() == 0  # completed on time: nothing to escalate
 
 

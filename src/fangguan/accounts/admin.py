@@ -88,6 +88,16 @@ class OrganisationAdmin(RoleModelAdmin):
     search_fields = ("name",)
     raw_id_fields = ("town", "neighbourhood", "company", "owners_committee")
 
+    def save_model(self, request, obj, form, change):
+        """Through ``services.organisation_save``: logged as a record change and, because the
+        organisation's kind and link decide what its staff see, as a permission change."""
+        from fangguan.core.audit import snapshot
+
+        from .services import organisation_save
+
+        before = snapshot(Organisation.objects.get(pk=obj.pk)) if change else None
+        organisation_save(actor=request.user, organisation=obj, before=before)
+
 
 class MembershipAdmin(RoleModelAdmin):
     readers = (Role.SYSTEM_ADMIN,)

@@ -9,4 +9,9 @@ class AccountsConfig(AppConfig):
     url_prefix = "account/"
 
     def ready(self) -> None:
+        from fangguan.core.api import register_token_authenticator
+
         from . import signals  # noqa: F401  (login/logout events into the security log)
+        from .services import token_user
+
+        register_token_authenticator(token_user)

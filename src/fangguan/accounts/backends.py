@@ -15,3 +15,7 @@ class LockoutBackend(ModelBackend):
         if username and security.status(username, ip).refused:
             raise PermissionDenied  # Django stops here and signals a failed login
         return super().authenticate(request, username=username, password=password, **kwargs)
+
+    def user_can_authenticate(self, user) -> bool:
+        """The system actor (``core.actors``) never logs in, whatever its password field holds."""
+        return not getattr(user, "is_system", False) and super().user_can_authenticate(user)

@@ -20,10 +20,17 @@ class User(AbstractUser):
 
     display_name = models.CharField(_("display name"), max_length=100, blank=True)
     password_changed_at = models.DateTimeField(_("password changed"), null=True, blank=True)
+    is_system = models.BooleanField(
+        _("system actor"), default=False, editable=False,
+        help_text=_("The platform itself (clock, commands, bridges): cannot log in."),
+    )
 
     class Meta:
         verbose_name = _("user")
         verbose_name_plural = _("users")
+        constraints = [
+            models.UniqueConstraint(fields=["is_system"], condition=Q(is_system=True), name="one_system_actor"),
+        ]
 
     def __str__(self) -> str:
         return self.display_name or self.username

@@ -52,22 +52,58 @@ def grants(user) -> tuple[Grant, ...]:
     return user._fangguan_grants
 
 
+# The model of the people owners are (the registry's ``Person``, with a ``user`` link): the
+# registry sits above accounts, so it registers its model here from ``RegistryConfig.ready``.
+_person_model = None
+
+
+def register_person_model(model) -> None:
+    global _person_model
+    _person_model = model
+
+
+def person_of(user):
+    """The person record linked to ``user``, or None."""
+    if _person_model is None or user is None or not getattr(user, "pk", None):
+        return None
+    return _person_model.objects.filter(user=user).first()
+
+
 def person_link(user_ref: str):
-    """The registry person linked to the user at ``user_ref``, as a subquery (the token lookup
-    annotates its user with it, so an API call does not ask again)."""
-    from django.db.models import OuterRef, Subquery
+    """The person linked to the user at ``user_ref``, as a subquery (the token lookup annotates
+    its user with it, so an API call does not ask again)."""
+    from django.db.models import OuterRef, Subquery, Value
 
-    from fangguan.registry.models import Person
-
-    return Subquery(Person.objects.filter(user=OuterRef(user_ref)).values("pk")[:1])
+    if _person_model is None:
+        return Value(None)
+    return Subquery(_person_model.objects.filter(user=OuterRef(user_ref)).values("pk")[:1])
 
 
 def _person_id(user) -> int | None:
-    from fangguan.registry.models import Person
-
     if hasattr(user, "_fangguan_person_id"):
         return user._fangguan_person_id
-    return Person.objects.filter(user=user).values_list("pk", flat=True).first()
+    if _person_model is None:
+        return None
+    return _person_model.objects.filter(user=user).values_list("pk", flat=True).first()
+
+
+# Who works with business data: every organisation kind but IT administration (三员 see none), and
+# owners (their own homes).
+BUSINESS = frozenset({OrgKind.BUREAU, OrgKind.AUDIT, OrgKind.TOWN_OFFICE, OrgKind.NEIGHBOURHOOD, OrgKind.COMPANY,
+                      OrgKind.OWNERS_COMMITTEE, OWNER})
+# Who reads every business record in the district.
+READ_ALL = frozenset({OrgKind.BUREAU, OrgKind.AUDIT})
+
+
+def business_grants(user) -> list[Grant]:
+    """The user's grants that reach business data (not an IT administrator's)."""
+    return [g for g in grants(user) if g.kind in BUSINESS]
+
+
+def is_business(user, *, owners: bool = True) -> bool:
+    """Whether the user works with business data (not an IT administrator); ``owners=False``
+    leaves out a resident's own homes (pages for staff only)."""
+    return any(owners or g.kind != OWNER for g in business_grants(user))
 
 
 def kinds(user) -> set[str]:
@@ -80,7 +116,7 @@ def has_role(user, *roles: str) -> bool:
 
 def reads_everything(user) -> bool:
     """The bureau and auditors read every business record in the district."""
-    return bool(kinds(user) & {OrgKind.BUREAU, OrgKind.AUDIT})
+    return bool(kinds(user) & READ_ALL)
 
 
 def is_bureau(user) -> bool:

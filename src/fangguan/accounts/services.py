@@ -1,4 +1,6 @@
-"""Writes on accounts: API tokens. (User and role administration is issue #6's.)"""
+"""Writes on accounts: API tokens, the second factor, organisations and memberships changed in
+the IT administrators' pages. Each checks, writes and logs in one transaction; the pages only
+call these."""
 
 from __future__ import annotations
 
@@ -64,7 +66,7 @@ def token_user(key: str) -> User | None:
         ApiToken.objects.live()
         .select_related("user")
         .annotate(person_id=person_link("user"))
-        .filter(key_hash=ApiToken.hash(key), user__is_active=True)
+        .filter(key_hash=ApiToken.hash(key), user__is_active=True, user__is_system=False)
         .first()
     )
     if token is None:
@@ -84,3 +86,66 @@ def token_revoke(*, actor: User, token: ApiToken) -> None:
         ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(revoked_at=timezone.now())
         log_security(actor=actor, action=SecurityAction.TOKEN_REVOKED, instance=token, object_type="token",
                      outcome=Outcome.SUCCESS)
+
+
+# --- The second factor ----------------------------------------------------------------------
+
+
+def otp_enrol_device(*, actor: User, device_id: int | None):
+    """The authenticator being enrolled (unconfirmed), a fresh one replacing any stale one."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = TOTPDevice.objects.filter(user=actor, confirmed=False, pk=device_id).first() if device_id else None
+    if device is None:
+        with transaction.atomic():
+            TOTPDevice.objects.filter(user=actor, confirmed=False).delete()
+            device = TOTPDevice.objects.create(user=actor, name="authenticator", confirmed=False)
+    return device
+
+
+def otp_enrol_confirm(*, actor: User, device, token: str) -> list[str] | None:
+    """Confirm the authenticator with its first code: the one-time recovery codes (shown once),
+    or None when the code is wrong (nothing changes). Logged in the security log."""
+    from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+
+    if device.user_id != actor.pk or not device.verify_token((token or "").strip()):
+        return None
+    with transaction.atomic():
+        device.confirmed = True
+        device.save(update_fields=["confirmed"])
+        recovery, _created = StaticDevice.objects.get_or_create(user=actor, name="recovery")
+        recovery.token_set.all().delete()
+        codes = [StaticToken.random_token() for _ in range(10)]
+        for code in codes:
+            recovery.token_set.create(token=code)
+        log_security(actor=actor, action=SecurityAction.OTP_ENROLLED)
+    return codes
+
+
+# --- Organisations and memberships (the IT administrators' pages) ----------------------------
+
+
+def organisation_save(*, actor: User, organisation, before: dict | None) -> None:
+    """Save an organisation an administrator created or changed (``before``: its snapshot, None
+    when new). Its kind and link decide what its staff see, so a change is both a record change
+    (change log) and a permission change (security log, with the fields before and after)."""
+    from fangguan.core.audit import log_change, log_update, snapshot
+    from fangguan.core.models import ChangeAction
+
+    with transaction.atomic():
+        organisation.full_clean()
+        organisation.save()
+        after = snapshot(organisation)
+        if before is None:
+            log_change(actor=actor, action=ChangeAction.CREATE, instance=organisation, after=after)
+            changed = sorted(after)
+        else:
+            log_update(actor=actor, instance=organisation, before=before)
+            changed = sorted(k for k in after if after[k] != before.get(k) and k != "updated_at")
+        if changed:
+            log_security(actor=actor, action=SecurityAction.PERMISSION_CHANGE, instance=organisation,
+                         object_type="organisation",
+                         detail={"organisation": organisation.name, "created": before is None, "changed": changed,
+                                 "before": {k: (before or {}).get(k) for k in changed},
+                                 "after": {k: after[k] for k in changed},
+                                 "members": organisation.memberships.filter(active=True).count()})

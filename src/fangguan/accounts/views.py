@@ -11,8 +11,6 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django_otp import login as otp_login
 from django_otp import match_token
-from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from fangguan.core.audit import log_security
 from fangguan.core.context import current
@@ -53,25 +51,16 @@ def _next(request) -> str:
 @login_required
 def otp_enrol(request):
     """Enrol an authenticator app: scan the code, confirm with a first code, keep the recovery codes."""
-    user = request.user
-    device = TOTPDevice.objects.filter(user=user, confirmed=False, pk=request.session.get("otp_enrol_device")).first()
-    if device is None:
-        TOTPDevice.objects.filter(user=user, confirmed=False).delete()
-        device = TOTPDevice.objects.create(user=user, name="authenticator", confirmed=False)
-        request.session["otp_enrol_device"] = device.pk
+    from .services import otp_enrol_confirm, otp_enrol_device
+
+    device = otp_enrol_device(actor=request.user, device_id=request.session.get("otp_enrol_device"))
+    request.session["otp_enrol_device"] = device.pk
     error = ""
     if request.method == "POST":
-        if device.verify_token(request.POST.get("token", "").strip()):
-            device.confirmed = True
-            device.save(update_fields=["confirmed"])
+        codes = otp_enrol_confirm(actor=request.user, device=device, token=request.POST.get("token", ""))
+        if codes is not None:
             otp_login(request, device)
-            recovery, _created = StaticDevice.objects.get_or_create(user=user, name="recovery")
-            recovery.token_set.all().delete()
-            codes = [StaticToken.random_token() for _ in range(10)]
-            for code in codes:
-                recovery.token_set.create(token=code)
             request.session.pop("otp_enrol_device", None)
-            log_security(actor=user, action=SecurityAction.OTP_ENROLLED)
             return render(request, "accounts/otp_recovery.html", {"codes": codes, "next": _next(request)})
         error = _("That code is not right. Check the time on your phone and enter the current code.")
     secret = base64.b32encode(device.bin_key).decode()

@@ -22,14 +22,24 @@ from ninja.errors import ValidationError as NinjaValidationError
 from ninja.security import APIKeyQuery, HttpBearer, SessionAuth
 from pydantic import BaseModel, ConfigDict, Field, PlainSerializer
 
+from .machine import ActionConflict
+
 Number = Annotated[Any, PlainSerializer(lambda v: None if v is None else float(v), return_type=float | None, when_used="always")]
+
+
+# The function that turns a bearer token into its user: ``accounts`` (above core) registers it
+# from its ``AppConfig.ready``.
+_token_user = None
+
+
+def register_token_authenticator(token_user) -> None:
+    global _token_user
+    _token_user = token_user
 
 
 class BearerAuth(HttpBearer):
     def authenticate(self, request: HttpRequest, token: str):
-        from fangguan.accounts.services import token_user
-
-        user = token_user(token)
+        user = _token_user(token) if _token_user is not None else None
         if user is not None:
             request.user = user
         return user
@@ -139,6 +149,12 @@ def _ninja_validation_error(request, exc: NinjaValidationError):
 @api.exception_handler(PermissionDenied)
 def _forbidden(request, exc):
     return api.create_response(request, {"detail": str(exc) or _("You may not do this.")}, status=403)
+
+
+@api.exception_handler(ActionConflict)
+def _conflict(request, exc):
+    """A workflow action not possible in the record's present state (``core.machine``)."""
+    return api.create_response(request, {"detail": str(exc)}, status=409)
 
 
 @api.exception_handler(Http404)

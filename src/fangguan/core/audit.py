@@ -7,7 +7,9 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import models
+from django.db.models.fields.files import FieldFile
 
+from .actors import system_actor
 from .context import current
 from .models import ChangeAction, ChangeLog, Outcome, SecurityAction, SecurityEvent
 
@@ -24,6 +26,8 @@ def _plain(value: Any) -> Any:
         return value.isoformat()
     if isinstance(value, bytes | memoryview):
         return None
+    if isinstance(value, FieldFile):
+        return value.name or None
     return value
 
 
@@ -35,7 +39,8 @@ def snapshot(instance: models.Model) -> dict[str, Any]:
     """The record as the log keeps it: concrete fields, foreign keys as ids, secrets left out.
 
     A model lists what the log must never hold in ``audit_exclude`` (ciphertexts, blind
-    indexes); its masked copies are ordinary fields and so are kept.
+    indexes); its masked copies are ordinary fields and so are kept. Many-to-many links of a
+    saved record are kept as sorted ids (one query each), so linking is logged like any field.
     """
     exclude = NOISE | getattr(instance, "audit_exclude", frozenset())
     data = {}
@@ -43,6 +48,10 @@ def snapshot(instance: models.Model) -> dict[str, Any]:
         if field.name in exclude or field.attname in exclude:
             continue
         data[field.name] = _plain(getattr(instance, field.attname))
+    if instance.pk is not None:
+        for field in instance._meta.many_to_many:
+            if field.name not in exclude:
+                data[field.name] = sorted(getattr(instance, field.name).values_list("pk", flat=True))
     return data
 
 
@@ -67,6 +76,17 @@ def log_change(
     return entry
 
 
+def log_update(*, actor, instance: models.Model, before: dict[str, Any]) -> ChangeLog | None:
+    """One change-log row with the fields of ``instance`` that differ from ``before`` (its
+    ``snapshot`` taken before the change), or nothing when no field changed."""
+    after = snapshot(instance)
+    changed = sorted(k for k in after if after[k] != before.get(k) and k != "updated_at")
+    if not changed:
+        return None
+    return log_change(actor=actor, action=ChangeAction.UPDATE, instance=instance,
+                      before={k: before.get(k) for k in changed}, after={k: after[k] for k in changed})
+
+
 def change_entry(
     *,
     actor,
@@ -76,8 +96,11 @@ def change_entry(
     before: dict | None = None,
     after: dict | None = None,
 ) -> ChangeLog:
-    """The change-log row ``log_change`` writes, unsaved (bulk writers save many at once)."""
+    """The change-log row ``log_change`` writes, unsaved (bulk writers save many at once). A
+    write with no person behind it is the system actor's (``core.actors``): never anonymous."""
     ctx = current()
+    if actor is None:
+        actor = system_actor()
     return ChangeLog(
         actor=actor if getattr(actor, "pk", None) else None,
         actor_name=actor_label(actor),

@@ -1,19 +1,35 @@
-"""The mechanism behind "who sees what" and "who may change what".
+"""The mechanism behind "who may do what": one rule per model, asked for explicit actions.
 
-Each app registers one rule per model (``register_scope``); every read of scoped data goes
-through ``Model.objects.visible_to(user)`` and every write through ``require_write`` (called by
-the services). Lists, detail pages, search, exports and the API therefore share one answer,
-and a record outside a user's scope is indistinguishable from a record that does not exist.
+Each app registers one rule per model (``register_scope``) in its ``scopes.py``. A rule answers
+for the actions ``view``, ``add``, ``change`` and ``delete`` and for the module's own actions
+(``accept``, ``approve``, ``vote`` …). Everything else asks through the functions below:
+
+- reads: ``Model.objects.visible_to(user)`` (= ``restrict(user, "view")``) for every list,
+  detail, export and search, so a record outside a user's scope is indistinguishable from a
+  record that does not exist;
+- writes and transitions: ``can(user, action, record)`` to decide what to offer, and
+  ``require(user, action, record)`` in the services, which refuse with 403 before anything is
+  written. ``change`` is granular: ``fields_for(user, record)`` says which fields.
+
+A rule never derives one action from another: ``delete`` is answered on its own, not from "may
+change every field". The system actor (``core.actors``) acts for the platform — the clock,
+commands, bridges — and may view, add, change and delete; a module's own actions ask the rule
+(a state machine decides what the system may do there).
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Protocol
 
 from django.core.exceptions import PermissionDenied
 from django.db import models
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from .actors import is_system
+
+VIEW, ADD, CHANGE, DELETE = "view", "add", "change", "delete"
+CRUD = (VIEW, ADD, CHANGE, DELETE)
 
 
 @dataclass(frozen=True)
@@ -37,26 +53,51 @@ NOTHING = FieldGrant()
 EVERYTHING = FieldGrant(all=True)
 
 
-class ScopeRule(Protocol):
-    def visible(self, qs: models.QuerySet, user) -> models.QuerySet: ...
+class Rule:
+    """A model's rule. Subclasses define ``visible`` and whichever of ``fields`` / ``allows`` the
+    model's writers need; anything not answered is refused.
 
-    def writable(self, user, instance: models.Model) -> FieldGrant: ...
+    - ``visible(qs, user)``: the rows the user may view (one SQL filter);
+    - ``fields(user, record)``: the fields of a saved record the user may change;
+    - ``allows(user, action, record)``: ``add`` (``record`` None: may the user add some record of
+      this kind, to offer "New"; a record: this one, checked after it is saved, inside the
+      transaction), ``delete``, and the module's own actions.
+    """
 
-    def creatable(self, user) -> bool: ...
+    def visible(self, qs: models.QuerySet, user) -> models.QuerySet:
+        return qs.none()
+
+    def fields(self, user, record: models.Model) -> FieldGrant:
+        return NOTHING
+
+    def fields_many(self, user, records: list[models.Model]) -> dict[int, FieldGrant]:
+        """``fields`` for many records at once; rules override it to answer per grant, not per row."""
+        return {obj.pk: self.fields(user, obj) for obj in records}
+
+    def allows(self, user, action: str, record: models.Model | None) -> bool:
+        return False
 
 
-_rules: dict[type[models.Model], ScopeRule] = {}
+_rules: dict[type[models.Model], Rule] = {}
 
 
-def register_scope(model: type[models.Model], rule: ScopeRule) -> None:
+def register_scope(model: type[models.Model], rule: Rule) -> None:
     _rules[model] = rule
 
 
-def rule_for(model: type[models.Model]) -> ScopeRule:
+def rule_for(model: type[models.Model]) -> Rule:
     try:
         return _rules[model]
     except KeyError:  # a model without a rule is a programming error, never "visible to all"
         raise LookupError(f"no scope rule registered for {model.__name__}") from None
+
+
+def registered_models() -> list[type[models.Model]]:
+    return list(_rules)
+
+
+def _active(user) -> bool:
+    return user is not None and getattr(user, "is_authenticated", False) and user.is_active
 
 
 class ScopedQuerySet(models.QuerySet):
@@ -64,13 +105,20 @@ class ScopedQuerySet(models.QuerySet):
     # depends on the viewer (a public register's rows "serving the estates you see") read it.
     viewer = None
 
+    def restrict(self, user, action: str = VIEW) -> models.QuerySet:
+        """The rows ``user`` may ``action``: for ``view`` one SQL filter; for any other action the
+        viewable rows the rule allows it on (row by row: for bulk pages, not for big lists)."""
+        if not _active(user):
+            return self.none()
+        qs = self._chain() if is_system(user) else rule_for(self.model).visible(self, user)._chain()
+        qs.viewer = user
+        if action == VIEW:
+            return qs
+        return qs.filter(pk__in=[obj.pk for obj in qs if can(user, action, obj)])
+
     def visible_to(self, user) -> models.QuerySet:
         """The rows this user may read; nothing at all for anonymous users."""
-        if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
-            return self.none()
-        qs = rule_for(self.model).visible(self, user)._chain()
-        qs.viewer = user
-        return qs
+        return self.restrict(user, VIEW)
 
     def _clone(self):
         clone = super()._clone()
@@ -78,41 +126,69 @@ class ScopedQuerySet(models.QuerySet):
         return clone
 
 
-def writable_fields(user, instance: models.Model) -> FieldGrant:
-    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+def fields_for(user, record: models.Model) -> FieldGrant:
+    """The fields of ``record`` that ``user`` may change."""
+    if not _active(user):
         return NOTHING
-    return rule_for(type(instance)).writable(user, instance)
+    if is_system(user):
+        return EVERYTHING
+    return rule_for(type(record)).fields(user, record)
 
 
-def may_create(user, model: type[models.Model]) -> bool:
-    """Whether the user may create some record of ``model`` (to offer "New"); the service still
-    checks the record itself when it is saved."""
-    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
-        return False
-    return rule_for(model).creatable(user)
-
-
-def writable_many(user, instances) -> dict[int, FieldGrant]:
-    """``writable_fields`` for many saved records of one model at once (bulk imports): a rule
-    may answer with one query per grant (``writable_many``); otherwise each record is asked."""
-    instances = list(instances)
-    if not instances:
+def fields_many(user, records: Iterable[models.Model]) -> dict[int, FieldGrant]:
+    """``fields_for`` of many saved records of one model at once (bulk imports, list pages)."""
+    records = list(records)
+    if not records:
         return {}
-    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
-        return {obj.pk: NOTHING for obj in instances}
-    rule = rule_for(type(instances[0]))
-    many = getattr(rule, "writable_many", None)
-    if many is not None:
-        return many(user, instances)
-    return {obj.pk: rule.writable(user, obj) for obj in instances}
+    if not _active(user):
+        return {obj.pk: NOTHING for obj in records}
+    if is_system(user):
+        return {obj.pk: EVERYTHING for obj in records}
+    return rule_for(type(records[0])).fields_many(user, records)
 
 
-def require_write(user, instance: models.Model, fields=None) -> None:
-    """Raise PermissionDenied unless ``user`` may change ``fields`` (all fields if None)."""
-    grant = writable_fields(user, instance)
-    if not grant or (fields is None and not grant.all) or (fields is not None and not grant.covers(fields)):
-        raise PermissionDenied(_("You may not change this record."))
+def can(user, action: str, record: models.Model | type[models.Model], *, fields: Iterable[str] | None = None) -> bool:
+    """Whether ``user`` may ``action`` on ``record`` (a saved record, or a model class: "some
+    record of this kind", which is what a page needs to offer "New").
+
+    ``change`` with ``fields`` asks for exactly those fields; without, for at least one field.
+    """
+    if not _active(user):
+        return False
+    model = record if isinstance(record, type) else type(record)
+    instance = None if isinstance(record, type) else record
+    rule = rule_for(model)
+    if is_system(user) and action in CRUD:
+        return True
+    if action == VIEW:
+        qs = model._default_manager.all()
+        if instance is not None:
+            qs = qs.filter(pk=instance.pk)
+        return rule.visible(qs, user).exists()
+    if action == CHANGE:
+        if instance is None:
+            return rule.allows(user, ADD, None)  # a kind one may add is a kind one may edit
+        grant = rule.fields(user, instance)
+        return grant.covers(fields) if fields is not None else bool(grant)
+    return rule.allows(user, action, instance)
 
 
-def registered_models() -> list[type[models.Model]]:
-    return list(_rules)
+REFUSALS = {
+    VIEW: gettext_lazy("You may not see this record."),
+    ADD: gettext_lazy("You may not add this record."),
+    CHANGE: gettext_lazy("You may not change this record."),
+    DELETE: gettext_lazy("You may not delete this record."),
+}
+
+
+def require(user, action: str, record: models.Model | type[models.Model], *,
+            fields: Iterable[str] | None = None) -> None:
+    """``can`` or PermissionDenied (403) with a message in the user's language."""
+    if not can(user, action, record, fields=fields):
+        raise PermissionDenied(str(REFUSALS.get(action) or gettext_lazy("You may not do this.")))
+
+
+__all__ = [
+    "VIEW", "ADD", "CHANGE", "DELETE", "FieldGrant", "NOTHING", "EVERYTHING", "Rule", "register_scope",
+    "rule_for", "registered_models", "ScopedQuerySet", "can", "require", "fields_for", "fields_many",
+]

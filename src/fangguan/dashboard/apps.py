@@ -11,15 +11,10 @@ class DashboardConfig(AppConfig):
     api_prefix = "/dashboard"
     url_prefix = "dashboard/"
 
-    def ready(self) -> None:
-        from .maps import check_settings
-
-        check_settings()  # a wrong tile setting stops start-up instead of drawing a shifted map
-
     def nav_section(self, user):
         from django.urls import reverse
 
-        from fangguan.web.navigation import is_business
+        from fangguan.accounts.roles import is_business
 
         if not is_business(user):
             return None

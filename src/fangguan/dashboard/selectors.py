@@ -21,6 +21,8 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from fangguan.core import maps
+from fangguan.core.units import wan
 from fangguan.registry.choices import EstateType
 from fangguan.registry.selectors import (
     Counted,
@@ -28,10 +30,6 @@ from fangguan.registry.selectors import (
     registry_coverage,
     registry_stats,
 )
-
-from . import maps
-
-WAN = Decimal("10000")
 
 
 @dataclass(frozen=True)
@@ -101,11 +99,6 @@ def charging_urls(day: dt.date, town: int | None = None) -> tuple[str, str]:
     eligible = {"charging_eligible": "true"}
     return (list_url("estates", ("as_of", "charging_on"), day, town=town, extra=eligible),
             list_url("estates", ("as_of",), day, town=town, extra=eligible))
-
-
-def wan(value) -> Decimal:
-    """㎡ in 万㎡ (2 places), as the plan reports floor areas."""
-    return (Decimal(str(value)) / WAN).quantize(Decimal("0.01"))
 
 
 @dataclass

@@ -14,13 +14,13 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from fangguan.accounts.roles import is_business
 from fangguan.core.audit import log_security
 from fangguan.core.exports import workbook_response
+from fangguan.core.maps import ColourBy, Layer, MapConfig
 from fangguan.core.models import SecurityAction
 from fangguan.core.views import date_param
-from fangguan.web.navigation import is_business
 
-from .maps import ColourBy, Layer, MapConfig
 from .selectors import Dashboard, wan
 
 

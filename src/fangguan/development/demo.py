@@ -23,6 +23,7 @@ import random
 from dataclasses import dataclass
 from decimal import Decimal
 
+from fangguan.core.actors import system_actor
 from fangguan.core.audit import log_bulk_create
 from fangguan.registry.demo import SEED, random_date, split_exactly
 from fangguan.registry.models import Estate, Town
@@ -96,7 +97,7 @@ class DevelopmentDemo:
 
     def bulk(self, model, objs):
         created = model.objects.bulk_create(objs, batch_size=1000)
-        log_bulk_create(actor=None, model=model, count=len(created), note="Jinshan demo")
+        log_bulk_create(actor=system_actor(), model=model, count=len(created), note="Jinshan demo")
         self.counts[model.audit_name] = len(created)
         return created
 

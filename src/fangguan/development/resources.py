@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from django.db.models import Prefetch
 
+from fangguan.core.resources import Resource
 from fangguan.registry.models import Estate, Town
-from fangguan.registry.resources import Resource
 
 from . import filters as f
 from . import models as m

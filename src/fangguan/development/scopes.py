@@ -11,7 +11,7 @@ from django.db.models import Q
 
 from fangguan.accounts.choices import OrgKind
 from fangguan.accounts.roles import is_bureau, kinds, reads_everything, town_ids
-from fangguan.core.scopes import EVERYTHING, NOTHING, register_scope
+from fangguan.core.scopes import ADD, DELETE, EVERYTHING, NOTHING, Rule, register_scope
 
 from . import models as m
 
@@ -24,7 +24,9 @@ def sees_development(user) -> bool:
 
 
 @dataclass(frozen=True)
-class TownRule:
+class TownRule(Rule):
+    """The bureau manages (adds, changes, deletes) every record, a town office its town's."""
+
     model: type[models.Model]
     town: str  # lookup path from the model to its town id
 
@@ -34,22 +36,29 @@ class TownRule:
         towns = town_ids(user)
         return qs.filter(**{f"{self.town}__in": towns}) if towns else qs.none()
 
-    def writable(self, user, instance):
-        return self.writable_many(user, [instance])[instance.pk]
+    def fields(self, user, record):
+        return self.fields_many(user, [record])[record.pk]
 
-    def writable_many(self, user, instances):
+    def fields_many(self, user, records):
+        managed = self._managed(user, records)
+        return {obj.pk: EVERYTHING if obj.pk in managed else NOTHING for obj in records}
+
+    def allows(self, user, action, record):
+        if action not in (ADD, DELETE):
+            return False
+        if record is None:
+            return action == ADD and (is_bureau(user) or bool(town_ids(user)))
+        return record.pk in self._managed(user, [record])
+
+    def _managed(self, user, records) -> set[int]:
+        pks = [obj.pk for obj in records]
         if is_bureau(user):
-            return {obj.pk: EVERYTHING for obj in instances}
+            return set(pks)
         towns = town_ids(user)
-        result = {obj.pk: NOTHING for obj in instances}
-        if towns:
-            mine = self.model._default_manager.filter(pk__in=list(result)).filter(Q(**{f"{self.town}__in": towns}))
-            for pk in mine.values_list("pk", flat=True):
-                result[pk] = EVERYTHING
-        return result
-
-    def creatable(self, user) -> bool:
-        return is_bureau(user) or bool(town_ids(user))
+        if not towns:
+            return set()
+        mine = self.model._default_manager.filter(pk__in=pks).filter(Q(**{f"{self.town}__in": towns}))
+        return set(mine.values_list("pk", flat=True))
 
 
 def register_all() -> None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import models, transaction
+from django.db import models
 from django.utils.translation import gettext as _
 
 from fangguan.core.services import record_create, record_delete, record_update
@@ -34,19 +34,22 @@ def development_create(*, actor, model: type[models.Model], data: dict[str, Any]
             _check_estates(saved, estates)
             saved.estates.set(estates)
 
-    with transaction.atomic():
-        return record_create(actor=actor, instance=instance, after_save=link if model is Renovation else None)
+    return record_create(actor=actor, instance=instance, after_save=link if model is Renovation else None)
 
 
 def development_update(*, actor, instance: models.Model, changes: dict[str, Any]) -> models.Model:
+    """Change a record; a renovation's estates are linked in the same write, so its one
+    change-log row holds the new links beside the changed fields."""
     changes = dict(changes)
     estates = changes.pop("estates", None)
-    with transaction.atomic():
-        obj = record_update(actor=actor, instance=instance, changes=changes)  # with no field changed, still a write's scope check
-        if estates is not None and isinstance(obj, Renovation):
-            _check_estates(obj, estates)
-            obj.estates.set(estates)
-    return obj
+
+    def link(saved):
+        if estates is not None and isinstance(saved, Renovation):
+            _check_estates(saved, estates)
+            saved.estates.set(estates)
+
+    # with no field changed it is still a write: the scope check runs
+    return record_update(actor=actor, instance=instance, changes=changes, after_save=link)
 
 
 def development_delete(*, actor, instance: models.Model) -> None:

@@ -15,7 +15,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from fangguan.core.scopes import may_create, writable_fields, writable_many
+from fangguan.core.scopes import ADD, can, fields_for, fields_many
 
 from . import services
 from .forms import form_for
@@ -40,14 +40,14 @@ def record_list(request, resource):
     qs = res.order(filters.filter(res.queryset(request.user)), None)
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
     columns = COLUMNS[res.name]
-    editable = {pk for pk, grant in writable_many(request.user, list(page.object_list)).items() if grant}
+    editable = {pk for pk, grant in fields_many(request.user, list(page.object_list)).items() if grant}
     return render(request, "development/list.html", {
         "resource": res, "resource_name": res.name, "title": res.model._meta.verbose_name_plural,
         "page": page, "columns": [label for label, _getter in columns],
         "rows": [{"cells": cells(obj, columns), "edit": reverse("development:edit", args=[res.name, obj.pk])
                   if obj.pk in editable else ""} for obj in page.object_list],
         "params": params, "problems": problems, "query": urlencode(params),
-        "new_url": reverse("development:new", args=[res.name]) if may_create(request.user, res.model) else "",
+        "new_url": reverse("development:new", args=[res.name]) if can(request.user, ADD, res.model) else "",
     })
 
 
@@ -59,7 +59,7 @@ def record_form(request, resource, pk=None):
     if res is None:
         raise Http404
     obj = get_object_or_404(res.model.objects.visible_to(request.user), pk=pk) if pk else None
-    if not (may_create(request.user, res.model) if obj is None else writable_fields(request.user, obj).all):
+    if not (can(request.user, ADD, res.model) if obj is None else fields_for(request.user, obj).all):
         raise PermissionDenied(_("You may not change this record."))
     form = form_for(res.name, request.user, data=request.POST or None, instance=obj)
     if request.method == "POST" and form.is_valid():

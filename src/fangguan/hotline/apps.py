@@ -1,4 +1,4 @@
-from django.apps import AppConfig, apps
+from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
 
@@ -10,9 +10,3 @@ class HotlineConfig(AppConfig):
     label = "hotline"
     verbose_name = _("12345 hotline")
     api_prefix = "/hotline"
-
-    def ready(self) -> None:
-        if apps.is_installed("fangguan.repairs"):
-            from . import receivers
-
-            receivers.connect()

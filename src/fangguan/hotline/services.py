@@ -9,14 +9,14 @@ HMAC-SHA256 of "<timestamp>.<body>">`` — and we sign what we send it the same 
 delivery. A signature older than 5 minutes is refused (a replay within them is harmless: orders
 are idempotent on their id).
 
-**Time limits** (沪府办〔2018〕62号): consultation 1 working day, follow-up 3, ordinary request or
-complaint 5, complex case 15 — counted on the holiday calendar from the day the hotline received
-the call; the order may also carry its own ``due_at``, which then wins.
+**Time limits** are deadline policy and live with the other repair clocks
+(``repairs.deadlines.hotline_completion``): the limit of the order's kind in working days from
+the day the hotline received the call, or the order's own ``due_at``. That completion is agreed
+with the hotline: a later change of urgency keeps it.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import os
 import time
 
@@ -27,9 +27,6 @@ from fangguan.outbox.models import Subscriber
 from fangguan.outbox.services import sign, verify
 
 MAX_SKEW_SECONDS = 300
-
-# Order kind -> working days to finish (REQUIREMENTS: "The city hotline (12345) limits").
-LIMIT_WORKDAYS = {"consultation": 1, "follow_up": 3, "request": 5, "complaint": 5, "complex": 15}
 
 
 def subscriber_name() -> str:
@@ -63,22 +60,14 @@ def verify_request(request, given: str) -> Subscriber | None:
     return subscriber
 
 
-def due_dates(*, kind: str, received_at: dt.datetime, category, urgent: bool, onsite_office: bool,
-              due_at: dt.datetime | None = None) -> tuple[dt.datetime, dt.datetime]:
-    """(response due, completion due) of a hotline order: completion by the hotline's limit (or
-    its own ``due_at``); the response by the category's clock, never after the completion."""
-    from fangguan.repairs import deadlines
-
-    complete = due_at or deadlines.add_workdays(received_at, LIMIT_WORKDAYS[kind]).at
-    response, _ = deadlines.due_dates(start=received_at, category=category, urgent=urgent, onsite_office=onsite_office)
-    return min(response.at, complete), complete
-
-
 def receive_order(*, order_id: str, kind: str, estate, category, description: str, received_at=None,
                   due_at=None, urgent: bool = False, address: str = "", contact_name: str = "",
                   contact_phone: str = ""):
-    """The repair request for a hotline order, created once: ``(request, created)``."""
-    from fangguan.repairs.models import Category, RepairRequest
+    """The repair request for a hotline order, created once, by the system actor:
+    ``(request, created)``."""
+    from fangguan.core.actors import system_actor
+    from fangguan.repairs import deadlines
+    from fangguan.repairs.models import RepairRequest
     from fangguan.repairs.services import create_request
 
     existing = RepairRequest.objects.filter(channel="hotline", external_id=order_id).first()
@@ -86,17 +75,12 @@ def receive_order(*, order_id: str, kind: str, estate, category, description: st
         return existing, False
     now = timezone.now()
     received_at = min(received_at or now, now)
-    category_obj = Category.objects.filter(code=category, active=True).first()
     text = description.strip()
     if address.strip():
         text = f"{text}\n（地址：{address.strip()}）"
-    response_due, complete_due = (None, None)
-    if category_obj is not None:
-        response_due, complete_due = due_dates(kind=kind, received_at=received_at, category=category_obj,
-                                               urgent=urgent or category_obj.urgent,
-                                               onsite_office=estate.has_onsite_office, due_at=due_at)
-    request = create_request(None, estate=estate, category=category, description=text, urgent=urgent,
+    agreed = deadlines.hotline_completion(kind=kind, received_at=received_at, due_at=due_at)
+    request = create_request(system_actor(), estate=estate, category=category, description=text, urgent=urgent,
                              channel="hotline", external_id=order_id, contact_name=contact_name,
-                             contact_phone=contact_phone, response_due_at=response_due,
-                             complete_due_at=complete_due, now=now)
+                             contact_phone=contact_phone, agreed_complete=agreed, received_at=received_at,
+                             now=now)
     return request, request.created_at == now

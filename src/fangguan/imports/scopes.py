@@ -6,20 +6,25 @@ from __future__ import annotations
 
 from django.db.models import Q
 
-from fangguan.core.scopes import EVERYTHING, NOTHING, register_scope
+from fangguan.core.scopes import ADD, EVERYTHING, NOTHING, Rule, register_scope
 
 
-class OwnJobRule:
+class OwnJobRule(Rule):
+    """A job is its starter's: they add it (for a kind they may import) and it runs as them;
+    nobody deletes a job (it is the record of what an import wrote)."""
+
     def visible(self, qs, user):
         return qs.filter(Q(created_by=user))
 
-    def writable(self, user, instance):
-        return EVERYTHING if instance.created_by_id == user.pk else NOTHING
+    def fields(self, user, record):
+        return EVERYTHING if record.created_by_id == user.pk else NOTHING
 
-    def creatable(self, user) -> bool:
+    def allows(self, user, action, record):
+        if action != ADD:
+            return False
         from .specs import kinds_for
 
-        return bool(kinds_for(user))
+        return bool(kinds_for(user)) and (record is None or record.created_by_id == user.pk)
 
 
 def register_all() -> None:

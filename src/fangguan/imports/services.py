@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from fangguan.core.audit import change_entry, snapshot
 from fangguan.core.models import ChangeAction, ChangeLog
-from fangguan.core.scopes import writable_many
+from fangguan.core.scopes import fields_many
 
 from .choices import TRANSITIONS, JobStatus, Mode
 from .models import ImportJob, max_upload_bytes
@@ -119,7 +119,7 @@ def records_bulk_write(*, actor, model: type[models.Model], creates: list[models
     """
     with transaction.atomic():
         if updates:
-            grants = writable_many(actor, [obj for obj, _b, _f in updates])
+            grants = fields_many(actor, [obj for obj, _b, _f in updates])
             refused = [len(creates) + i for i, (obj, _b, fields) in enumerate(updates)
                        if not grants[obj.pk].covers(fields)]
             if refused:
@@ -140,7 +140,7 @@ def records_bulk_write(*, actor, model: type[models.Model], creates: list[models
             names |= {"name_pinyin"} if "name" in names and hasattr(model, "name_pinyin") else set()
             model._default_manager.bulk_update([obj for obj, _b, _f in updates], sorted(names), batch_size=1000)
         written = creates + [obj for obj, _b, _f in updates]
-        grants = writable_many(actor, written)
+        grants = fields_many(actor, written)
         refused = [i for i, obj in enumerate(creates) if not grants[obj.pk].all]
         refused += [len(creates) + i for i, (obj, _b, fields) in enumerate(updates)
                     if not grants[obj.pk].covers(fields)]

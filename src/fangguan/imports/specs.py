@@ -31,7 +31,7 @@ from django.db import DatabaseError, IntegrityError, models, transaction
 from django.utils.translation import gettext as _
 
 from fangguan.core.audit import snapshot
-from fangguan.core.scopes import may_create
+from fangguan.core.scopes import ADD, can
 
 from . import cells
 from .reading import header_key
@@ -159,7 +159,7 @@ class ImportSpec:
         return col.header if col else ""
 
     def offered(self, user) -> bool:
-        return may_create(user, self.model)
+        return can(user, ADD, self.model)
 
     def prepare(self, rows: list[Row], ctx: Context) -> None:
         raise NotImplementedError
@@ -225,7 +225,7 @@ class RecordSpec(ImportSpec):
         self.fk_names = [f.name for f in model._meta.concrete_fields if f.is_relation]
 
     def offered(self, user) -> bool:
-        return self._offered(user) if self._offered else may_create(user, self.model)
+        return self._offered(user) if self._offered else can(user, ADD, self.model)
 
     # -- where an error about a model field is shown
     def header_for_field(self, name: str) -> str:
@@ -501,15 +501,13 @@ class RecordSpec(ImportSpec):
         return dict(row.changes)
 
     def create(self, actor, data: dict[str, Any]):
-        """The service that creates one record (another app's spec names its own)."""
-        from fangguan.registry import services
-
-        return services.registry_create(actor=actor, model=self.model, data=data)
+        """The owning app's service that creates one record: each app's spec class names its own
+        (the import machinery is infrastructure and knows no domain's services)."""
+        raise NotImplementedError(f"{type(self).__name__} names no create service")
 
     def update(self, actor, instance, changes: dict[str, Any]):
-        from fangguan.registry import services
-
-        return services.registry_update(actor=actor, instance=instance, changes=changes)
+        """The owning app's service that changes one record (as ``create``)."""
+        raise NotImplementedError(f"{type(self).__name__} names no update service")
 
     def write_one(self, row: Row, ctx: Context) -> None:
         try:

@@ -1,4 +1,4 @@
-from django.apps import AppConfig, apps
+from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
 
@@ -16,10 +16,6 @@ class NotificationsConfig(AppConfig):
         from . import channels, scopes
 
         scopes.register_all()
-        if apps.is_installed("fangguan.repairs"):
-            from . import receivers
-
-            receivers.connect()
         channels.check_settings()
 
     def nav_section(self, user):

@@ -33,9 +33,9 @@ class ChannelSkipped(Exception):
 
 def phone_of(user) -> str:
     """The user's phone, from the registry person linked to the account (encrypted there)."""
-    from fangguan.registry.models import Person
+    from fangguan.accounts.roles import person_of
 
-    person = Person.objects.filter(user=user).only("phone_cipher").first()
+    person = person_of(user)
     return person.phone_clear() if person is not None else ""
 
 

@@ -2,20 +2,20 @@
 
 from __future__ import annotations
 
-from fangguan.core.scopes import NOTHING, FieldGrant, register_scope
+from fangguan.core.scopes import NOTHING, FieldGrant, Rule, register_scope
 
 READ_MARK = FieldGrant(fields=frozenset({"read_at"}))
 
 
-class OwnRule:
+class OwnRule(Rule):
+    """Its recipient reads it and marks it read; it is written by the system (``services.notify``),
+    never added or deleted by a user."""
+
     def visible(self, qs, user):
         return qs.filter(recipient=user)
 
-    def writable(self, user, instance):
-        return READ_MARK if instance.recipient_id == user.pk else NOTHING
-
-    def creatable(self, user) -> bool:
-        return False  # written by the system (services.notify), never by a user
+    def fields(self, user, record):
+        return READ_MARK if record.recipient_id == user.pk else NOTHING
 
 
 def register_all() -> None:

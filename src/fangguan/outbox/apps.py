@@ -1,4 +1,4 @@
-from django.apps import AppConfig, apps
+from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
 
@@ -15,10 +15,6 @@ class OutboxConfig(AppConfig):
         from . import scopes
 
         scopes.register_all()
-        if apps.is_installed("fangguan.repairs"):
-            from . import receivers
-
-            receivers.connect()
 
     def nav_section(self, user):
         from django.urls import reverse

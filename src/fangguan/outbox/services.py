@@ -30,8 +30,6 @@ from django.db import connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from fangguan.core.audit import log_change, snapshot
-from fangguan.core.models import ChangeAction
 from fangguan.core.services import record_create, record_update
 
 from .models import Delivery, DeliveryAttempt, DeliveryStatus, OutboxEvent, Subscriber
@@ -94,12 +92,6 @@ def subscriber_create(actor, *, name: str, url: str, topics: list[str], secret: 
     secret = secret or secrets.token_urlsafe(32)
     subscriber = Subscriber(name=name, url=url, topics=topics, active=active)
     subscriber.set_secret(secret)
-    if actor is None:  # the command line (the operator of the server)
-        with transaction.atomic():
-            subscriber.full_clean()
-            subscriber.save()
-            log_change(actor=None, action=ChangeAction.CREATE, instance=subscriber, after=snapshot(subscriber))
-        return subscriber, secret
     return record_create(actor=actor, instance=subscriber), secret
 
 
@@ -121,9 +113,9 @@ def subscriber_update(actor, subscriber: Subscriber, **changes) -> Subscriber:
 def subscriber_retry_now(actor, subscriber: Subscriber) -> int:
     """After an outage: make every pending delivery of ``subscriber`` due now instead of at the
     end of its back-off. Returns how many."""
-    from fangguan.core.scopes import require_write
+    from fangguan.core.scopes import CHANGE, require
 
-    require_write(actor, subscriber)
+    require(actor, CHANGE, subscriber, fields=["active"])
     return Delivery.objects.filter(subscriber=subscriber, status=DeliveryStatus.PENDING).update(
         next_attempt_at=timezone.now())
 

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
-from fangguan.core.scopes import may_create
+from fangguan.core.scopes import ADD, can
 
 from .models import DeliveryAttempt, DeliveryStatus, Subscriber
 from .services import subscriber_create, subscriber_retry_now, subscriber_update
@@ -29,7 +29,7 @@ class SubscriberForm(forms.Form):
 @login_required
 @require_http_methods(["GET", "POST"])
 def subscriber_list(request):
-    if not may_create(request.user, Subscriber):
+    if not can(request.user, ADD, Subscriber):
         raise PermissionDenied(_("You may not manage subscribers."))
     form = SubscriberForm(request.POST or None)
     if request.method == "POST" and form.is_valid():

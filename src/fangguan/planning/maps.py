@@ -1,7 +1,7 @@
 """The plan's map layers (the plan's figures 3, 5 and 6): delivered projects, new residential
 parcels and renovation by town, for a period up to a day — GeoJSON from the records the measures
 count (``measures.MEASURES[...].records``), so the map shows what the figures count. Drawn by the
-dashboard's map component (``dashboard.maps``)."""
+map component (``core.maps``)."""
 
 from __future__ import annotations
 
@@ -14,9 +14,9 @@ from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
-from fangguan.dashboard import maps
-from fangguan.dashboard.maps import ColourBy, Layer, MapConfig
-from fangguan.dashboard.selectors import wan
+from fangguan.core import maps
+from fangguan.core.maps import ColourBy, Layer, MapConfig
+from fangguan.core.units import wan
 from fangguan.development.choices import HousingType, LandUse
 from fangguan.registry.models import Estate
 

@@ -195,3 +195,52 @@ def thirteenth_review(user) -> list[dict]:
         rows.append({"label": label, "projects": projects, "value": period_value(user, key, *THIRTEENTH),
                      "unit": measure.unit, "url": measure.link(first, last)})
     return rows
+
+
+def achieved(progress: list[Progress]) -> list[Progress]:
+    """The indicators achieved (the report's "已完成 N 项")."""
+    return [p for p in progress if p.status == Status.ACHIEVED]
+
+
+def binding_missed(progress: list[Progress]) -> list[Progress]:
+    """Binding indicators not achieved (closed period) or off track (running): the report names them."""
+    return [p for p in progress if p.binding and p.status in (Status.NOT_ACHIEVED, Status.OFF_TRACK)]
+
+
+def report_workbook(user, plan: Plan, day: dt.date):
+    """The final evaluation as a workbook: the annex with actual, share, status and the 十三五
+    baseline; the values per year; the 十三五 review — the figures of ``plan_progress``."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    rows = plan_progress(user, plan, day)
+    base = baseline(user, [p.indicator for p in rows])
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "主要指标"
+    sheet.append([f"{plan.name} 主要指标完成情况（截至 {day.isoformat()}）"])
+    sheet["A1"].font = Font(bold=True)
+    headers = ["序号", "指标名称", "单位", "属性", "目标值", "实际值", "完成比例(%)", "状态", "“十三五”同口径", "计算", "备注"]
+    sheet.append(headers)
+    for cell in sheet[2]:
+        cell.font = Font(bold=True)
+    for p in rows:
+        i = p.indicator
+        sheet.append([i.code, ("　" if i.parent_id else "") + i.name, i.unit, i.attribute, float(i.target),
+                      None if p.actual is None else float(p.actual),
+                      None if p.share is None else float((p.share * 100).quantize(Decimal("0.1"))),
+                      str(Status(p.status).label), None if base.get(i.code) is None else float(base[i.code]),
+                      p.calculation(), i.notes])
+    sheet.freeze_panes = "C3"
+    years = book.create_sheet("分年度")
+    years.append(["序号", "指标名称", "单位", *[str(y) for y in plan.years]])
+    for cell in years[1]:
+        cell.font = Font(bold=True)
+    for p in rows:
+        years.append([p.indicator.code, p.indicator.name, p.indicator.unit,
+                      *[None if p.by_year.get(y) is None else float(p.by_year[y]) for y in plan.years]])
+    review = book.create_sheet("“十三五”回顾")
+    review.append(["指标", "项目数", "数值", "单位"])
+    for r in thirteenth_review(user):
+        review.append([r["label"], r["projects"], float(r["value"]) if r["value"] is not None else None, r["unit"]])
+    return book

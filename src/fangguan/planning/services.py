@@ -7,7 +7,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
 from django.utils.translation import gettext as _
 
@@ -30,11 +30,32 @@ def planning_update(*, actor, instance: models.Model, changes: dict[str, Any]) -
     return record_update(actor=actor, instance=instance, changes=changes)
 
 
+def entered_value_save(*, actor, indicator: Indicator, year: int, value: Decimal, town_id: int | None,
+                       any_town: bool = False, note: str = "") -> EnteredValue:
+    """Enter (or correct) the value of an indicator measured by hand for a year and a town (None:
+    the whole district). Only such indicators take values; the town must be one the actor enters
+    for (``scopes.entry_towns``); who entered it and when are kept."""
+    from .models import ENTERED
+    from .scopes import entry_towns
+
+    if indicator.measure != ENTERED:
+        raise PermissionDenied(_("This indicator is computed from records; values are not entered."))
+    town = entry_towns(actor).filter(pk=town_id).first() if town_id is not None else None
+    if any_town and town is None:
+        raise ValidationError(_("Choose one of the towns offered."))
+    existing = EnteredValue.objects.visible_to(actor).filter(indicator=indicator, year=year, town=town).first()
+    if existing:
+        return planning_update(actor=actor, instance=existing, changes={"value": value, "note": note[:200]})
+    return planning_create(actor=actor, model=EnteredValue, data={
+        "indicator": indicator, "year": year, "town": town, "value": value, "note": note[:200]})
+
+
 def plan_load_fourteenth() -> Plan:
     """Create the 十四五 plan with every annex line (``plans.INDICATORS``), unless it exists.
 
     Seed data loaded by a command or the demo (no user acts): validated like any record, logged
     as one bulk entry per model under the caller's audit cause (``load_plans``, ``load_demo``)."""
+    from fangguan.core.actors import system_actor
     from fangguan.core.audit import log_bulk_create
 
     existing = Plan.objects.filter(code=plans.FOURTEENTH["code"]).first()
@@ -54,8 +75,8 @@ def plan_load_fourteenth() -> Plan:
             indicator.full_clean()
             indicator.save()
             by_code[code] = indicator
-        log_bulk_create(actor=None, model=Plan, count=1, note=plan.name)
-        log_bulk_create(actor=None, model=Indicator, count=len(by_code), note=plan.name)
+        log_bulk_create(actor=system_actor(), model=Plan, count=1, note=plan.name)
+        log_bulk_create(actor=system_actor(), model=Indicator, count=len(by_code), note=plan.name)
     return plan
 
 

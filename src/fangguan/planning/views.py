@@ -20,10 +20,11 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from fangguan.accounts.roles import is_bureau
 from fangguan.core.audit import log_security
 from fangguan.core.exports import workbook_response
 from fangguan.core.models import SecurityAction
-from fangguan.core.scopes import may_create
+from fangguan.core.scopes import ADD, can
 from fangguan.core.views import date_param
 
 from . import services
@@ -31,7 +32,17 @@ from .choices import Status
 from .maps import plan_map
 from .models import Indicator, Plan
 from .scopes import sees_plans
-from .selectors import AT_RISK, ON_TRACK, baseline, fmt, plan_progress, thirteenth_review
+from .selectors import (
+    AT_RISK,
+    ON_TRACK,
+    achieved,
+    baseline,
+    binding_missed,
+    fmt,
+    plan_progress,
+    report_workbook,
+    thirteenth_review,
+)
 
 STATUS_CLASS = {
     Status.ON_TRACK: "success", Status.ACHIEVED: "success", Status.AT_RISK: "warning",
@@ -101,7 +112,7 @@ def _charts(plan: Plan, progress) -> list[dict]:
 def plans(request):
     _readers_only(request)
     return render(request, "planning/plans.html", {
-        "plans": Plan.objects.visible_to(request.user), "may_start": may_create(request.user, Plan),
+        "plans": Plan.objects.visible_to(request.user), "may_start": can(request.user, ADD, Plan),
     })
 
 
@@ -133,8 +144,7 @@ def report(request, pk: int):
     return render(request, "planning/report.html", {
         "plan": plan, "day": day, "problem": problem, "rows": _rows(rows, base), "charts": _charts(plan, rows),
         "review": [{**r, "value": fmt(r["value"])} for r in thirteenth_review(request.user)],
-        "achieved": sum(1 for p in rows if p.status == Status.ACHIEVED), "total": len(rows),
-        "binding_missed": [p for p in rows if p.binding and p.status in (Status.NOT_ACHIEVED, Status.OFF_TRACK)],
+        "achieved": len(achieved(rows)), "total": len(rows), "binding_missed": binding_missed(rows),
         "xlsx_url": f"{reverse('planning:report-xlsx', args=[plan.pk])}?{urlencode({'as_of': day.isoformat()})}",
         "on_track": ON_TRACK, "at_risk": AT_RISK,
     })
@@ -143,46 +153,12 @@ def report(request, pk: int):
 @login_required
 @require_GET
 def report_xlsx(request, pk: int):
-    """The report's table as .xlsx (logged like every export): one sheet with the annex and the
-    十三五 baseline, one with the values per year."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-
+    """The report's table as .xlsx (logged like every export)."""
     plan = _plan(request, pk)
     day, _problem = _as_of(request, plan)
-    rows = plan_progress(request.user, plan, day)
-    base = baseline(request.user, [p.indicator for p in rows])
     log_security(actor=request.user, action=SecurityAction.EXPORT, object_type="plan",
                  detail={"resource": "plan_report", "plan": plan.pk, "format": "xlsx", "as_of": day.isoformat()})
-    book = Workbook()
-    sheet = book.active
-    sheet.title = "主要指标"
-    sheet.append([f"{plan.name} 主要指标完成情况（截至 {day.isoformat()}）"])
-    sheet["A1"].font = Font(bold=True)
-    headers = ["序号", "指标名称", "单位", "属性", "目标值", "实际值", "完成比例(%)", "状态", "“十三五”同口径", "计算", "备注"]
-    sheet.append(headers)
-    for cell in sheet[2]:
-        cell.font = Font(bold=True)
-    for p in rows:
-        i = p.indicator
-        sheet.append([i.code, ("　" if i.parent_id else "") + i.name, i.unit, i.attribute, float(i.target),
-                      None if p.actual is None else float(p.actual),
-                      None if p.share is None else float((p.share * 100).quantize(Decimal("0.1"))),
-                      str(Status(p.status).label), None if base.get(i.code) is None else float(base[i.code]),
-                      p.calculation(), i.notes])
-    sheet.freeze_panes = "C3"
-    years = book.create_sheet("分年度")
-    years.append(["序号", "指标名称", "单位", *[str(y) for y in plan.years]])
-    for cell in years[1]:
-        cell.font = Font(bold=True)
-    for p in rows:
-        years.append([p.indicator.code, p.indicator.name, p.indicator.unit,
-                      *[None if p.by_year.get(y) is None else float(p.by_year[y]) for y in plan.years]])
-    review = book.create_sheet("“十三五”回顾")
-    review.append(["指标", "项目数", "数值", "单位"])
-    for r in thirteenth_review(request.user):
-        review.append([r["label"], r["projects"], float(r["value"]) if r["value"] is not None else None, r["unit"]])
-    return workbook_response(book, f"plan-{plan.code}-{day.isoformat()}")
+    return workbook_response(report_workbook(request.user, plan, day), f"plan-{plan.code}-{day.isoformat()}")
 
 
 @login_required
@@ -190,7 +166,7 @@ def report_xlsx(request, pk: int):
 def start_next(request, pk: int):
     """Start the next plan: the source's indicator definitions copied, a new target for each."""
     source = _plan(request, pk)
-    if not may_create(request.user, Plan):
+    if not can(request.user, ADD, Plan):
         raise PermissionDenied(_("Only the bureau starts a plan."))
     indicators = list(Indicator.objects.visible_to(request.user).filter(plan=source).select_related("parent")
                       .order_by("sort_order", "code"))
@@ -226,49 +202,33 @@ def start_next(request, pk: int):
 def entered_values(request, pk: int):
     """Values an office enters for an indicator measured by hand (who and when are kept): a
     town office for its town, the bureau for any town or the whole district."""
-    from fangguan.accounts.roles import is_bureau, town_ids
-    from fangguan.registry.models import Town
-
     from .models import ENTERED, EnteredValue
+    from .scopes import entry_towns
 
     _readers_only(request)
     indicator = get_object_or_404(Indicator.objects.visible_to(request.user).select_related("plan"), pk=pk)
-    towns = Town.objects.visible_to(request.user)
-    if not is_bureau(request.user):
-        towns = towns.filter(pk__in=town_ids(request.user))
+    towns = entry_towns(request.user)
     errors: list[str] = []
     if request.method == "POST":
-        if indicator.measure != ENTERED:
-            raise PermissionDenied(_("This indicator is computed from records; values are not entered."))
         raw_town = request.POST.get("town", "")
-        town = towns.filter(pk=int(raw_town)).first() if raw_town.isdigit() else None
         try:
             year, value = int(request.POST.get("year", "")), Decimal(request.POST.get("value", "").strip())
         except (ValueError, InvalidOperation):
             errors.append(_("Give a year and a number."))
         else:
-            if raw_town and town is None:
-                errors.append(_("Choose one of the towns offered."))
+            try:
+                services.entered_value_save(actor=request.user, indicator=indicator, year=year, value=value,
+                                            town_id=int(raw_town) if raw_town.isdigit() else None,
+                                            any_town=bool(raw_town), note=request.POST.get("note", ""))
+            except ValidationError as exc:
+                errors += exc.messages
             else:
-                data = {"indicator": indicator, "year": year, "town": town, "value": value,
-                        "note": request.POST.get("note", "")[:200]}
-                existing = EnteredValue.objects.visible_to(request.user).filter(
-                    indicator=indicator, year=year, town=town).first()
-                try:
-                    if existing:
-                        services.planning_update(actor=request.user, instance=existing,
-                                                 changes={"value": value, "note": data["note"]})
-                    else:
-                        services.planning_create(actor=request.user, model=EnteredValue, data=data)
-                except ValidationError as exc:
-                    errors += exc.messages
-                else:
-                    messages.success(request, _("Saved."))
-                    return redirect("planning:entered", pk=indicator.pk)
+                messages.success(request, _("Saved."))
+                return redirect("planning:entered", pk=indicator.pk)
     values = (EnteredValue.objects.visible_to(request.user).filter(indicator=indicator)
               .select_related("town", "entered_by"))
     return render(request, "planning/entered.html", {
         "indicator": indicator, "values": values, "towns": towns, "errors": errors,
-        "may_enter": indicator.measure == ENTERED and may_create(request.user, EnteredValue),
+        "may_enter": indicator.measure == ENTERED and can(request.user, ADD, EnteredValue),
         "years": list(indicator.plan.years), "district": is_bureau(request.user),
     }, status=422 if errors else 200)

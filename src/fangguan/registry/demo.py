@@ -31,6 +31,7 @@ from stdnum.cn import ric
 from fangguan.accounts.choices import OrgKind, Role
 from fangguan.accounts.models import Membership, Organisation
 from fangguan.core import crypto
+from fangguan.core.actors import system_actor
 from fangguan.core.audit import log_bulk_create
 from fangguan.core.context import audit_context
 from fangguan.core.identity import IdType, mask_id_number, mask_phone
@@ -177,7 +178,7 @@ class DemoBuilder:
     def bulk(self, model, objs: list, batch_size: int = 2000) -> list:
         created = model.objects.bulk_create(objs, batch_size=batch_size)
         if created:
-            log_bulk_create(actor=None, model=model, count=len(created), note="Jinshan demo")
+            log_bulk_create(actor=system_actor(), model=model, count=len(created), note="Jinshan demo")
             self.counts[model.audit_name] = self.counts.get(model.audit_name, 0) + len(created)
         return created
 

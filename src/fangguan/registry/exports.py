@@ -17,8 +17,7 @@ from fangguan.accounts.roles import may_reveal
 from fangguan.core.audit import log_security
 from fangguan.core.exports import file_response
 from fangguan.core.models import SecurityAction
-
-from .resources import Resource
+from fangguan.core.resources import Resource
 
 
 def _header(resource: Resource, name: str) -> str:

@@ -49,6 +49,16 @@ from .choices import (
 )
 
 
+class RegistrySpec(RecordSpec):
+    """A registry kind: rows are written through ``registry.services``."""
+
+    def create(self, actor, data: dict[str, Any]):
+        return services.registry_create(actor=actor, model=self.model, data=data)
+
+    def update(self, actor, instance, changes: dict[str, Any]):
+        return services.registry_update(actor=actor, instance=instance, changes=changes)
+
+
 def choice(choices):
     mapping = cells.choice_map(choices)
 
@@ -90,7 +100,7 @@ def code_of(obj) -> str:
 
 # --- Estates, areas, buildings, homes ---------------------------------------------------------
 
-ESTATES = RecordSpec(
+ESTATES = RegistrySpec(
     kind="estates", label=gettext_lazy("Estates"), model=m.Estate, bulk=True, key=("code",),
     related=("town", "neighbourhood"),
     refs=(Ref("town", m.Town, ("town",), ("name",)),
@@ -124,7 +134,7 @@ ESTATES = RecordSpec(
     ],
 )
 
-AREAS = RecordSpec(
+AREAS = RegistrySpec(
     kind="areas", label=gettext_lazy("Management areas"), model=m.ManagementArea, bulk=True, key=("code",),
     related=("estate",), refs=(Ref("estate", m.Estate, ("estate",), ("code",)),),
     columns=[
@@ -136,7 +146,7 @@ AREAS = RecordSpec(
     ],
 )
 
-BUILDINGS = RecordSpec(
+BUILDINGS = RegistrySpec(
     kind="buildings", label=gettext_lazy("Buildings"), model=m.Building, bulk=True, key=("estate", "number"),
     related=("estate", "area"),
     refs=(Ref("estate", m.Estate, ("estate",), ("code",)), Ref("area", m.ManagementArea, ("area",), ("code",))),
@@ -156,7 +166,7 @@ BUILDINGS = RecordSpec(
     ],
 )
 
-HOMES = RecordSpec(
+HOMES = RegistrySpec(
     kind="homes", label=gettext_lazy("Homes"), model=m.Home, bulk=True, key=("building", "room_number"),
     related=("building__estate",),
     refs=(Ref("building", m.Building, ("estate", "building"), ("estate__code", "number"), related=("estate",)),),
@@ -176,7 +186,7 @@ HOMES = RecordSpec(
     ],
 )
 
-COMPANIES = RecordSpec(
+COMPANIES = RegistrySpec(
     kind="companies", label=gettext_lazy("Property companies"), model=m.Company, bulk=True, key=("credit_code",),
     columns=[
         ID,
@@ -192,7 +202,7 @@ COMPANIES = RecordSpec(
     ],
 )
 
-CONTRACTS = RecordSpec(
+CONTRACTS = RegistrySpec(
     kind="contracts", label=gettext_lazy("Service contracts"), model=m.Contract, bulk=False,
     key=("area", "company", "kind", "start_on"), related=("area__estate", "company"),
     refs=(Ref("area", m.ManagementArea, ("area",), ("code",)), Ref("company", m.Company, ("company",), ("credit_code",))),
@@ -212,7 +222,7 @@ CONTRACTS = RecordSpec(
     ],
 )
 
-FACILITIES = RecordSpec(
+FACILITIES = RegistrySpec(
     kind="facilities", label=gettext_lazy("Facilities"), model=m.Facility, bulk=True,
     key=("estate", "kind", "location"), related=("estate", "building__estate"),
     refs=(Ref("estate", m.Estate, ("estate",), ("code",)),
@@ -245,7 +255,7 @@ def _id_column(header: str, name: str, group, get, help_text=""):
     return Column(header, name, identity, help=help_text, group=group, get=get, personal=True)
 
 
-class PeopleSpec(RecordSpec):
+class PeopleSpec(RegistrySpec):
     """One row per person and home: the person (matched by id, else by identity number through its
     blind index) and, when the home columns are filled, their right in that home (matched by
     person and home). A person with two homes has two rows; the person's columns must agree.
@@ -473,7 +483,7 @@ PEOPLE = PeopleSpec(
 # --- Owners' committees with their members ----------------------------------------------------
 
 
-class CommitteeSpec(RecordSpec):
+class CommitteeSpec(RegistrySpec):
     """One row per committee member (or one row for a committee without members): the committee,
     matched by id or by management area + name, and the member, matched by committee + name +
     start date. A member's identity number (optional) links the seat to a registered person."""
@@ -644,9 +654,9 @@ def may_import_estates(user) -> bool:
     """Estates are offered to whoever may create them, and to property companies for the contact
     details of the estates they serve (each row is still checked field by field)."""
     from fangguan.accounts.choices import OrgKind
-    from fangguan.core.scopes import may_create
+    from fangguan.core.scopes import ADD, can
 
-    return may_create(user, m.Estate) or any(g.kind == OrgKind.COMPANY for g in grants(user))
+    return can(user, ADD, m.Estate) or any(g.kind == OrgKind.COMPANY for g in grants(user))
 
 
 # Found by ``ImportsConfig.ready`` (every app's ``imports`` module is loaded, as admin loads admin.py).

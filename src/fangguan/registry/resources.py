@@ -1,68 +1,20 @@
-"""The registry's resources, declared once: model, API shapes, filters, how to fetch them.
+"""The registry's resources, declared once (``core.resources.Resource``): model, API shapes,
+filters, how to fetch them.
 
-The API (``api.py``) and the web pages (``views.py``) are both generated from this table, so
-adding a registry record type is one entry here plus its model, schemas and filters — and a
-list, detail, create, edit and history exist in both doors with the same scope and services.
+The API (``api.py``, through ``core.crud``) and the web pages (``web``, namespace ``r``) are both
+generated from this table, so adding a registry record type is one entry here plus its model,
+schemas and filters — and a list, detail, create, edit and history exist in both doors with the
+same scope and services.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass, field
-
-from django.core.exceptions import ValidationError
-from django.db import models
-from django.db.models import Count, IntegerField, OuterRef, Subquery
-from django.db.models.functions import Coalesce
-from django.utils.translation import gettext as _
-from ninja import FilterSchema, Schema
+from fangguan.core.resources import Resource
+from fangguan.core.resources import related_count as _count
 
 from . import filters as f
 from . import models as m
 from . import schemas as s
-
-
-def _count(model: type[models.Model], link: str) -> Coalesce:
-    """A correlated COUNT, evaluated only for the rows of the page being returned."""
-    sub = model.objects.filter(**{link: OuterRef("pk")}).order_by().values(link).annotate(c=Count("*")).values("c")
-    return Coalesce(Subquery(sub, output_field=IntegerField()), 0)
-
-
-@dataclass(frozen=True)
-class Resource:
-    name: str  # URL segment: /api/v1/<name>, /<name>/
-    model: type[models.Model]
-    out: type[Schema]
-    create_in: type[Schema] | None
-    filters: type[FilterSchema]
-    related: tuple[str, ...] = ()  # select_related for lists and details
-    annotate: Callable[[models.QuerySet], models.QuerySet] | None = None
-    references: dict[str, type[models.Model]] = field(default_factory=dict)  # input id -> model
-    ordering: tuple[str, ...] = ("id",)  # sort keys a client may ask for
-    deletable: bool = True
-    patch_drop: tuple[str, ...] = ()
-
-    @property
-    def object_type(self) -> str:
-        return self.model.audit_name
-
-    def order(self, qs: models.QuerySet, ordering: str | None) -> models.QuerySet:
-        """Sort by an allowed key (``-`` for descending); the id breaks ties so pages are stable."""
-        if ordering:
-            key = ordering.lstrip("-")
-            if key not in self.ordering:
-                raise ValidationError({"ordering": [_("Cannot sort by %(key)s.") % {"key": key}]})
-            return qs.order_by(ordering, "-pk" if ordering.startswith("-") else "pk")
-        return qs.order_by(*(qs.model._meta.ordering or ["pk"]), "pk")
-
-    def queryset(self, user) -> models.QuerySet:
-        qs = self.model.objects.visible_to(user)
-        if self.related:
-            qs = qs.select_related(*self.related)
-        if self.annotate is not None:
-            qs = self.annotate(qs)
-        return qs
-
 
 RESOURCES: dict[str, Resource] = {
     r.name: r

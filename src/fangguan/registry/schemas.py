@@ -11,7 +11,7 @@ from decimal import Decimal
 from typing import Literal
 
 from ninja import Schema
-from pydantic import Field, create_model
+from pydantic import Field
 
 from fangguan.core.api import Number, Ref, ref
 
@@ -407,13 +407,3 @@ class AssessmentIn(Schema):
     passed_on: dt.date
     revoked_on: dt.date | None = None
     score: Decimal | None = None
-
-
-def patch_schema(schema: type[Schema], *, drop: tuple[str, ...] = ()) -> type[Schema]:
-    """The PATCH shape of an input schema: every field optional, only those sent are applied."""
-    fields = {
-        name: (info.annotation | None, None)
-        for name, info in schema.model_fields.items()
-        if name not in drop
-    }
-    return create_model(schema.__name__.replace("In", "Patch"), __base__=Schema, **fields)

@@ -25,14 +25,10 @@ from django.db.models import Q
 from django.utils import timezone
 
 from fangguan.accounts.choices import OrgKind
-from fangguan.accounts.roles import OWNER, Grant, grants
-from fangguan.core.scopes import EVERYTHING, NOTHING, FieldGrant, register_scope
+from fangguan.accounts.roles import OWNER, READ_ALL, Grant, business_grants
+from fangguan.core.scopes import ADD, DELETE, EVERYTHING, NOTHING, FieldGrant, Rule, register_scope
 
 from . import models as m
-
-READ_ALL = {OrgKind.BUREAU, OrgKind.AUDIT}
-BUSINESS = {OrgKind.BUREAU, OrgKind.AUDIT, OrgKind.TOWN_OFFICE, OrgKind.NEIGHBOURHOOD, OrgKind.COMPANY,
-            OrgKind.OWNERS_COMMITTEE, OWNER}
 
 
 @dataclass(frozen=True)
@@ -65,6 +61,26 @@ def reach_of(grant: Grant, today: dt.date | None = None) -> Reach:
     return Reach(estates=None)
 
 
+def serving_company_ids(estate_id: int, day: dt.date | None = None) -> models.QuerySet:
+    """The companies serving ``estate_id`` on ``day`` (a contract in force for one of its
+    management areas), as a subquery of ids: the one definition of "the serving company"."""
+    day = day or timezone.localdate()
+    return m.Contract.objects.as_of(day).filter(area__estate_id=estate_id).values("company_id")
+
+
+def serving_staff(estate_id: int, day: dt.date | None = None, *, roles=None) -> models.QuerySet:
+    """Active users working for a company that serves ``estate_id`` on ``day`` (optionally only in
+    ``roles``): who may be assigned its work and who is told about it."""
+    from fangguan.accounts.models import User
+
+    members = dict(memberships__active=True, memberships__organisation__active=True,
+                   memberships__organisation__kind=OrgKind.COMPANY,
+                   memberships__organisation__company_id__in=serving_company_ids(estate_id, day))
+    if roles is not None:
+        members["memberships__role__in"] = list(roles)
+    return User.objects.filter(is_active=True, **members).distinct()
+
+
 @dataclass(frozen=True)
 class Paths:
     """How a model's rows hang from estate, management area, building and home."""
@@ -88,18 +104,17 @@ class Paths:
         return q
 
 
-def _business(user) -> list[Grant]:
-    return [g for g in grants(user) if g.kind in BUSINESS]
+_business = business_grants
 
 
-# Who may write what, per grant kind: model -> fields (EVERYTHING or a FieldGrant of names).
+# Models a town office manages (adds, changes, deletes) in its town.
 TOWN_WRITES = {
     m.Estate, m.ManagementArea, m.Building, m.Home, m.HomeShare, m.Person, m.Contract,
     m.OwnersCommittee, m.CommitteeMember, m.CommitteeDocument, m.Facility, m.Assessment,
 }
 
 
-class GrantRule:
+class GrantRule(Rule):
     """Visible rows: everything for the bureau and auditors, else the union of each grant's rows."""
 
     def grant_q(self, g: Grant) -> Q:
@@ -107,7 +122,7 @@ class GrantRule:
 
     def visible(self, qs, user):
         gs = _business(user)
-        if any(g.kind in READ_ALL for g in gs):
+        if any(g.kind in READ_ALL for g in gs):  # reads_everything, from the grants in hand
             return qs
         q = Q(pk__in=[])
         for g in gs:
@@ -117,12 +132,17 @@ class GrantRule:
 
 @dataclass
 class EstateRule(GrantRule):
-    """Rows that belong to estates: visible and writable through the grant's reach."""
+    """Rows that belong to estates. Who *manages* a row — adds, changes and deletes it — is the
+    bureau, a town office (models in ``TOWN_WRITES``, in its town), a serving company where
+    ``company_manages`` (facilities), an owners' committee for its own rows where
+    ``committee_own`` (members, documents). A serving company may also change the fields in
+    ``company_fields`` of rows it does not manage (an estate's contacts)."""
 
     model: type[models.Model]
     paths: Paths
-    company_writes: FieldGrant = NOTHING
-    committee_writes: bool = False
+    company_fields: FieldGrant = NOTHING
+    company_manages: bool = False
+    committee_own: bool = False
 
     def grant_q(self, g: Grant) -> Q:
         q = self.paths.q(reach_of(g))
@@ -130,72 +150,89 @@ class EstateRule(GrantRule):
             q |= Q(company_id=g.company_id)  # a company also sees its own past contracts
         return q
 
-    def writable(self, user, instance):
-        return self.writable_many(user, [instance])[instance.pk]
+    def _manager_kind(self, g: Grant) -> bool:
+        """Whether this grant's kind manages rows of this model somewhere (reach decides where)."""
+        return (g.kind == OrgKind.BUREAU
+                or (g.kind == OrgKind.TOWN_OFFICE and self.model in TOWN_WRITES)
+                or (g.kind == OrgKind.COMPANY and self.company_manages)
+                or (g.kind == OrgKind.OWNERS_COMMITTEE and self.committee_own))
 
-    def writable_many(self, user, instances):
-        """The fields of each record the user may change, with one query per grant (not per record)."""
-        result = {obj.pk: NOTHING for obj in instances}
+    def _managed(self, user, records) -> set[int]:
+        """The records the user manages, with one query per grant (not per record)."""
+        pks = {obj.pk for obj in records}
+        managed: set[int] = set()
         for g in _business(user):
-            if g.kind == OrgKind.BUREAU:
-                return {pk: EVERYTHING for pk in result}
-            if g.kind == OrgKind.OWNERS_COMMITTEE and self.committee_writes:
-                # its own members and documents only, not its predecessors'
-                for obj in instances:
-                    if obj.committee_id == g.committee_id:
-                        result[obj.pk] |= EVERYTHING
+            if not self._manager_kind(g):
                 continue
-            fields = self._fields_for(g)
-            if fields:
-                reached = self.model._default_manager.filter(pk__in=list(result)).filter(self.grant_q(g))
-                for pk in reached.values_list("pk", flat=True):
-                    result[pk] |= fields
-        return result
+            if g.kind == OrgKind.BUREAU:
+                return pks
+            if g.kind == OrgKind.OWNERS_COMMITTEE:  # its own members and documents, not its predecessors'
+                managed |= {obj.pk for obj in records if obj.committee_id == g.committee_id}
+                continue
+            reached = self.model._default_manager.filter(pk__in=list(pks - managed)).filter(self.grant_q(g))
+            managed |= set(reached.values_list("pk", flat=True))
+        return managed
 
-    def creatable(self, user) -> bool:
+    def _company_reached(self, user, records) -> set[int]:
+        reached: set[int] = set()
         for g in _business(user):
-            if g.kind == OrgKind.BUREAU or self._fields_for(g).all:
-                return True
-            if g.kind == OrgKind.OWNERS_COMMITTEE and self.committee_writes:
-                return True
-        return False
+            if g.kind == OrgKind.COMPANY and self.company_fields:
+                qs = self.model._default_manager.filter(pk__in=[obj.pk for obj in records]).filter(self.grant_q(g))
+                reached |= set(qs.values_list("pk", flat=True))
+        return reached
 
-    def _fields_for(self, g: Grant) -> FieldGrant:
-        if g.kind == OrgKind.TOWN_OFFICE and self.model in TOWN_WRITES:
-            return EVERYTHING
-        if g.kind == OrgKind.COMPANY:
-            return self.company_writes
-        return NOTHING
+    def fields(self, user, record):
+        return self.fields_many(user, [record])[record.pk]
+
+    def fields_many(self, user, records):
+        managed = self._managed(user, records)
+        partial = self._company_reached(user, [obj for obj in records if obj.pk not in managed])
+        return {obj.pk: EVERYTHING if obj.pk in managed else self.company_fields if obj.pk in partial else NOTHING
+                for obj in records}
+
+    def allows(self, user, action, record):
+        if action not in (ADD, DELETE):
+            return False
+        if record is None:
+            return action == ADD and any(self._manager_kind(g) for g in _business(user))
+        return record.pk in self._managed(user, [record])
 
 
 @dataclass
-class PublicRule:
-    """Registers every business user may read: towns, neighbourhood committees, companies."""
+class PublicRule(Rule):
+    """Registers every business user may read: towns, neighbourhood committees, companies. The
+    bureau manages them; a town office its town's neighbourhood committees; a company changes
+    its own contact fields."""
 
     model: type[models.Model]
 
     def visible(self, qs, user):
         return qs if _business(user) else qs.none()
 
-    def writable(self, user, instance):
+    def _manages(self, g: Grant, record) -> bool:
+        if g.kind == OrgKind.BUREAU:
+            return True
+        return (g.kind == OrgKind.TOWN_OFFICE and self.model is m.Neighbourhood
+                and (record is None or record.town_id == g.town_id))
+
+    def fields(self, user, record):
         result = NOTHING
         for g in _business(user):
-            if g.kind == OrgKind.BUREAU:
+            if self._manages(g, record):
                 return EVERYTHING
-            if g.kind == OrgKind.TOWN_OFFICE and self.model is m.Neighbourhood and instance.town_id == g.town_id:
-                result |= EVERYTHING
-            if g.kind == OrgKind.COMPANY and self.model is m.Company and instance.pk == g.company_id:
+            if g.kind == OrgKind.COMPANY and self.model is m.Company and record.pk == g.company_id:
                 result |= FieldGrant(fields=m.Company.COMPANY_EDITABLE)
         return result
 
-
-    def creatable(self, user) -> bool:
-        return any(g.kind == OrgKind.BUREAU or (g.kind == OrgKind.TOWN_OFFICE and self.model is m.Neighbourhood)
-                   for g in _business(user))
+    def allows(self, user, action, record):
+        return action in (ADD, DELETE) and any(self._manages(g, record) for g in _business(user))
 
 
 class PersonRule(GrantRule):
-    """People are reached through their rights in homes; an owner sees only themselves."""
+    """People are reached through their rights in homes; an owner sees only themselves and
+    changes their own contact details. The bureau manages everyone; a town office the people
+    with a right in a home of its town (a new person is added with that right, and checked
+    after both are written)."""
 
     share_paths = Paths(estate="home__building__estate_id", area="home__building__area_id", home="home_id")
 
@@ -207,35 +244,39 @@ class PersonRule(GrantRule):
             q |= Q(pk__in=m.CommitteeMember.objects.filter(committee_id=g.committee_id).values("person_id"))
         return q
 
-    def creatable(self, user) -> bool:
-        """The bureau; a town office through a home in its town (checked on save)."""
-        return any(g.kind in (OrgKind.BUREAU, OrgKind.TOWN_OFFICE) for g in _business(user))
+    def _manages(self, g: Grant, record) -> bool:
+        if g.kind == OrgKind.BUREAU:
+            return True
+        if g.kind != OrgKind.TOWN_OFFICE:
+            return False
+        return record is None or m.Person.objects.filter(pk=record.pk).filter(self.grant_q(g)).exists()
 
-    def writable(self, user, instance):
+    def fields(self, user, record):
         result = NOTHING
         for g in _business(user):
-            if g.kind == OrgKind.BUREAU:
+            if self._manages(g, record):
                 return EVERYTHING
-            if g.kind == OWNER and instance.pk == g.person_id:
+            if g.kind == OWNER and record.pk == g.person_id:
                 result |= FieldGrant(fields=m.Person.SELF_EDITABLE)
-            if g.kind == OrgKind.TOWN_OFFICE and m.Person.objects.filter(pk=instance.pk).filter(self.grant_q(g)).exists():
-                result |= EVERYTHING
         return result
+
+    def allows(self, user, action, record):
+        return action in (ADD, DELETE) and any(self._manages(g, record) for g in _business(user))
 
 
 def register_all() -> None:
     committee_paths = Paths(estate="committee__area__estate_id", area="committee__area_id")
     for rule in (
-        EstateRule(m.Estate, Paths(estate="pk"), company_writes=FieldGrant(fields=m.Estate.COMPANY_EDITABLE)),
+        EstateRule(m.Estate, Paths(estate="pk"), company_fields=FieldGrant(fields=m.Estate.COMPANY_EDITABLE)),
         EstateRule(m.ManagementArea, Paths(estate="estate_id", area="pk")),
         EstateRule(m.Building, Paths(estate="estate_id", area="area_id", building="pk")),
         EstateRule(m.Home, Paths(estate="building__estate_id", area="building__area_id", home="pk")),
         EstateRule(m.HomeShare, PersonRule.share_paths),
         EstateRule(m.Contract, Paths(estate="area__estate_id", area="area_id")),
         EstateRule(m.OwnersCommittee, Paths(estate="area__estate_id", area="area_id")),
-        EstateRule(m.CommitteeMember, committee_paths, committee_writes=True),
-        EstateRule(m.CommitteeDocument, committee_paths, committee_writes=True),
-        EstateRule(m.Facility, Paths(estate="estate_id"), company_writes=EVERYTHING),
+        EstateRule(m.CommitteeMember, committee_paths, committee_own=True),
+        EstateRule(m.CommitteeDocument, committee_paths, committee_own=True),
+        EstateRule(m.Facility, Paths(estate="estate_id"), company_manages=True),
         EstateRule(m.Assessment, Paths(estate="estate_id")),
     ):
         register_scope(rule.model, rule)

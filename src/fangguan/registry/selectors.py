@@ -8,19 +8,15 @@ estates the user may see, so a town office gets its town's figures.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 from collections import defaultdict
 from decimal import ROUND_HALF_UP, Decimal
 from functools import cached_property
 
-from django.conf import settings
-from django.core.cache import cache
 from django.db.models import Count, Q, Sum
 from django.db.models.functions import ExtractYear
-from django.utils import timezone
 
 from fangguan.accounts.roles import OWNER, grants, reads_everything
-from fangguan.core.dataversion import version
+from fangguan.core.figures import cached, key_of
 
 from .choices import AssessmentKind, FacilityKind
 from .models import (
@@ -145,16 +141,10 @@ def registry_stats(user, as_of: dt.date) -> dict:
     tables makes every cached figure unreachable the moment it commits. A resident's reach
     hangs from homes and shares, which are not watched: their figures are not cached."""
     user_grants = grants(user)
-    seconds = settings.FANGGUAN_FIGURES_CACHE_SECONDS
-    if not seconds or any(g.kind == OWNER for g in user_grants):
+    if any(g.kind == OWNER for g in user_grants):
         return registry_figures(user, as_of)
-    scope = hashlib.sha256(repr(sorted(map(repr, user_grants))).encode()).hexdigest()[:24]
-    key = f"registry_stats:{version('registry')}:{as_of.isoformat()}:{timezone.localdate().isoformat()}:{scope}"
-    figures = cache.get(key)
-    if figures is None:
-        figures = registry_figures(user, as_of)
-        cache.set(key, figures, timeout=seconds)
-    return figures
+    return cached("registry_stats", "registry", [as_of.isoformat(), key_of(user_grants)],
+                  lambda: registry_figures(user, as_of))
 
 
 def registry_figures(user, as_of: dt.date) -> dict:

@@ -31,6 +31,7 @@ from django.db.models import Q
 from django.utils import timezone
 from stdnum.cn import ric, uscc
 
+from fangguan.core.actors import system_actor
 from fangguan.core.audit import log_bulk_create
 from fangguan.core.context import audit_context
 from fangguan.core.db import analyze
@@ -479,7 +480,7 @@ class Synth:
             with transaction.atomic():
                 self.w.reset_sequences(self.ids)
                 for model in MODELS:
-                    log_bulk_create(actor=None, model=model, count=self.w.rows[model],
+                    log_bulk_create(actor=system_actor(), model=model, count=self.w.rows[model],
                                     note=f"synth --estates {self.n} --seed {self.seed}")
             analyze()
         report = Report(estates=self.n, seed=self.seed, seconds=time.perf_counter() - started,

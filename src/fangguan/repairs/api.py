@@ -20,11 +20,12 @@ from ninja.files import UploadedFile
 from fangguan.core.api import Id, get_or_404, paginate
 from fangguan.core.identity import mask_phone
 
-from . import services
+from . import deadlines, services
 from .choices import Channel, Place, Status
+from .deadlines import overdue_q
 from .machine import API_ACTIONS, allowed_actions
 from .models import Category, RepairRequest
-from .selectors import GROUPS, overdue_q, repair_stats, requests_for, with_related
+from .selectors import GROUPS, repair_stats, requests_for, with_related
 
 router = Router(tags=["repairs"])
 
@@ -216,8 +217,7 @@ def _out(r: RepairRequest, now=None) -> dict:
         "complete_due_at": r.complete_due_at, "calendar_estimated": r.calendar_estimated,
         "responded_at": r.responded_at, "completed_at": r.completed_at, "closed_at": r.closed_at,
         "deferred_until": r.deferred_until,
-        "overdue": r.status in services.TABLE["escalate"].moves and (
-            (r.responded_at is None and r.response_due_at < now) or r.complete_due_at < now),
+        "overdue": bool(deadlines.missed(r, now)),
         "reopen_count": r.reopen_count, "rating": r.rating, "comment": r.comment,
         "possible_duplicate_of": r.possible_duplicate_of_id, "merged_into": r.merged_into_id,
     }

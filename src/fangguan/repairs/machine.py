@@ -1,22 +1,24 @@
 """The repair request's state machine: every action, the states it may start from, where it
-leads, and who may take it — in ONE table (``TABLE``). ``services.act`` reads it; the
-exhaustive test restates it independently.
+leads, and who may take it — in ONE table (``TABLE``), run by ``core.machine.Machine``.
+``services.act`` performs through it, the pages offer ``MACHINE.allowed``; the exhaustive test
+restates it independently.
 
 Capacities are what a user is *to one request*: its reporter, a dispatcher of the company that
 serves its estate now (manager or dispatcher), a technician of that company, the neighbourhood
-committee or town office of its estate, the bureau, or the system clock (no user).
+committee or town office of its estate, the bureau, or the system (the clock: ``core.actors``).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from fangguan.accounts.choices import OrgKind, Role
 from fangguan.accounts.roles import grants
+from fangguan.core.machine import STAY, SYSTEM, Machine, Transition
+from fangguan.registry.scopes import serving_company_ids
 
-from .choices import EventKind
+from .choices import OPEN, WORKING, EventKind
 from .choices import Status as S
 
 REPORTER = "reporter"
@@ -25,21 +27,10 @@ TECHNICIAN = "technician"
 COMMITTEE = "committee"
 TOWN = "town"
 BUREAU = "bureau"
-SYSTEM = "system"
 CAPACITIES = (REPORTER, DISPATCHER, TECHNICIAN, COMMITTEE, TOWN, BUREAU, SYSTEM)
 
-STAY = None  # the action records an event and leaves the status as it is
-WORKING = (S.SUBMITTED, S.ACCEPTED, S.IN_PROGRESS, S.DEFERRED, S.REOPENED)
-OPEN = (*WORKING, S.COMPLETED)
 COMPANY = frozenset({DISPATCHER, TECHNICIAN})
 GRID = frozenset({COMMITTEE, TOWN, BUREAU})
-
-
-@dataclass(frozen=True)
-class Transition:
-    moves: dict  # from status -> to status (STAY: unchanged)
-    who: frozenset
-    event: str
 
 
 def _stay(states) -> dict:
@@ -59,8 +50,7 @@ TABLE: dict[str, Transition] = {
                          S.REOPENED: S.DEFERRED}, frozenset({DISPATCHER}), EventKind.DEFERRED),
     "reject": Transition({S.SUBMITTED: S.REJECTED, S.ACCEPTED: S.REJECTED, S.REOPENED: S.REJECTED},
                          frozenset({DISPATCHER}), EventKind.REJECTED),
-    "change_urgency": Transition(_stay((S.SUBMITTED, S.ACCEPTED, S.IN_PROGRESS, S.DEFERRED, S.REOPENED)),
-                                 frozenset({DISPATCHER}), EventKind.URGENCY_CHANGED),
+    "change_urgency": Transition(_stay(WORKING), frozenset({DISPATCHER}), EventKind.URGENCY_CHANGED),
     "escalate": Transition(_stay(WORKING), frozenset({REPORTER, COMMITTEE, SYSTEM}), EventKind.ESCALATED),
     "acknowledge": Transition(_stay(OPEN), frozenset({COMMITTEE, TOWN}), EventKind.ACKNOWLEDGED),
     "supervise": Transition(_stay(OPEN), GRID, EventKind.SUPERVISED),
@@ -74,28 +64,17 @@ TABLE: dict[str, Transition] = {
     "close": Transition({S.COMPLETED: S.CLOSED}, frozenset({SYSTEM}), EventKind.CLOSED),
 }
 
-ACTIONS = tuple(TABLE)
-# What the API offers to callers (``close`` belongs to the clock).
-API_ACTIONS = tuple(a for a in ACTIONS if a != "close")
-
 
 def capacities(user, request, today=None) -> frozenset[str]:
-    """What ``user`` is to ``request`` (None = the system clock)."""
-    if user is None:
-        return frozenset({SYSTEM})
-    if not getattr(user, "is_authenticated", False) or not user.is_active:
-        return frozenset()
+    """What a signed-in person ``user`` is to ``request`` (the machine answers for the system)."""
     found = set()
     if request.reporter_id is not None and request.reporter_id == user.pk:
         found.add(REPORTER)
     gs = grants(user)
     company_ids = {g.company_id for g in gs if g.kind == OrgKind.COMPANY}
     if company_ids:
-        from fangguan.registry.models import Contract
-
-        serving = set(Contract.objects.as_of(today or timezone.localdate())
-                      .filter(area__estate_id=request.estate_id, company_id__in=company_ids)
-                      .values_list("company_id", flat=True))
+        serving = set(serving_company_ids(request.estate_id, today or timezone.localdate())
+                      .filter(company_id__in=company_ids).values_list("company_id", flat=True))
         for g in gs:
             if g.kind == OrgKind.COMPANY and g.company_id in serving:
                 found.add(TECHNICIAN if g.role == Role.TECHNICIAN else DISPATCHER)
@@ -110,7 +89,11 @@ def capacities(user, request, today=None) -> frozenset[str]:
     return frozenset(found)
 
 
-def allowed_actions(user, request) -> list[str]:
-    """The actions the page should offer this user on this request now."""
-    caps = capacities(user, request)
-    return [a for a in API_ACTIONS if request.status in TABLE[a].moves and caps & TABLE[a].who]
+MACHINE = Machine(
+    TABLE, capacities, internal=frozenset({"close"}),  # ``close`` belongs to the clock
+    forbidden=_("You may not do this to this request."),
+    conflict=_("Not possible while the request is “%(state)s”."),
+)
+ACTIONS = MACHINE.actions
+API_ACTIONS = MACHINE.public_actions
+allowed_actions = MACHINE.allowed

@@ -121,6 +121,9 @@ class RepairRequest(models.Model):
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
     response_due_at = models.DateTimeField(_("response due"))
     complete_due_at = models.DateTimeField(_("completion due"), db_index=True)
+    agreed_complete_at = models.DateTimeField(
+        _("completion agreed with the channel"), null=True, blank=True,
+        help_text=_("A 12345 order's own deadline: it stays when the urgency changes."))
     calendar_estimated = models.BooleanField(
         _("deadline beyond the official calendar"), default=False,
         help_text=_("Counted with weekends as rest days: the official holidays were not yet published."))

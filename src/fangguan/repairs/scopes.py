@@ -1,36 +1,47 @@
-"""Who sees which repair requests — the one place these rules live.
+"""Who sees which repair requests and who may file one where — the one place these rules live.
 
-The bureau and auditors see every request; a town office its town's; a neighbourhood committee
-its estates'; a property company (manager, dispatcher, technician) the requests of the estates it
-serves under a contract in force today (``registry.scopes.reach_of``), so a company never sees
-another company's estates, nor its own former ones; a resident only the requests they reported.
-Events, photos, escalations and supervision notes are visible with their request. The category
-catalogue is public to every signed-in user and changed by the bureau only.
+Reading: the bureau and auditors see every request; a town office its town's; a neighbourhood
+committee its estates'; a property company (manager, dispatcher, technician) the requests of the
+estates it serves under a contract in force today (``registry.scopes.reach_of``), so a company
+never sees another company's estates, nor its own former ones; a resident only the requests they
+reported. Events, photos, escalations and supervision notes are visible with their request. The
+category catalogue is public to every signed-in user and managed by the bureau.
+
+Filing (``filing_role``): a resident for their own homes (or the common parts of their estate);
+a company's manager or dispatcher, for calls and visits, in the estates it serves; the bureau
+anywhere; the system actor for the bridges (12345, Open311).
 
 Who may *do* what to a visible request is the state machine's table (``machine.py``).
 """
 
 from __future__ import annotations
 
-from django.db.models import Q
+import datetime as dt
 
-from fangguan.accounts.choices import OrgKind
-from fangguan.accounts.roles import OWNER, grants
-from fangguan.core.scopes import EVERYTHING, NOTHING, register_scope
-from fangguan.registry.scopes import reach_of
+from django.db.models import Q
+from django.utils import timezone
+
+from fangguan.accounts.choices import OrgKind, Role
+from fangguan.accounts.roles import OWNER, grants, is_bureau, reads_everything
+from fangguan.core.actors import is_system
+from fangguan.core.machine import SYSTEM
+from fangguan.core.scopes import ADD, DELETE, EVERYTHING, NOTHING, Rule, register_scope
+from fangguan.registry.models import Contract, Estate, HomeShare
+from fangguan.registry.scopes import reach_of, serving_company_ids
 
 from . import models as m
+from .choices import Channel
 
-READ_ALL = {OrgKind.BUREAU, OrgKind.AUDIT}
+REPORTER, DISPATCHER, BUREAU = "reporter", "dispatcher", "bureau"  # as in machine.py
 
 
 def request_q(user) -> Q | None:
     """The filter on RepairRequest for this user; None means every request."""
-    gs = grants(user)
-    if any(g.kind in READ_ALL for g in gs):
+    if reads_everything(user):
         return None
-    # what one reported: only residents report (``services._creator_role``); leaving the term out
-    # for staff keeps their queue an index search instead of a scan
+    gs = grants(user)
+    # what one reported: only residents report (``filing_role``); leaving the term out for staff
+    # keeps their queue an index search instead of a scan
     staff = {OrgKind.TOWN_OFFICE, OrgKind.NEIGHBOURHOOD, OrgKind.COMPANY}
     q = Q(reporter_id=user.pk) if any(g.kind == OWNER for g in gs) or not any(g.kind in staff for g in gs) \
         else Q(pk__in=[])
@@ -44,22 +55,94 @@ def request_q(user) -> Q | None:
     return q
 
 
-class RequestRule:
+# --- Filing ---------------------------------------------------------------------------------
+
+
+def _dispatching_companies(user) -> list[int]:
+    """The companies ``user`` registers calls for (managers and dispatchers, not technicians)."""
+    return [g.company_id for g in grants(user) if g.kind == OrgKind.COMPANY and g.role != Role.TECHNICIAN]
+
+
+def filing_role(user, estate, home, channel: str, day: dt.date) -> str | None:
+    """In which capacity ``user`` files a request for ``estate`` (and ``home``): reporter,
+    dispatcher, bureau or system — or None: they may not file it."""
+    if is_system(user):
+        return SYSTEM
+    gs = grants(user)
+    owner = next((g for g in gs if g.kind == OWNER), None)
+    staff = any(g.kind in (OrgKind.COMPANY, OrgKind.BUREAU) for g in gs)
+    # a resident files for themself (from the app, whatever channel they name); staff who also
+    # own a home file calls and visits as staff
+    if owner is not None and (channel == Channel.APP or not staff):
+        mine = HomeShare.objects.as_of(day).filter(person_id=owner.person_id)
+        if home is not None:
+            if mine.filter(home=home).exists():
+                return REPORTER
+        elif mine.filter(home__building__estate=estate).exists():
+            return REPORTER
+    companies = _dispatching_companies(user)
+    if companies and serving_company_ids(estate.pk, day).filter(company_id__in=companies).exists():
+        return DISPATCHER
+    if is_bureau(user):
+        return BUREAU
+    return None
+
+
+def filing_choices(user, day: dt.date | None = None) -> tuple[list, list]:
+    """(the estates ``user`` may file for, their own homes) — what the report form offers: a
+    resident's homes and their estates, the estates a dispatcher's company serves."""
+    day = day or timezone.localdate()
+    homes, estate_ids = [], set()
+    for g in grants(user):
+        if g.kind == OWNER:
+            shares = HomeShare.objects.as_of(day).filter(person_id=g.person_id).select_related("home__building__estate")
+            homes = [s.home for s in shares]
+            estate_ids |= {h.building.estate_id for h in homes}
+    companies = _dispatching_companies(user)
+    if companies:
+        estate_ids |= set(Contract.objects.as_of(day).filter(company_id__in=companies)
+                          .values_list("area__estate_id", flat=True))
+    return list(Estate.objects.filter(pk__in=estate_ids).order_by("name")), homes
+
+
+def serving_company_id(estate, building, day: dt.date) -> int | None:
+    """The company a new request goes to: the one serving the building's management area, else
+    the first serving the estate (whose figures it will count in)."""
+    contracts = Contract.objects.as_of(day).filter(area__estate=estate)
+    if building is not None and building.area_id:
+        preferred = contracts.filter(area_id=building.area_id).values_list("company_id", flat=True).first()
+        if preferred:
+            return preferred
+    return contracts.order_by("area_id").values_list("company_id", flat=True).first()
+
+
+# --- Rules ----------------------------------------------------------------------------------
+
+
+class RequestRule(Rule):
+    """Requests are filed by those who may file somewhere (``filing_role`` decides where),
+    changed only by the state machine's actions (``machine.TABLE``: who may take each, by
+    capacity), and never deleted."""
+
     def visible(self, qs, user):
         q = request_q(user)
         return qs if q is None else qs.filter(q)
 
-    def writable(self, user, instance):
-        from .machine import capacities
+    def allows(self, user, action, record):
+        if action == ADD:
+            if record is None:
+                return bool(filing_choices(user)[0]) or is_bureau(user)
+            return filing_role(user, record.estate, record.home, record.channel, timezone.localdate()) is not None
+        if action == DELETE:
+            return False
+        from .machine import MACHINE
 
-        return EVERYTHING if capacities(user, instance) else NOTHING
-
-    def creatable(self, user) -> bool:
-        return any(g.kind in (OWNER, OrgKind.COMPANY, OrgKind.BUREAU) for g in grants(user))
+        return record is not None and MACHINE.permits(user, action, record)
 
 
-class HangsFromRequest:
-    """Events, photos, escalations, supervision: visible with their request; written by services."""
+class HangsFromRequest(Rule):
+    """Events, photos, escalations, supervision: visible with their request; written by the
+    request's services only."""
 
     def visible(self, qs, user):
         q = request_q(user)
@@ -67,22 +150,18 @@ class HangsFromRequest:
             return qs
         return qs.filter(request__in=m.RepairRequest.objects.filter(q).values("pk"))
 
-    def writable(self, user, instance):
-        return NOTHING
 
-    def creatable(self, user) -> bool:
-        return False
+class CategoryRule(Rule):
+    """The catalogue: read by every signed-in user, managed by the bureau."""
 
-
-class CategoryRule:
     def visible(self, qs, user):
         return qs
 
-    def writable(self, user, instance):
-        return EVERYTHING if any(g.kind == OrgKind.BUREAU for g in grants(user)) else NOTHING
+    def fields(self, user, record):
+        return EVERYTHING if is_bureau(user) else NOTHING
 
-    def creatable(self, user) -> bool:
-        return any(g.kind == OrgKind.BUREAU for g in grants(user))
+    def allows(self, user, action, record):
+        return action in (ADD, DELETE) and is_bureau(user)
 
 
 def register_all() -> None:

@@ -13,10 +13,10 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from fangguan.accounts.choices import OrgKind, Role
-from fangguan.registry.models import Contract
+from fangguan.registry.scopes import serving_staff
 
-from .choices import WORKING, EventKind, Level, Status
-from .deadlines import LOCAL
+from .choices import EventKind, Level, Status
+from .deadlines import LOCAL, overdue_q
 from .models import RepairRequest, Supervision
 
 GROUPS = {
@@ -24,12 +24,6 @@ GROUPS = {
     "estate": ("estate_id", "estate__name"),
     "town": ("estate__town_id", "estate__town__name"),
 }
-
-
-def overdue_q(now: dt.datetime) -> Q:
-    """Still with the company and past a deadline it has not met (response or completion)."""
-    return Q(status__in=WORKING) & (
-        Q(responded_at__isnull=True, response_due_at__lt=now) | Q(complete_due_at__lt=now))
 
 
 def with_related(qs):
@@ -65,6 +59,23 @@ def requests_for(user, *, status=None, estate=None, company=None, town=None, cat
     return qs.order_by("-created_at", "-pk")
 
 
+def home_named(user, estate, building_number: str | None, room_number: str | None):
+    """The home a caller names by building and room number, in ``estate`` and the user's reach,
+    or ValidationError (a dispatcher registering a call about a home)."""
+    from django.core.exceptions import ValidationError
+    from django.utils.translation import gettext as _
+
+    from fangguan.registry.models import Home
+
+    if not building_number or not room_number:
+        raise ValidationError({"room_number": [_("Give the building and room number of the home.")]})
+    home = Home.objects.visible_to(user).filter(
+        building__estate=estate, building__number=building_number, room_number=room_number).first()
+    if home is None:
+        raise ValidationError({"room_number": [_("No such home in this estate.")]})
+    return home
+
+
 def people_concerned(request: RepairRequest, event) -> list:
     """Who should be told about ``event``: the reporter, the assignee, the dispatchers of the
     company serving the estate, the committee or town staff it was escalated to, the officer who
@@ -75,13 +86,9 @@ def people_concerned(request: RepairRequest, event) -> list:
         ids.add(request.reporter_id)
     if request.assignee_id:
         ids.add(request.assignee_id)
-    today = timezone.localdate()
-    serving = Contract.objects.as_of(today).filter(area__estate_id=request.estate_id).values("company_id")
-    active = Q(memberships__active=True, memberships__organisation__active=True, is_active=True)
-    dispatchers = User.objects.filter(active, memberships__organisation__kind=OrgKind.COMPANY,
-                                      memberships__organisation__company_id__in=serving,
-                                      memberships__role__in=(Role.COMPANY_MANAGER, Role.DISPATCHER))
+    dispatchers = serving_staff(request.estate_id, roles=(Role.COMPANY_MANAGER, Role.DISPATCHER))
     ids.update(dispatchers.values_list("pk", flat=True))
+    active = Q(memberships__active=True, memberships__organisation__active=True, is_active=True)
     data = event.data or {}
     estate = request.estate
     levels = set()

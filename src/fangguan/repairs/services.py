@@ -1,10 +1,12 @@
 """Every write to repair requests: creation, the actions of the state machine, photos, the clock.
 
-Each runs in one transaction, re-reads the request under a row lock, checks the actor against
-``machine.TABLE`` (403 ``ActionForbidden`` before 409 ``ActionConflict``), validates with
-``full_clean()``, saves, writes one ``RepairEvent`` and sends ``signals.repair_event`` right after
-it — so notifications and the outbox commit (or roll back) with the event. A refused action
-raises before anything is written.
+Each runs in one transaction. Actions go through ``machine.MACHINE.perform`` (``core.machine``):
+the request re-read under a row lock, the actor checked against ``machine.TABLE`` (403
+``ActionForbidden`` before 409 ``ActionConflict``), the action's handler, ``full_clean()``, save,
+a change-log row of the fields that changed, and ``events.write`` — the typed event and its side
+effects (outbox, hotline outcome, notifications), called explicitly, committed or rolled back
+with the change. A refused action raises before anything is written. Writes the platform makes
+itself (the clock, the 12345 bridge) name the system actor (``core.actors``).
 """
 
 from __future__ import annotations
@@ -13,41 +15,37 @@ import datetime as dt
 from collections.abc import Iterable
 
 from django.contrib.auth import get_user_model
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
-from django.db.models import Exists, OuterRef, Q
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, models, transaction
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext as _
 
-from fangguan.accounts.choices import OrgKind, Role
-from fangguan.accounts.roles import OWNER, grants
+from fangguan.core.actors import system_actor
+from fangguan.core.audit import log_change, log_update, snapshot
+from fangguan.core.context import audit_context, current
+from fangguan.core.machine import SYSTEM, ActionConflict, ActionForbidden
+from fangguan.core.models import ChangeAction
 from fangguan.core.services import record_update
-from fangguan.registry.models import Building, Contract, Estate, Home, HomeShare
+from fangguan.registry.models import Building, Estate, Home
+from fangguan.registry.scopes import serving_staff
 
-from . import conf, deadlines
-from .choices import Channel, Deadline, EventKind, HandOff, Level, PhotoStage, Place, Status
-from .machine import (
-    BUREAU,
-    COMMITTEE,
-    DISPATCHER,
-    REPORTER,
-    SYSTEM,
-    TABLE,
-    TECHNICIAN,
-    TOWN,
-    capacities,
+from . import conf, deadlines, events
+from .choices import (
+    WORKING,
+    Channel,
+    Deadline,
+    EventKind,
+    HandOff,
+    Level,
+    PhotoStage,
+    Place,
+    Status,
 )
+from .machine import COMMITTEE, DISPATCHER, MACHINE, REPORTER, TABLE, TECHNICIAN, TOWN
 from .models import Category, Escalation, Photo, RepairEvent, RepairRequest, Supervision
-from .signals import repair_event
-
-
-class ActionConflict(Exception):
-    """Not allowed in the request's present state (HTTP 409)."""
-
-
-class ActionForbidden(PermissionDenied):
-    """Not allowed for this actor (HTTP 403)."""
+from .scopes import filing_role, serving_company_id
 
 
 class TooManyRequests(Exception):
@@ -57,17 +55,29 @@ class TooManyRequests(Exception):
 IMAGE_TYPES = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp", "GIF": "image/gif"}
 
 
-# --- Events --------------------------------------------------------------------------------
+# --- Events and the records beside a request ------------------------------------------------
+
+record_event = events.write
 
 
-def record_event(request: RepairRequest, kind: str, actor, at: dt.datetime, *, note: str = "",
-                 from_status: str = "", to_status: str = "", data: dict | None = None) -> RepairEvent:
-    """Write one event and tell the receivers (inside the caller's transaction)."""
-    event = RepairEvent.objects.create(
-        request=request, kind=kind, actor=actor, at=at, note=(note or "")[:1000],
-        from_status=from_status, to_status=to_status or request.status, data=data or {})
-    repair_event.send(sender=RepairRequest, request=request, event=event)
-    return event
+def _add(actor, instance: models.Model) -> models.Model:
+    """Validate, save and change-log a record the request's services create beside it (photos,
+    escalations, supervision notes)."""
+    instance.full_clean()
+    instance.save()
+    log_change(actor=actor, action=ChangeAction.CREATE, instance=instance, after=snapshot(instance))
+    return instance
+
+
+def _change(actor, instance: models.Model, **changes) -> models.Model:
+    """Validate, save and change-log a change to such a record (an acknowledgement, an answer)."""
+    before = snapshot(instance)
+    for name, value in changes.items():
+        setattr(instance, name, value)
+    instance.full_clean()
+    instance.save()
+    log_update(actor=actor, instance=instance, before=before)
+    return instance
 
 
 def _iso(value) -> str | None:
@@ -112,8 +122,7 @@ def add_photos(actor, request: RepairRequest, files: Iterable, stage: str = Phot
         photo = Photo(request=request, stage=stage, content_type=content_type, width=width, height=height,
                       uploaded_by=actor)
         photo.image.save(upload.name.rsplit("/", 1)[-1][-80:] or "photo", upload, save=False)
-        photo.save()
-        photos.append(photo)
+        photos.append(_add(actor, photo))
     return photos
 
 
@@ -121,9 +130,9 @@ def attach_photos(actor, request: RepairRequest, files: Iterable) -> list[Photo]
     """Photos added to a request after filing (the API): the reporter's while it is open, the
     serving company's (as completion photos) while the work is in progress or just completed.
     The same content check and limit as at filing; all or none are kept."""
-    from .machine import COMPANY, OPEN, REPORTER, capacities
+    from .machine import COMPANY, OPEN
 
-    caps = capacities(actor, request)
+    caps = MACHINE.capacities_of(actor, request)
     if caps & COMPANY:
         stage, allowed = PhotoStage.COMPLETION, (Status.IN_PROGRESS, Status.COMPLETED)
     elif REPORTER in caps:
@@ -152,45 +161,15 @@ def _resolve(model, value, field: str):
     return obj
 
 
-def serving_company_id(estate: Estate, building: Building | None, day: dt.date) -> int | None:
-    contracts = Contract.objects.as_of(day).filter(area__estate=estate)
-    if building is not None and building.area_id:
-        preferred = contracts.filter(area_id=building.area_id).values_list("company_id", flat=True).first()
-        if preferred:
-            return preferred
-    return contracts.order_by("area_id").values_list("company_id", flat=True).first()
-
-
-def _creator_role(actor, estate: Estate, home: Home | None, channel: str, day: dt.date) -> str:
-    """In which capacity ``actor`` files this request: resident, company, bureau or the system."""
-    if actor is None:
-        return SYSTEM
-    gs = grants(actor)
-    owner = next((g for g in gs if g.kind == OWNER), None)
-    staff = any(g.kind in (OrgKind.COMPANY, OrgKind.BUREAU) for g in gs)
-    # a resident files for themself (from the app, whatever channel they name); staff who also
-    # own a home file calls and visits as staff
-    if owner is not None and (channel == Channel.APP or not staff):
-        mine = HomeShare.objects.as_of(day).filter(person_id=owner.person_id)
-        if home is not None:
-            if mine.filter(home=home).exists():
-                return REPORTER
-        elif mine.filter(home__building__estate=estate).exists():
-            return REPORTER
-    company_ids = [g.company_id for g in gs if g.kind == OrgKind.COMPANY and g.role != Role.TECHNICIAN]
-    if company_ids and Contract.objects.as_of(day).filter(area__estate=estate, company_id__in=company_ids).exists():
-        return DISPATCHER
-    if any(g.kind == OrgKind.BUREAU for g in gs):
-        return BUREAU
-    raise ActionForbidden(_("You may not report a repair for this estate."))
-
-
 def create_request(actor, *, estate, category, description, urgent=False, home=None, building=None,
                    place="", channel=Channel.APP, external_id=None, contact_name="", contact_phone="",
-                   response_due_at=None, complete_due_at=None, photos=(), now=None) -> RepairRequest:
-    """File a request. ``actor`` None is the system (hotline, Open311 bridges). The category sets
-    the urgency; a resident's ``urgent`` is only a request for it, staff's sets it. Hotline orders
-    carry their own deadlines. The same (channel, external id) twice returns the first request."""
+                   agreed_complete: deadlines.Due | None = None, received_at=None, photos=(),
+                   now=None) -> RepairRequest:
+    """File a request. The system actor files for the bridges (12345, Open311). The category sets
+    the urgency; a resident's ``urgent`` is only a request for it, staff's sets it. A 12345 order
+    brings the completion deadline agreed with the hotline (``agreed_complete``) and the moment
+    the hotline took the call (``received_at``), from which the response clock runs. The same
+    (channel, external id) twice returns the first request."""
     now = now or timezone.now()
     if channel not in Channel.values:
         raise ValidationError({"channel": [_("Unknown channel.")]})
@@ -212,12 +191,14 @@ def create_request(actor, *, estate, category, description, urgent=False, home=N
     if home is not None and not place:
         place = Place.HOME
     day = now.astimezone(deadlines.LOCAL).date()
-    role = _creator_role(actor, estate, home, channel, day)
+    role = filing_role(actor, estate, home, channel, day)
+    if role is None:
+        raise ActionForbidden(_("You may not report a repair for this estate."))
     if role == REPORTER and channel != Channel.APP:
         channel = Channel.APP
     effective_urgent = bool(category.urgent or (urgent and role != REPORTER))
-    response, complete = deadlines.due_dates(start=now, category=category, urgent=effective_urgent,
-                                             onsite_office=estate.has_onsite_office)
+    due = deadlines.for_new_request(start=received_at or now, category=category, urgent=effective_urgent,
+                                    onsite_office=estate.has_onsite_office, agreed_complete=agreed_complete)
     with transaction.atomic():
         if role == REPORTER:
             midnight = dt.datetime.combine(day, dt.time(0), tzinfo=deadlines.LOCAL)
@@ -231,12 +212,10 @@ def create_request(actor, *, estate, category, description, urgent=False, home=N
             company_id=serving_company_id(estate, building, day), description=(description or "").strip(),
             urgent=effective_urgent, urgent_requested=bool(urgent), channel=channel,
             external_id=external_id or None, reporter=actor if role == REPORTER else None, created_by=actor,
-            contact_name=contact_name or "", contact_phone=contact_phone or "",
-            created_at=now, response_due_at=response_due_at or response.at,
-            complete_due_at=complete_due_at or complete.at,
-            calendar_estimated=(response.estimated and not response_due_at)
-            or (complete.estimated and not complete_due_at),
+            contact_name=contact_name or "", contact_phone=contact_phone or "", created_at=now,
+            agreed_complete_at=agreed_complete.at if agreed_complete is not None else None,
         )
+        due.apply(req)
         req.possible_duplicate_of = _possible_duplicate(req, now)
         req.full_clean()
         try:
@@ -247,6 +226,7 @@ def create_request(actor, *, estate, category, description, urgent=False, home=N
             if external_id and existing is not None:
                 return existing
             raise
+        log_change(actor=actor, action=ChangeAction.CREATE, instance=req, after=snapshot(req))
         add_photos(actor, req, photos, PhotoStage.REPORT)
         record_event(req, EventKind.CREATED, actor, now, note=req.description[:200], to_status=req.status,
                      data={"channel": channel, "urgent": req.urgent, "urgent_requested": req.urgent_requested,
@@ -305,43 +285,29 @@ def _day(value, field: str) -> dt.date:
 
 def _company_user(request: RepairRequest, user_or_id, day: dt.date):
     """The assignee must be active staff of a company serving the estate."""
-    from fangguan.accounts.models import Membership
-
     pk = getattr(user_or_id, "pk", user_or_id)
-    serving = Contract.objects.as_of(day).filter(area__estate_id=request.estate_id).values("company_id")
-    ok = Membership.objects.filter(
-        user_id=pk, active=True, user__is_active=True, organisation__active=True,
-        organisation__kind=OrgKind.COMPANY, organisation__company_id__in=serving,
-    ).exists() if isinstance(pk, int) else False
-    if not ok:
+    assignee = serving_staff(request.estate_id, day).filter(pk=pk).first() if isinstance(pk, int) else None
+    if assignee is None:
         raise ValidationError({"assignee": [_("Assign someone of the company that serves this estate.")]})
-    return get_user_model().objects.get(pk=pk)
+    return assignee
 
 
 def act(actor, request: RepairRequest, action: str, *, now=None, **params) -> RepairRequest:
-    """Take ``action`` on ``request`` as ``actor`` (None = the system clock). Raises
+    """Take ``action`` on ``request`` as ``actor`` (the system actor for the clock). Raises
     ActionForbidden (403), ActionConflict (409) or ValidationError (422) and changes nothing."""
-    now = now or timezone.now()
-    transition = TABLE.get(action)
-    if transition is None:
+    handler = HANDLERS.get(action)
+    if handler is None:
         raise ValidationError({"action": [_("Unknown action.")]})
-    with transaction.atomic():
-        req = RepairRequest.objects.select_for_update().select_related("estate", "category").get(pk=request.pk)
-        caps = capacities(actor, req, now.astimezone(deadlines.LOCAL).date())
-        if not caps & transition.who:
-            raise ActionForbidden(_("You may not do this to this request."))
-        if req.status not in transition.moves:
-            raise ActionConflict(_("Not possible while the request is “%(status)s”.") % {
-                "status": req.get_status_display()})
-        before = req.status
-        note, data = HANDLERS[action](actor, req, caps, now, params)
-        target = transition.moves[before]
-        if target is not None:
-            req.status = target
-        req.full_clean()
-        req.save()
-        record_event(req, transition.event, actor, now, note=note, from_status=before, to_status=req.status,
+
+    def apply(req, caps, at):
+        return handler(actor, req, caps, at, params)
+
+    def write_event(req, transition, before, note, data, at):
+        record_event(req, transition.event, actor, at, note=note, from_status=before, to_status=req.status,
                      data=data)
+
+    req = MACHINE.perform(actor, request, action, apply=apply, write_event=write_event, now=now,
+                          lock=lambda qs: qs.select_related("estate", "category"))
     request.refresh_from_db()
     return req
 
@@ -394,9 +360,8 @@ def _defer(actor, req, caps, now, p):
         raise ValidationError({"until": [_("Defer to a day after today, at most 180 days ahead.")]})
     old = req.complete_due_at
     req.deferred_until = until
-    req.complete_due_at = deadlines.end_of_day(until)
     _respond(req, now)
-    req.response_due_at = min(req.response_due_at, req.complete_due_at)
+    deadlines.after_deferral(req, until).apply(req)
     return reason, {"until": until.isoformat(), "complete_due_at": [_iso(old), _iso(req.complete_due_at)]}
 
 
@@ -415,14 +380,7 @@ def _change_urgency(actor, req, caps, now, p):
         raise ActionConflict(_("The request already has this urgency."))
     old = (req.response_due_at, req.complete_due_at)
     req.urgent = p["urgent"]
-    response, complete = deadlines.due_dates(start=req.created_at, category=req.category, urgent=req.urgent,
-                                             onsite_office=req.estate.has_onsite_office)
-    if req.responded_at is None:
-        req.response_due_at = response.at
-    if req.status != Status.DEFERRED:
-        req.complete_due_at = complete.at
-    req.response_due_at = min(req.response_due_at, req.complete_due_at)
-    req.calendar_estimated = response.estimated or complete.estimated
+    deadlines.after_urgency_change(req, req.urgent).apply(req)
     return reason, {"urgent": req.urgent,
                     "response_due_at": [_iso(old[0]), _iso(req.response_due_at)],
                     "complete_due_at": [_iso(old[1]), _iso(req.complete_due_at)]}
@@ -433,8 +391,8 @@ def _escalate(actor, req, caps, now, p):
     level = Level.TOWN if COMMITTEE in caps else Level.COMMITTEE
     if req.escalations.filter(level=level, state=HandOff.SENT).exists():
         raise ActionConflict(_("Already escalated and not yet acknowledged."))
-    esc = Escalation.objects.create(request=req, level=level, deadline=Deadline.MANUAL, sent_at=now,
-                                    sent_by=actor, note=note)
+    esc = _add(actor, Escalation(request=req, level=level, deadline=Deadline.MANUAL, sent_at=now, sent_by=actor,
+                                 note=note))
     return note, {"level": level, "deadline": Deadline.MANUAL, "escalation": esc.pk}
 
 
@@ -443,12 +401,12 @@ def _acknowledge(actor, req, caps, now, p):
     pending = req.escalations.filter(level__in=levels, state=HandOff.SENT)
     if p.get("escalation"):
         pending = pending.filter(pk=p["escalation"]) if isinstance(p["escalation"], int) else pending.none()
-    ids = list(pending.values_list("pk", flat=True))
-    if not ids:
+    waiting = list(pending.order_by("pk"))
+    if not waiting:
         raise ActionConflict(_("There is no escalation waiting for you on this request."))
-    Escalation.objects.filter(pk__in=ids).update(state=HandOff.ACKNOWLEDGED, acknowledged_at=now,
-                                                 acknowledged_by=actor)
-    return _text(p, "note", required=False), {"escalations": ids}
+    for esc in waiting:
+        _change(actor, esc, state=HandOff.ACKNOWLEDGED, acknowledged_at=now, acknowledged_by=actor)
+    return _text(p, "note", required=False), {"escalations": [esc.pk for esc in waiting]}
 
 
 def _supervise(actor, req, caps, now, p):
@@ -456,9 +414,7 @@ def _supervise(actor, req, caps, now, p):
     due = _when(p.get("answer_due") or p.get("answer_due_at"), "answer_due")
     if due <= now:
         raise ValidationError({"answer_due": [_("The answer must be due after now.")]})
-    sup = Supervision(request=req, by=actor, note=note, created_at=now, answer_due_at=due)
-    sup.full_clean()
-    sup.save()
+    sup = _add(actor, Supervision(request=req, by=actor, note=note, created_at=now, answer_due_at=due))
     return note, {"supervision": sup.pk, "answer_due_at": _iso(due)}
 
 
@@ -470,8 +426,7 @@ def _answer(actor, req, caps, now, p):
     sup = pending.order_by("created_at", "pk").first()
     if sup is None:
         raise ActionConflict(_("There is no supervision note waiting for an answer."))
-    sup.answer, sup.answered_at, sup.answered_by = answer, now, actor
-    sup.save(update_fields=["answer", "answered_at", "answered_by"])
+    _change(actor, sup, answer=answer, answered_at=now, answered_by=actor)
     return answer, {"supervision": sup.pk, "late": now > sup.answer_due_at}
 
 
@@ -486,10 +441,7 @@ def _confirm(actor, req, caps, now, p):
 def _reopen(actor, req, caps, now, p):
     comment = _text(p, "comment", required=False, limit=500) or _text(p, "reason", required=True, limit=500)
     old = (req.response_due_at, req.complete_due_at)
-    response, complete = deadlines.due_dates(start=now, category=req.category, urgent=req.urgent,
-                                             onsite_office=req.estate.has_onsite_office)
-    req.response_due_at, req.complete_due_at = response.at, complete.at
-    req.calendar_estimated = response.estimated or complete.estimated
+    deadlines.after_reopen(req, now).apply(req)
     req.responded_at = req.completed_at = None
     req.deferred_until = None
     req.reopen_count += 1
@@ -531,51 +483,47 @@ assert set(HANDLERS) == set(TABLE), "every action of the table has a handler"
 # --- The clock ------------------------------------------------------------------------------
 
 
-def _missing(level: str, deadline: str, due_field: str):
+def _missing(level: str, deadline: str):
     return ~Exists(Escalation.objects.filter(request=OuterRef("pk"), level=level, deadline=deadline,
-                                             due_at=OuterRef(due_field)))
+                                             due_at=OuterRef(deadlines.DUE_FIELD[deadline])))
 
 
 def tick(now: dt.datetime | None = None) -> dict[str, int]:
-    """What the clock does at ``now``: close completed requests nobody answered, send overdue
-    requests to the neighbourhood committee, and past the grace period to the town office.
-    Idempotent: each hand-off is unique per (request, level, deadline, due), so running it twice
-    at the same instant (or every minute) adds nothing new."""
+    """What the clock does at ``now``, as the system actor: close completed requests nobody
+    answered, send overdue requests to the neighbourhood committee, and past the grace period to
+    the town office. Idempotent: each hand-off is unique per (request, level, deadline, due), so
+    running it twice at the same instant (or every minute) adds nothing new."""
     now = now or timezone.now()
+    system = system_actor()
     counts = {"closed": 0, "to_committee": 0, "to_town": 0}
-    cutoff = now - dt.timedelta(days=conf.auto_close_days())
-    for req in RepairRequest.objects.filter(status=Status.COMPLETED, completed_at__lte=cutoff).order_by("pk"):
-        act(None, req, "close", now=now)
-        counts["closed"] += 1
-    grace = now - dt.timedelta(hours=conf.escalation_grace_hours())
-    late_response = Q(responded_at__isnull=True)
-    working = RepairRequest.objects.filter(status__in=(Status.SUBMITTED, Status.ACCEPTED, Status.IN_PROGRESS,
-                                                       Status.DEFERRED, Status.REOPENED))
-    checks = (
-        (Level.COMMITTEE, Deadline.RESPONSE, "response_due_at", late_response & Q(response_due_at__lt=now)),
-        (Level.COMMITTEE, Deadline.COMPLETION, "complete_due_at", Q(complete_due_at__lt=now)),
-        (Level.TOWN, Deadline.RESPONSE, "response_due_at", late_response & Q(response_due_at__lt=grace)),
-        (Level.TOWN, Deadline.COMPLETION, "complete_due_at", Q(complete_due_at__lt=grace)),
-    )
-    for level, deadline, due_field, overdue in checks:
-        todo = working.filter(overdue).filter(_missing(level, deadline, due_field)).order_by(due_field, "pk")
-        for pk in todo.values_list("pk", flat=True):
-            if _escalate_by_clock(pk, level, deadline, due_field, now):
-                counts["to_committee" if level == Level.COMMITTEE else "to_town"] += 1
+    with audit_context(cause=current().cause or "clock"):
+        cutoff = now - dt.timedelta(days=conf.auto_close_days())
+        for req in RepairRequest.objects.filter(status=Status.COMPLETED, completed_at__lte=cutoff).order_by("pk"):
+            act(system, req, "close", now=now)
+            counts["closed"] += 1
+        grace = now - dt.timedelta(hours=conf.escalation_grace_hours())
+        working = RepairRequest.objects.filter(status__in=WORKING)
+        for level, before in ((Level.COMMITTEE, now), (Level.TOWN, grace)):
+            for deadline in (Deadline.RESPONSE, Deadline.COMPLETION):
+                due_field = deadlines.DUE_FIELD[deadline]
+                todo = (working.filter(deadlines.late_q(deadline, before)).filter(_missing(level, deadline))
+                        .order_by(due_field, "pk"))
+                for pk in todo.values_list("pk", flat=True):
+                    if _escalate_by_clock(system, pk, level, deadline, now):
+                        counts["to_committee" if level == Level.COMMITTEE else "to_town"] += 1
     return counts
 
 
-def _escalate_by_clock(pk: int, level: str, deadline: str, due_field: str, now: dt.datetime) -> bool:
+def _escalate_by_clock(system, pk: int, level: str, deadline: str, now: dt.datetime) -> bool:
     with transaction.atomic():
         req = RepairRequest.objects.select_for_update().get(pk=pk)
-        due = getattr(req, due_field)
-        if req.status not in TABLE["escalate"].moves or due >= now:
+        due = getattr(req, deadlines.DUE_FIELD[deadline])
+        if not MACHINE.permits(system, "escalate", req) or req.status not in TABLE["escalate"].moves or due >= now:
             return False
-        esc, created = Escalation.objects.get_or_create(
-            request=req, level=level, deadline=deadline, due_at=due, defaults={"sent_at": now})
-        if not created:
+        if Escalation.objects.filter(request=req, level=level, deadline=deadline, due_at=due).exists():
             return False
-        record_event(req, EventKind.ESCALATED, None, now, from_status=req.status, to_status=req.status,
+        esc = _add(system, Escalation(request=req, level=level, deadline=deadline, due_at=due, sent_at=now))
+        record_event(req, EventKind.ESCALATED, system, now, from_status=req.status, to_status=req.status,
                      note=_("Past the %(deadline)s deadline.") % {"deadline": esc.get_deadline_display()},
                      data={"level": level, "deadline": deadline, "due_at": _iso(due), "escalation": esc.pk})
     return True
@@ -589,5 +537,6 @@ def category_update(actor, category: Category, changes: dict) -> Category:
     return record_update(actor=actor, instance=category, changes=changes)
 
 
-__all__ = ["create_request", "act", "tick", "add_photos", "attach_photos", "check_image", "category_update", "record_event",
-           "ActionConflict", "ActionForbidden", "TooManyRequests", "SYSTEM", "BUREAU", "TECHNICIAN"]
+__all__ = ["create_request", "act", "tick", "add_photos", "attach_photos", "check_image", "category_update",
+           "record_event", "ActionConflict", "ActionForbidden", "TooManyRequests", "SYSTEM", "TECHNICIAN",
+           "RepairEvent"]

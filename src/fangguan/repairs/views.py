@@ -20,68 +20,46 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from fangguan.accounts.choices import OrgKind, Role
-from fangguan.accounts.models import User
-from fangguan.accounts.roles import OWNER, grants
+from fangguan.accounts.choices import OrgKind
+from fangguan.accounts.roles import OWNER, is_business, kinds
 from fangguan.core.audit import log_security
 from fangguan.core.exports import file_response
 from fangguan.core.models import SecurityAction
-from fangguan.core.scopes import writable_fields
-from fangguan.registry.models import Building, Contract, Estate, Home, HomeShare
+from fangguan.core.scopes import fields_for
+from fangguan.registry.models import Building
+from fangguan.registry.scopes import serving_staff
 
-from . import services
+from . import deadlines, services
 from .choices import Channel, Place, Status
 from .machine import allowed_actions
 from .models import Category, Escalation, Photo, RepairRequest
-from .selectors import GROUPS, repair_stats, requests_for, with_related
+from .scopes import filing_choices
+from .selectors import GROUPS, home_named, repair_stats, requests_for, with_related
 
 PAGE = 50
 
 
-def _kinds(user) -> set[str]:
-    return {g.kind for g in grants(user)}
-
-
 def nav_section(user):
     """报修 menu: what each role does here (offering is not allowing: services decide)."""
-    kinds = _kinds(user)
+    kinds_ = kinds(user)
     items = []
-    if OWNER in kinds:
+    if OWNER in kinds_:
         items += [{"name": "repairs-new", "label": _("Report a repair"), "url": reverse("repairs-new")},
                   {"name": "repairs-mine", "label": _("My repair requests"), "url": reverse("repairs-mine")}]
-    if OrgKind.COMPANY in kinds:
+    if OrgKind.COMPANY in kinds_:
         items += [{"name": "repairs-queue", "label": _("Repair queue"), "url": reverse("repairs-queue")}]
-        if OWNER not in kinds:
+        if OWNER not in kinds_:
             items += [{"name": "repairs-new", "label": _("Register a repair"), "url": reverse("repairs-new")}]
-    if kinds & {OrgKind.NEIGHBOURHOOD, OrgKind.TOWN_OFFICE, OrgKind.BUREAU, OrgKind.AUDIT}:
+    if kinds_ & {OrgKind.NEIGHBOURHOOD, OrgKind.TOWN_OFFICE, OrgKind.BUREAU, OrgKind.AUDIT}:
         items += [{"name": "repairs-overdue", "label": _("Overdue and escalated"), "url": reverse("repairs-overdue")}]
-    if kinds & {OrgKind.BUREAU, OrgKind.AUDIT, OrgKind.TOWN_OFFICE, OrgKind.NEIGHBOURHOOD, OrgKind.COMPANY}:
+    if kinds_ & {OrgKind.BUREAU, OrgKind.AUDIT, OrgKind.TOWN_OFFICE, OrgKind.NEIGHBOURHOOD, OrgKind.COMPANY}:
         items += [{"name": "repairs-stats", "label": _("Repair figures"), "url": reverse("repairs-stats")}]
-    if OrgKind.BUREAU in kinds:
+    if OrgKind.BUREAU in kinds_:
         items += [{"name": "repairs-categories", "label": _("Repair categories"), "url": reverse("repairs-categories")}]
     return {"label": _("Repairs"), "items": items} if items else None
 
 
 # --- Filing -----------------------------------------------------------------------------------
-
-
-def _filing_choices(user):
-    """(estates the user may file for, their own homes): a resident's homes' estates, or the
-    estates a company serves today."""
-    today = timezone.localdate()
-    gs = grants(user)
-    homes = []
-    estate_ids = set()
-    for g in gs:
-        if g.kind == OWNER:
-            shares = HomeShare.objects.as_of(today).filter(person_id=g.person_id).select_related("home__building__estate")
-            homes = [s.home for s in shares]
-            estate_ids |= {h.building.estate_id for h in homes}
-        elif g.kind == OrgKind.COMPANY and g.role != Role.TECHNICIAN:
-            estate_ids |= set(Contract.objects.as_of(today).filter(company_id=g.company_id)
-                              .values_list("area__estate_id", flat=True))
-    estates = list(Estate.objects.filter(pk__in=estate_ids).order_by("name"))
-    return estates, homes
 
 
 def _int(value):
@@ -91,24 +69,12 @@ def _int(value):
         return None
 
 
-def _home_named(user, estate, form):
-    """The home a caller names by building and room number, in the chosen estate (and the
-    user's reach), or ValidationError."""
-    if not form.get("building_number") or not form.get("room_number"):
-        raise ValidationError({"room_number": [_("Give the building and room number of the home.")]})
-    home = Home.objects.visible_to(user).filter(
-        building__estate=estate, building__number=form["building_number"], room_number=form["room_number"]).first()
-    if home is None:
-        raise ValidationError({"room_number": [_("No such home in this estate.")]})
-    return home
-
-
 @login_required
 def new(request):
-    estates, homes = _filing_choices(request.user)
+    estates, homes = filing_choices(request.user)
     if not estates:
         raise PermissionDenied(_("You may not report a repair for this estate."))
-    resident = OWNER in _kinds(request.user) and bool(homes)
+    resident = OWNER in kinds(request.user) and bool(homes)
     categories = list(Category.objects.visible_to(request.user).filter(active=True))
     form = {"estate": str(estates[0].pk), "where": f"home:{homes[0].pk}" if homes else "grounds",
             "category": "", "description": "", "urgent": False, "channel": Channel.PHONE, "building": ""}
@@ -134,7 +100,7 @@ def new(request):
             if estate is None:
                 raise ValidationError({"estate": [_("Choose an estate.")]})
             if place == Place.HOME and home is None and not resident:  # a call or visit about a home
-                home = _home_named(request.user, estate, form)
+                home = home_named(request.user, estate, form.get("building_number"), form.get("room_number"))
             req = services.create_request(
                 request.user, estate=estate, home=home, building=building,
                 place=place if place in Place.values else "", category=form["category"],
@@ -161,9 +127,13 @@ def new(request):
 
 
 def _page(request, qs):
+    """One page of requests, each marked with the deadlines it has missed (``deadlines.missed``)."""
     offset = max(0, _int(request.GET.get("offset")) or 0)
     count = qs.count()
-    return count, list(qs[offset:offset + PAGE]), offset
+    items, now = list(qs[offset:offset + PAGE]), timezone.now()
+    for r in items:
+        r.missed = deadlines.missed(r, now)
+    return count, items, offset
 
 
 @login_required
@@ -193,8 +163,8 @@ def overdue(request):
     """What is late in the user's area, and the hand-offs waiting for them."""
     qs = requests_for(request.user, overdue=True, ordering="deadline")
     count, items, offset = _page(request, qs)
-    kinds = _kinds(request.user)
-    levels = [lv for lv, kind in (("committee", OrgKind.NEIGHBOURHOOD), ("town", OrgKind.TOWN_OFFICE)) if kind in kinds]
+    kinds_ = kinds(request.user)
+    levels = [lv for lv, kind in (("committee", OrgKind.NEIGHBOURHOOD), ("town", OrgKind.TOWN_OFFICE)) if kind in kinds_]
     waiting = (Escalation.objects.visible_to(request.user).filter(level__in=levels, state="sent")
                .select_related("request", "request__estate", "request__category").order_by("sent_at")[:200])
     return render(request, "repairs/overdue.html", {"items": items, "count": count, "now": timezone.now(),
@@ -211,13 +181,6 @@ def _request_or_404(user, pk):
     return req
 
 
-def _assignees(req):
-    today = timezone.localdate()
-    serving = Contract.objects.as_of(today).filter(area__estate_id=req.estate_id).values("company_id")
-    return (User.objects.filter(is_active=True, memberships__active=True, memberships__organisation__kind=OrgKind.COMPANY,
-                                memberships__organisation__company_id__in=serving).distinct().order_by("username"))
-
-
 @login_required
 def detail(request, pk: int):
     req = _request_or_404(request.user, pk)
@@ -225,7 +188,7 @@ def detail(request, pk: int):
     return render(request, "repairs/detail.html", {
         "req": req, "events": req.events.select_related("actor"), "photos": req.photos.all(),
         "escalations": req.escalations.all(), "supervisions": req.supervisions.all(), "actions": actions,
-        "assignees": _assignees(req) if "assign" in actions else [], "now": timezone.now(),
+        "assignees": serving_staff(req.estate_id).order_by("username") if "assign" in actions else [], "now": timezone.now(),
         "tomorrow": timezone.localdate() + dt.timedelta(days=1), "ratings": range(5, 0, -1),
     })
 
@@ -302,8 +265,6 @@ FIGURES = [
 
 def _business(user):
     """Figures are for business users: not residents, not the IT administrators (三员)."""
-    from fangguan.web.navigation import is_business
-
     if not is_business(user, owners=False):
         raise PermissionDenied(_("You may not do this."))
 
@@ -373,7 +334,7 @@ def categories(request):
     _business(request.user)
     rows = list(Category.objects.visible_to(request.user))
     return render(request, "repairs/categories.html", {
-        "categories": rows, "may_edit": bool(rows) and bool(writable_fields(request.user, rows[0])),
+        "categories": rows, "may_edit": bool(rows) and bool(fields_for(request.user, rows[0])),
     })
 
 
@@ -382,7 +343,7 @@ def category_edit(request, code: str):
     category = Category.objects.visible_to(request.user).filter(code=code[:30]).first()
     if category is None:
         raise Http404
-    if not writable_fields(request.user, category):
+    if not fields_for(request.user, category):
         raise PermissionDenied(_("Only the district bureau edits the repair categories."))
     # the form validates its own copy: the service needs the unchanged record for the change log
     form = CategoryForm(request.POST or None, instance=Category.objects.get(pk=category.pk))

@@ -25,10 +25,10 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from fangguan.core.resources import Resource
 from fangguan.registry import models as m
-from fangguan.registry.resources import RESOURCES, Resource
 
-from .tables import resource_of
+from .tables import pages, resource_of
 
 # Filters that take the id of a record and are shown as a select of the records the user sees.
 SELECT_FILTERS: dict[str, type[models.Model]] = {
@@ -77,8 +77,8 @@ def choices_queryset(model: type[models.Model], user) -> models.QuerySet:
     """Records of ``model`` the user can see, with what their labels (``__str__``) need joined."""
     qs = model.objects.visible_to(user)
     name = resource_of(model)
-    if name and RESOURCES[name].related:
-        qs = qs.select_related(*RESOURCES[name].related)
+    if name and pages()[name].related:
+        qs = qs.select_related(*pages()[name].related)
     return qs
 
 

@@ -1,6 +1,6 @@
 """A record's history as people read it: who, when, what, and each changed field before → after.
 
-The entries come from ``core.audit_api.record_history`` (the same function the API uses), so the
+The entries come from ``accounts.audit_api.record_history`` (the same function the API uses), so the
 web shows exactly what the user may see there: the change log follows the record's scope, and
 security events (reveals of personal data) appear only for auditors. Personal values are already
 masked in the log; here ids become names (only of records the user can see) and choice values
@@ -18,10 +18,10 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from fangguan.core.audit_api import record_history
+from fangguan.accounts.audit_api import record_history
 from fangguan.core.models import ChangeAction, Outcome, SecurityAction
+from fangguan.core.resources import Resource
 from fangguan.core.scopes import ScopedQuerySet
-from fangguan.registry.resources import Resource
 
 from .forms import PERSONAL
 from .tables import HIDDEN_FIELDS, detail_url, format_value

@@ -12,9 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext
 
 from fangguan.accounts.choices import Role
-from fangguan.accounts.roles import OWNER, grants
-from fangguan.core.scopes import may_create as scopes_may_create
-from fangguan.registry.scopes import BUSINESS
+from fangguan.accounts.roles import OWNER, grants, is_business
 
 MENU = [
     ("estates", _("Estates")),
@@ -30,13 +28,6 @@ MENU = [
     ("neighbourhoods", _("Neighbourhood committees")),
     ("towns", _("Towns")),
 ]
-
-
-def is_business(user, *, owners: bool = True) -> bool:
-    """Whether the user works with business data (not an IT administrator); ``owners=False``
-    leaves out a resident's own homes (pages for staff only)."""
-    kinds = BUSINESS if owners else BUSINESS - {OWNER}
-    return any(g.kind in kinds for g in grants(user))
 
 
 def menu_for(user) -> list[dict]:
@@ -67,7 +58,3 @@ def role_labels(user) -> list[str]:
             labels.append(label)
     return labels
 
-
-def may_create(user, model) -> bool:
-    """Whether to offer "New" for ``model`` (the scope rule decides; the service checks on save)."""
-    return scopes_may_create(user, model)

@@ -22,9 +22,8 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from fangguan.registry.resources import RESOURCES, Resource
-
-WAN = Decimal("10000")
+from fangguan.core.resources import Resource, resources_in
+from fangguan.core.units import WAN
 
 
 @dataclass(frozen=True)
@@ -103,16 +102,21 @@ SECTIONS: dict[str, tuple[Section, ...]] = {
     "committees": (Section("committee-members", "committee"), Section("committee-documents", "committee")),
 }
 
+PAGES = "r"  # the namespace of resources with pages at /r/<name>/ (``core.resources``)
+
+
+def pages() -> dict:
+    """The resources with generic pages: every table registered in the ``r`` namespace."""
+    return resources_in(PAGES)
+
+
 # Fields never shown on a detail page: bookkeeping, search keys, ciphertexts and blind indexes.
 HIDDEN_FIELDS = frozenset({"id", "name_pinyin", "created_at", "updated_at"})
-
-_BY_MODEL: dict[type[models.Model], str] = {r.model: r.name for r in RESOURCES.values()}
-
 
 def resource_of(obj_or_model) -> str | None:
     """The resource name (URL segment) of a record or model, if it has pages."""
     model = obj_or_model if isinstance(obj_or_model, type) else type(obj_or_model)
-    return _BY_MODEL.get(model)
+    return next((r.name for r in pages().values() if r.model is model), None)
 
 
 def detail_url(obj) -> str | None:
@@ -209,4 +213,4 @@ def detail_fields(obj) -> list[dict]:
 
 
 def section_label(section: Section) -> str:
-    return capfirst(section.label or RESOURCES[section.resource].model._meta.verbose_name_plural)
+    return capfirst(section.label or pages()[section.resource].model._meta.verbose_name_plural)

@@ -2,7 +2,7 @@
 
 Views are thin on purpose. What a user sees comes from ``Resource.queryset`` (``visible_to``),
 what narrows a list from the resource's FilterSchema (the API's), what may be changed from
-``core.scopes.writable_fields``, and every write from ``registry.services`` — the same pieces the
+``core.scopes`` (``can``, ``fields_for``), and every write from ``registry.services`` — the same pieces the
 API uses, so the two doors cannot disagree. A record outside the user's scope is a 404; a record
 the user sees but may not change is a 403 (Django's handler renders ``403.html``).
 """
@@ -25,11 +25,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
-from fangguan.accounts.roles import is_it_admin, may_reveal
-from fangguan.core.scopes import writable_fields
+from fangguan.accounts.roles import is_business, is_it_admin, may_reveal
+from fangguan.core.resources import Resource
+from fangguan.core.scopes import ADD, DELETE, can, fields_for
 from fangguan.registry import models as m
 from fangguan.registry import services
-from fangguan.registry.resources import RESOURCES, Resource
 
 from .forms import (
     PAGE_SIZES,
@@ -43,8 +43,7 @@ from .forms import (
     input_names,
 )
 from .history import history_for
-from .navigation import is_business, may_create
-from .tables import SECTIONS, columns_for, detail_fields, rows_for, section_label
+from .tables import SECTIONS, columns_for, detail_fields, pages, rows_for, section_label
 
 SECTION_ROWS = 20
 DETAIL_HISTORY = 10
@@ -85,8 +84,8 @@ def home(request):
     if not is_business(user):
         return render(request, "web/home.html", {"it_admin": is_it_admin(user)})
     counts = [
-        {"label": capfirst(RESOURCES[name].model._meta.verbose_name_plural), "url": reverse("registry-list", args=[name]),
-         "count": RESOURCES[name].model.objects.visible_to(user).count()}
+        {"label": capfirst(pages()[name].model._meta.verbose_name_plural), "url": reverse("registry-list", args=[name]),
+         "count": pages()[name].model.objects.visible_to(user).count()}
         for name in ("estates", "buildings", "homes")
     ]
     return render(request, "web/home.html", {"counts": counts})
@@ -94,7 +93,7 @@ def home(request):
 
 def _resource(name: str) -> Resource:
     try:
-        return RESOURCES[name]
+        return pages()[name]
     except KeyError:
         raise Http404 from None
 
@@ -164,7 +163,7 @@ def record_list(request, resource):
     res = _resource(resource)
     partial = request.headers.get("HX-Target") == "results" and not request.headers.get("HX-History-Restore-Request")
     template = "web/registry/_results.html" if partial else "web/registry/list.html"
-    context = _page_context(res, may_create=may_create(request.user, res.model), import_url=_import_url(request, res),
+    context = _page_context(res, may_create=can(request.user, ADD, res.model), import_url=_import_url(request, res),
                             **listing(request, res))
     response = render(request, template, context)
     patch_vary_headers(response, ["HX-Request", "HX-Target"])
@@ -176,7 +175,7 @@ def record_list(request, resource):
 
 def _section(user, section, obj) -> dict:
     """Related records as the related resource's own list filtered to this record (same scope)."""
-    related, added = RESOURCES[section.resource], RESOURCES[section.add or section.resource]
+    related, added = pages()[section.resource], pages()[section.add or section.resource]
     qs = related.order(related.filters(**{section.filter: obj.pk}).filter(related.queryset(user)), None)
     headers = columns_for(related, without=section.filter)
     # "Add" is offered where the new record's form takes this record (as ``?estate=3`` pre-fills)
@@ -185,7 +184,7 @@ def _section(user, section, obj) -> dict:
         "label": section_label(section), "resource": related, "filter": section.filter,
         "count": qs.count(), "headers": headers, "rows": rows_for(qs[:SECTION_ROWS], headers),
         "add_url": (f"{reverse('registry-create', args=[added.name])}?{section.filter}={obj.pk}"
-                    if prefilled and may_create(user, added.model) else None),
+                    if prefilled and can(user, ADD, added.model) else None),
     }
 
 
@@ -194,11 +193,11 @@ def _section(user, section, obj) -> dict:
 def record_detail(request, resource, pk):
     res = _resource(resource)
     obj = get_object_or_404(res.queryset(request.user), pk=pk)
-    grant = writable_fields(request.user, obj)
+    grant = fields_for(request.user, obj)
     history, history_count = history_for(request.user, res, obj.pk, limit=DETAIL_HISTORY)
     return render(request, "web/registry/detail.html", _page_context(
         res, obj=obj, fields=detail_fields(obj), grant=grant,
-        may_edit=bool(grant) and res.create_in is not None, may_delete=grant.all and res.deletable,
+        may_edit=bool(grant) and res.create_in is not None, may_delete=res.deletable and can(request.user, DELETE, obj),
         may_reveal=isinstance(obj, m.Person) and may_reveal(request.user),
         sections=[_section(request.user, s, obj) for s in SECTIONS.get(res.name, ())],
         history=history, history_count=history_count,
@@ -224,7 +223,7 @@ def record_create(request, resource):
     res = _resource(resource)
     if res.create_in is None:
         raise Http404
-    if not may_create(request.user, res.model):
+    if not can(request.user, ADD, res.model):
         raise PermissionDenied(_("You may not add records of this kind."))
     names = input_names(res, edit=False)
     form = RecordForm(request.POST or None, resource=res, user=request.user, names=names,
@@ -252,7 +251,7 @@ def record_edit(request, resource, pk):
     if res.create_in is None:
         raise Http404
     obj = get_object_or_404(res.model.objects.visible_to(request.user), pk=pk)
-    grant = writable_fields(request.user, obj)
+    grant = fields_for(request.user, obj)
     if not grant:
         raise PermissionDenied(_("You may not change this record."))
     names = [n for n in input_names(res, edit=True) if grant.all or n in grant.fields]
@@ -279,7 +278,7 @@ def record_delete(request, resource, pk):
     """GET asks for confirmation (works without JS); POST deletes through the service."""
     res = _resource(resource)
     obj = get_object_or_404(res.model.objects.visible_to(request.user), pk=pk)
-    if not res.deletable or not writable_fields(request.user, obj).all:
+    if not res.deletable or not can(request.user, DELETE, obj):
         raise PermissionDenied(_("You may not delete this record."))
     if request.method == "POST":
         label = str(obj)
@@ -318,5 +317,5 @@ def person_reveal(request, pk):
         else:
             revealed = {"label": PERSONAL[field], "value": value}
             return render(request, "web/registry/reveal.html", _page_context(
-                RESOURCES["people"], obj=person, form=RevealForm(person=person), revealed=revealed))
-    return render(request, "web/registry/reveal.html", _page_context(RESOURCES["people"], obj=person, form=form))
+                pages()["people"], obj=person, form=RevealForm(person=person), revealed=revealed))
+    return render(request, "web/registry/reveal.html", _page_context(pages()["people"], obj=person, form=form))

@@ -1,6 +1,6 @@
 /* Fangguan map component: GeoJSON layers on Leaflet, coloured by a property the user picks, with
    a legend and popups linking to the records. The interface (config, layers, events) is in
-   docs/architecture.md, "Map component"; the server half is fangguan/dashboard/maps.py.
+   docs/architecture.md, "Map component"; the server half is fangguan/core/maps.py.
 
    Coordinates arrive in WGS84. When the configured tile source is in GCJ-02, every position is
    shifted with gcoord as it is drawn (FangguanMap.project) — the only conversion anywhere.

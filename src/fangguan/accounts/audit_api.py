@@ -15,12 +15,12 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 from ninja import Router, Schema
 
-from fangguan.accounts.roles import reads_everything, reads_security_log
+from fangguan.core.api import Id, clamp_limit, paginate
+from fangguan.core.audit import object_type_of
+from fangguan.core.models import ChangeLog, SecurityEvent
+from fangguan.core.scopes import registered_models
 
-from .api import Id, clamp_limit, paginate
-from .audit import object_type_of
-from .models import ChangeLog, SecurityEvent
-from .scopes import registered_models
+from .roles import reads_everything, reads_security_log
 
 router = Router(tags=["audit"])
 
