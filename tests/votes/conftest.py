@@ -76,7 +76,9 @@ def _user(name, person=None, org=None, role=None):
 def world(db):
     town = rm.Town.objects.order_by("pk").first()
     developer = rm.Person.objects.create(kind=PersonKind.ORGANISATION, name="金山测试房地产开发有限公司")
-    estate = rm.Estate.objects.create(code="VT-001", name="表决测试小区", town=town, estate_type="commercial",
+    neighbourhood = rm.Neighbourhood.objects.filter(town=town).order_by("pk").first()
+    estate = rm.Estate.objects.create(code="VT-001", name="表决测试小区", town=town, neighbourhood=neighbourhood,
+                                      estate_type="commercial",
                                       floor_area_m2=Decimal("710.00"), delivered_on=SINCE, developer=developer)
     area = rm.ManagementArea.objects.create(estate=estate, code="VT-001-A", name="表决测试小区")
     committee = rm.OwnersCommittee.objects.create(area=area, name="表决测试小区业委会", established_on=SINCE)
