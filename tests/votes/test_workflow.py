@@ -10,7 +10,7 @@ from decimal import Decimal
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
-from django.db import connection
+from django.db import connection, transaction
 from django.utils import timezone
 
 from fangguan.core.actors import system_actor
@@ -157,9 +157,9 @@ def test_vote_verify_detects_a_changed_ballot(world):
     cast(world, "Ann", "yes")
     vote = close(world, vote)
     ballot = Ballot.objects.get(vote=vote)
-    with pytest.raises(Exception, match="append-only"):  # the database refuses the change …
-        with connection.cursor() as cursor, __import__("django").db.transaction.atomic():
-            cursor.execute("UPDATE votes_ballot SET choice = 'no' WHERE id = %s", [ballot.pk])
+    # the database refuses the change …
+    with pytest.raises(Exception, match="append-only"), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("UPDATE votes_ballot SET choice = 'no' WHERE id = %s", [ballot.pk])
     drop_append_only(connection, "votes_ballot")  # … unless someone with the database's keys lifts it
     try:
         with connection.cursor() as cursor:
@@ -178,3 +178,17 @@ def test_the_clock_closes_votes_whose_window_ended(world):
     vote.refresh_from_db()
     assert vote.status == "closed" and vote.result.computed_at == vote.closes_at
     assert services.close_due(vote.closes_at + dt.timedelta(minutes=1)) == 0
+
+
+def test_other_modules_ask_decided_and_get_the_sealed_answer(world):
+    from fangguan.votes.selectors import decided
+
+    vote = world.vote_obj = world.vote(scope_kind="unit", scope={"unit": {"building": world.b1.pk, "unit": "1"}},
+                                       matter="elevator")
+    assert decided(vote) is None  # open: nothing decided yet
+    cast(world, "Ann", "yes")
+    cast(world, "Dee", "yes")
+    vote = close(world, vote)
+    decision = decided(vote.pk)
+    assert decision.passed and decision.quorum_met and decision.digest == vote.result.digest
+    assert decision.homes == {world.homes[r].pk for r in ("101", "102", "103", "104")}

@@ -11,6 +11,7 @@ the owners concerned).
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django.conf import settings
@@ -172,3 +173,28 @@ def notice_rows(vote: Vote) -> tuple[list[str], list[list]]:
     rows += [[h["building"], h["room"], str(h["area_m2"]), _("voted") if h["voted"] else _("did not vote")]
              for h in turnout(vote)]
     return headers, rows
+
+
+@dataclass(frozen=True)
+class Decision:
+    """What the owners decided, as every other module asks it (a fund use, a lift, hiring a
+    company): never recounted elsewhere."""
+
+    vote: int
+    matter: str
+    passed: bool
+    quorum_met: bool
+    closed_at: dt.datetime
+    digest: str
+    homes: frozenset[int]  # the homes concerned (e.g. those that pay for a repair)
+
+
+def decided(vote: Vote | int) -> Decision | None:
+    """The decision of a closed vote; None while it is a draft, open or cancelled."""
+    vote = vote if isinstance(vote, Vote) else Vote.objects.filter(pk=vote).first()
+    if vote is None or vote.status != Status.CLOSED:
+        return None
+    result = vote.result
+    return Decision(vote=vote.pk, matter=vote.matter, passed=result.passed, quorum_met=result.quorum_met,
+                    closed_at=vote.closed_at, digest=result.digest,
+                    homes=frozenset(ElectorHome.objects.filter(vote=vote).values_list("home_id", flat=True)))
