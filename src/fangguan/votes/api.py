@@ -31,17 +31,17 @@ from .selectors import my_ballots, result_for, rule_out, votes_for
 router = Router(tags=["votes"])
 
 
-class UnitIn(Schema):
+class VoteUnitIn(Schema):
     building: Id
     unit: str = Field(min_length=1, max_length=10)
 
 
-class ScopeIn(Schema):
+class VoteScopeIn(Schema):
     """Exactly one of: the management ``area``; some ``buildings``; one stairwell ``unit``; ``homes``."""
 
     area: Id | None = None
     buildings: list[Id] | None = Field(None, min_length=1, max_length=200)
-    unit: UnitIn | None = None
+    unit: VoteUnitIn | None = None
     homes: list[Id] | None = Field(None, min_length=1, max_length=20000)
 
 
@@ -50,13 +50,13 @@ class VoteIn(Schema):
     title: str = Field(min_length=1, max_length=200)
     question: str = Field("", max_length=2000)
     options: list[str] | None = Field(None, min_length=3, max_length=3)
-    scope: ScopeIn
+    scope: VoteScopeIn
     opens_at: dt.datetime
     closes_at: dt.datetime
     hide_interim: bool = True
 
 
-class RuleOut(Schema):
+class VoteRuleOut(Schema):
     quorum_area: str
     quorum_owners: str
     approval_area: str
@@ -66,13 +66,13 @@ class RuleOut(Schema):
     effective_from: dt.date
 
 
-class Electorate(Schema):
+class VoteElectorate(Schema):
     homes: int
     area_m2: str
     owners: int
 
 
-class RefOut(Schema):
+class VoteRefOut(Schema):
     id: int
     name: str
 
@@ -81,8 +81,8 @@ class VoteOut(Schema):
     id: int
     status: str
     status_label: str
-    estate: RefOut
-    area: RefOut
+    estate: VoteRefOut
+    area: VoteRefOut
     matter: str
     matter_label: str
     title: str
@@ -94,8 +94,8 @@ class VoteOut(Schema):
     closes_at: dt.datetime
     hide_interim: bool
     organiser_kind: str
-    rule: RuleOut | None
-    electorate: Electorate
+    rule: VoteRuleOut | None
+    electorate: VoteElectorate
     electorate_digest: str
     opened_at: dt.datetime | None
     closed_at: dt.datetime | None
@@ -107,14 +107,14 @@ class VotePage(Schema):
     items: list[VoteOut]
 
 
-class BallotIn(Schema):
+class VoteBallotIn(Schema):
     choice: Literal["yes", "no", "abstain"]
     home: Id | None = Field(None, description="for staff entering a paper ballot, or an owner of several homes")
     paper_scan: str | None = Field(None, description="the scan of the signed paper ballot: base64 (JPEG or PNG)",
                                    max_length=2_000_000)
 
 
-class BallotOut(Schema):
+class VoteBallotOut(Schema):
     id: int
     vote: int
     seq: int
@@ -123,26 +123,26 @@ class BallotOut(Schema):
     at: dt.datetime
 
 
-class Tally(Schema):
+class VoteTally(Schema):
     area_m2: str
     owners: int
 
 
-class ResultOut(Schema):
+class VoteResultOut(Schema):
     status: str
-    eligible: Tally
-    participating: Tally | None
-    yes: Tally | None
-    no: Tally | None
-    abstain: Tally | None
+    eligible: VoteTally
+    participating: VoteTally | None
+    yes: VoteTally | None
+    no: VoteTally | None
+    abstain: VoteTally | None
     quorum_met: bool | None
     passed: bool | None
-    rule: RuleOut | None
+    rule: VoteRuleOut | None
     digest: str | None
     by_building: list[dict] | None = None
 
 
-class ActionIn(Schema):
+class VoteActionIn(Schema):
     action: Literal["open", "close", "cancel"]
     reason: str = Field("", max_length=500)
 
@@ -165,7 +165,7 @@ def out(user, vote: Vote) -> dict:
     }
 
 
-def _area_of(user, scope: ScopeIn) -> tuple[ManagementArea, str, dict]:
+def _area_of(user, scope: VoteScopeIn) -> tuple[ManagementArea, str, dict]:
     """The management area, scope kind and scope named by ``scope`` (ids resolved through the
     caller's scope: a hidden id reads as a missing one)."""
     given = [k for k in ("area", "buildings", "unit", "homes") if getattr(scope, k) is not None]
@@ -219,7 +219,7 @@ def get_vote(request, vote_id: int):
 
 @router.post("/{int:vote_id}/actions", response={200: VoteOut}, operation_id="votes_act",
              summary="Open, close or cancel a vote")
-def act(request, vote_id: int, payload: ActionIn):
+def act(request, vote_id: int, payload: VoteActionIn):
     vote = services.act(request.user, _vote(request, vote_id), payload.action, reason=payload.reason)
     return 200, out(request.user, vote)
 
@@ -236,9 +236,9 @@ def _scan(value: str | None):
     return ContentFile(raw, name="ballot-scan")
 
 
-@router.post("/{int:vote_id}/ballots", response={201: BallotOut}, operation_id="votes_ballot",
+@router.post("/{int:vote_id}/ballots", response={201: VoteBallotOut}, operation_id="votes_ballot",
              summary="Cast your ballot, or enter a paper ballot for a home")
-def ballot(request, vote_id: int, payload: BallotIn):
+def ballot(request, vote_id: int, payload: VoteBallotIn):
     """An owner casts (or changes) their own ballot; committee or neighbourhood staff enter a
     paper ballot for ``home`` with its ``paper_scan``."""
     vote = _vote(request, vote_id)
@@ -253,7 +253,7 @@ def ballot(request, vote_id: int, payload: BallotIn):
     return 201, {"id": b.pk, "vote": vote.pk, "seq": b.seq, "choice": b.choice, "channel": b.channel, "at": b.at}
 
 
-@router.get("/{int:vote_id}/result", response=ResultOut, operation_id="votes_result", summary="The result")
+@router.get("/{int:vote_id}/result", response=VoteResultOut, operation_id="votes_result", summary="The result")
 def result(request, vote_id: int):
     """Before the close: participation only (and the running totals if not hidden); after it,
     the sealed figures and their digest."""

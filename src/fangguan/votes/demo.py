@@ -3,8 +3,8 @@ the offices would have: through the services, by the demo accounts that organise
 
 - yeweihui's owners' committee: a maintenance-fund use in 2025 that failed its quorum (few owners
   took part), and a vote still open now, ballots coming in — yezhu may cast theirs;
-- juweihui's neighbourhood committee, in an estate of theirs with no owners' committee in office:
-  re-hiring the property company in 2024, passed;
+- juweihui's neighbourhood committee, in an estate of theirs with no owners' committee in office
+  (else zhujing's town office in one of its estates): re-hiring the property company in 2024, passed;
 - zhujing's town office, in a 朱泾镇 estate with no committee in office: a lift for one stairwell
   unit in 2025 (the 2024 rule, per unit, three quarters), passed.
 
@@ -50,12 +50,17 @@ def load(*, homes: str = "sample", out=None) -> dict[str, int]:
                 at(2025, 5, 6), at(2025, 5, 27, 18), rng, turnout=0.42, yes=0.8)
         _open_now(users["yeweihui"], area, rng)
         created += 2
-    neighbourhood = _without_committee(users["juweihui"], "estate__neighbourhood__organisation__memberships__user")
-    if neighbourhood is not None:
-        _replay(users["juweihui"], neighbourhood, Matter.MANAGER, "续聘现物业服务企业（2024—2027年）", ScopeKind.AREA,
+    organiser, area = users["juweihui"], _without_committee(users["juweihui"],
+                                                            "estate__neighbourhood__organisation__memberships__user")
+    if area is None:
+        organiser, area = users["zhujing"], _without_committee(users["zhujing"],
+                                                               "estate__town__organisation__memberships__user")
+    if area is not None:
+        _replay(organiser, area, Matter.MANAGER, "续聘现物业服务企业（2024—2027年）", ScopeKind.AREA,
                 {}, at(2024, 3, 4), at(2024, 3, 25, 18), rng, turnout=0.78, yes=0.72)
         created += 1
-    town = _without_committee(users["zhujing"], "estate__town__organisation__memberships__user", units=True)
+    town = _without_committee(users["zhujing"], "estate__town__organisation__memberships__user", units=True,
+                              exclude=area)
     if town is not None:
         unit = (Home.objects.filter(building__area=town).exclude(unit="").values("building_id", "unit")
                 .order_by("building_id", "unit").first())
@@ -67,10 +72,12 @@ def load(*, homes: str = "sample", out=None) -> dict[str, int]:
     return {"votes": created}
 
 
-def _without_committee(user, path: str, units: bool = False):
+def _without_committee(user, path: str, units: bool = False, exclude=None):
     """A management area the user's office reaches where no owners' committee is in office."""
     areas = ManagementArea.objects.filter(**{path: user}).exclude(
         pk__in=OwnersCommittee.objects.as_of(timezone.localdate()).values("area_id"))
+    if exclude is not None:
+        areas = areas.exclude(estate=exclude.estate)
     if units:
         areas = areas.filter(buildings__homes__unit__gt="")
     return areas.select_related("estate").order_by("pk").distinct().first()

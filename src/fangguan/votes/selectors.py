@@ -16,6 +16,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db.models import Count, Exists, OuterRef, Q, Subquery, Sum
+from django.db.models.functions import Length
 
 from .choices import Choice, Status
 from .counting import Tally
@@ -46,19 +47,21 @@ def by_building(vote: Vote) -> list[dict]:
     """Homes and area concerned and taking part, per building (how a campaign is steered)."""
     voted = Ballot.objects.filter(voter=OuterRef("voter"), at__lt=vote.closes_at)
     rows = (ElectorHome.objects.filter(vote=vote).annotate(voted=Exists(voted))
-            .values("building_id", "building__number").order_by("building__number")
+            .values("building_id", "building__number").order_by(Length("building__number"), "building__number")
             .annotate(homes=Count("pk"), area=Sum("area_m2"), homes_voted=Count("pk", filter=Q(voted=True)),
                       area_voted=Sum("area_m2", filter=Q(voted=True))))
+    cents = Decimal("0.01")
     return [{"building": {"id": r["building_id"], "number": r["building__number"]}, "homes": r["homes"],
-             "area_m2": r["area"] or ZERO, "homes_voted": r["homes_voted"], "area_voted_m2": r["area_voted"] or ZERO}
-            for r in rows]
+             "area_m2": (r["area"] or ZERO).quantize(cents), "homes_voted": r["homes_voted"],
+             "area_voted_m2": (r["area_voted"] or ZERO).quantize(cents)} for r in rows]
 
 
 def turnout(vote: Vote) -> list[dict]:
     """Every home concerned and whether its owner voted — not how (the notice board's list)."""
     voted = Ballot.objects.filter(voter=OuterRef("voter"), at__lt=vote.closes_at)
     rows = (ElectorHome.objects.filter(vote=vote).annotate(voted=Exists(voted))
-            .select_related("home", "building").order_by("building__number", "home__room_number"))
+            .select_related("home", "building").order_by(Length("building__number"), "building__number",
+                                                         "home__room_number"))
     return [{"home": eh.home_id, "building": eh.building.number, "room": eh.home.room_number, "area_m2": eh.area_m2,
              "voted": eh.voted} for eh in rows]
 
