@@ -86,6 +86,7 @@ INSTALLED_APPS = [
     "fangguan.hotline",
     "fangguan.open311",
     "fangguan.development",
+    "fangguan.votes",
     "fangguan.planning",
 ]
 

@@ -37,11 +37,14 @@ def check_every_transition(*, machine: Machine, expected: dict, states: Iterable
                            record_in: Callable[[str], object], actor: Callable[[str], object],
                            perform: Callable[[object, object, str], object], snapshot: Callable[[object], Hashable],
                            events: Callable[[object], int], prepare: Callable[[object, str], None] | None = None,
-                           state_of: Callable[[object], str] = lambda r: r.status) -> Outcomes:
+                           state_of: Callable[[object], str] = lambda r: r.status,
+                           holds: Callable[[str, str], bool] = lambda capacity, state: True) -> Outcomes:
     """Run every case; ``record_in(state)`` gives a record in that state, ``actor(capacity)`` the
     user acting in that capacity (a capacity no transition names is an outsider: always 403),
     ``perform(user, record, action)`` the module's service call, ``events(record)`` its number of
-    events, ``prepare(record, action)`` what an action needs to find (inside the transaction)."""
+    events, ``prepare(record, action)`` what an action needs to find (inside the transaction),
+    ``holds(capacity, state)`` whether a capacity exists in a state at all (an owner becomes an
+    elector when a vote opens): where it does not, the user is an outsider there (403)."""
     assert set(expected) == set(machine.actions), "the restatement must cover every action of the table"
     for action, (who, moves) in expected.items():
         transition = machine.table[action]
@@ -59,7 +62,7 @@ def check_every_transition(*, machine: Machine, expected: dict, states: Iterable
                         prepare(record, action)
                     before, before_events = snapshot(record), events(record)
                     user = actor(capacity)
-                    if capacity not in who:
+                    if capacity not in who or not holds(capacity, state):
                         with pytest.raises(ActionForbidden):
                             perform(user, record, action)
                         assert snapshot(record) == before, f"{case}: changed although refused (403)"

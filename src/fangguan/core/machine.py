@@ -110,7 +110,7 @@ class Machine:
         now = now or timezone.now()
         model = type(record)
         with transaction.atomic():
-            qs = model._default_manager.select_for_update()
+            qs = model._default_manager.select_for_update(of=("self",))  # only this row, whatever is joined
             locked = (lock(qs) if lock else qs).get(pk=record.pk)
             transition, caps = self.check(actor, locked, action, timezone.localdate(now))
             before_state = getattr(locked, self.state_field)

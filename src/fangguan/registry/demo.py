@@ -680,6 +680,8 @@ class DemoBuilder:
                 people.append(self._person())
                 shares.append((h_index, len(people) - 1, kind, Decimal("100.00"), since))
         people = self.bulk(m.Person, people, batch_size=5000)
+        for estate_id, index in developers.items():
+            m.Estate.objects.filter(pk=estate_id).update(developer=people[index])
         self.bulk(m.HomeShare, [
             m.HomeShare(home=homes[h], person=people[p], kind=kind, share_percent=pct, since=since)
             for h, p, kind, pct, since in shares

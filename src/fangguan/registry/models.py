@@ -152,6 +152,10 @@ class Estate(ScopedRecord):
     has_onsite_office = models.BooleanField(_("on-site property office"), default=True)
     service_phone = models.CharField(_("service phone"), max_length=30, blank=True)
     office_address = models.CharField(_("property office address"), max_length=200, blank=True)
+    developer = models.ForeignKey(
+        "Person", verbose_name=_("developer"), null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        help_text=_("The developer (建设单位): the homes it still holds count as one owner in owners' votes."),
+    )
 
     objects = EstateQuerySet.as_manager()
 

@@ -26,11 +26,11 @@ RESOURCES: dict[str, Resource] = {
         ),
         Resource(
             "estates", m.Estate, s.EstateOut, s.EstateIn, f.EstateFilters,
-            related=("town", "neighbourhood"),
+            related=("town", "neighbourhood", "developer"),
             annotate=lambda qs: qs.annotate(
                 buildings_count=_count(m.Building, "estate"), homes_count=_count(m.Home, "building__estate")
             ),
-            references={"town": m.Town, "neighbourhood": m.Neighbourhood},
+            references={"town": m.Town, "neighbourhood": m.Neighbourhood, "developer": m.Person},
             ordering=("code", "name", "delivered_on", "floor_area_m2", "town"),
         ),
         Resource(

@@ -53,6 +53,7 @@ class EstateOut(Schema):
     has_onsite_office: bool
     service_phone: str
     office_address: str
+    developer: Ref | None
     buildings_count: int
     homes_count: int
 
@@ -282,6 +283,7 @@ class EstateIn(Schema):
     has_onsite_office: bool = True
     service_phone: str = ""
     office_address: str = ""
+    developer: int | None = None
 
 
 class AreaIn(Schema):
