@@ -43,7 +43,15 @@ from .choices import (
     Place,
     Status,
 )
-from .machine import COMMITTEE, DISPATCHER, MACHINE, REPORTER, TABLE, TECHNICIAN, TOWN
+from .machine import (
+    DISPATCHER,
+    MACHINE,
+    REPORTER,
+    TABLE,
+    TECHNICIAN,
+    escalation_level,
+    waiting_levels,
+)
 from .models import Category, Escalation, Photo, RepairEvent, RepairRequest, Supervision
 from .scopes import filing_role, serving_company_id
 
@@ -388,17 +396,14 @@ def _change_urgency(actor, req, caps, now, p):
 
 def _escalate(actor, req, caps, now, p):
     note = _text(p, "note", required=True, limit=500)
-    level = Level.TOWN if COMMITTEE in caps else Level.COMMITTEE
-    if req.escalations.filter(level=level, state=HandOff.SENT).exists():
-        raise ActionConflict(_("Already escalated and not yet acknowledged."))
+    level = escalation_level(caps)  # not already waiting there: the table's guard
     esc = _add(actor, Escalation(request=req, level=level, deadline=Deadline.MANUAL, sent_at=now, sent_by=actor,
                                  note=note))
     return note, {"level": level, "deadline": Deadline.MANUAL, "escalation": esc.pk}
 
 
 def _acknowledge(actor, req, caps, now, p):
-    levels = [lv for lv, cap in ((Level.COMMITTEE, COMMITTEE), (Level.TOWN, TOWN)) if cap in caps]
-    pending = req.escalations.filter(level__in=levels, state=HandOff.SENT)
+    pending = req.escalations.filter(level__in=waiting_levels(caps), state=HandOff.SENT)
     if p.get("escalation"):
         pending = pending.filter(pk=p["escalation"]) if isinstance(p["escalation"], int) else pending.none()
     waiting = list(pending.order_by("pk"))
