@@ -534,6 +534,40 @@ def _escalate_by_clock(system, pk: int, level: str, deadline: str, now: dt.datet
     return True
 
 
+# --- The reporter's contact -----------------------------------------------------------------
+
+
+def contact_of(request: RepairRequest) -> tuple[str, str]:
+    """(name, phone) to call back: the contact the request carries, else its reporter's own."""
+    from fangguan.accounts.roles import person_of
+
+    if request.contact_phone or request.contact_name:
+        return request.contact_name, request.contact_phone
+    person = person_of(request.reporter) if request.reporter_id else None
+    return (person.name, person.phone_clear()) if person is not None else ("", "")
+
+
+def contact_reveal(*, actor, request: RepairRequest, reason: str) -> str:
+    """The phone to call back, in clear: for the company serving the request and the grid, with the
+    reveal permission and a reason — logged like every reveal (refusals too)."""
+    from fangguan.accounts.roles import may_reveal
+    from fangguan.core.audit import log_security
+    from fangguan.core.models import Outcome, SecurityAction
+
+    from .machine import COMPANY, GRID
+
+    reason = (reason or "").strip()
+    if len(reason) < 2:
+        raise ValidationError({"reason": [_("Give the reason for viewing this personal data.")]})
+    if not (may_reveal(actor) and MACHINE.capacities_of(actor, request) & (COMPANY | GRID)):
+        log_security(actor=actor, action=SecurityAction.REVEAL, outcome=Outcome.DENIED, instance=request,
+                     detail={"field": "contact_phone", "reason": reason[:200]})
+        raise ActionForbidden(_("You may not view unmasked personal data."))
+    log_security(actor=actor, action=SecurityAction.REVEAL, instance=request,
+                 detail={"field": "contact_phone", "reason": reason[:200]})
+    return contact_of(request)[1]
+
+
 # --- Catalogue ------------------------------------------------------------------------------
 
 
