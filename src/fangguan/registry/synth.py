@@ -604,6 +604,7 @@ class Synth:
             removed, _d(float(floor_area) * rng.uniform(0.3, 0.6)), floor_area,
             Decimal(f"{rng.uniform(30.70, 31.50):.6f}"), Decimal(f"{rng.uniform(121.00, 121.90):.6f}"),
             rng.random() < 0.9, rng.random() < 0.8, f"021-6{rng.randint(1000000, 9999999)}", f"{name}物业管理处",
+            None,  # the developer: synthetic estates hold no developer records
         ))
 
         # Owners and tenants
