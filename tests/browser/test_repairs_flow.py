@@ -44,13 +44,16 @@ def test_resident_reports_with_a_photo_and_dispatcher_completes(browser, page, s
         desk.goto(server + "/repairs/")
         desk.locator(f"[data-request='{request_id}'] a").first.click()
         desk.wait_for_url(re.compile(rf"/repairs/{request_id}/$"))
-        for action, status in (("accept", "accepted"), ("start", "in_progress"), ("complete", "completed")):
-            form = desk.locator(f"form[data-action='{action}']")
-            if action == "complete":
-                form.locator("input[name=note]").fill("已更换防水层")
-            form.locator("button[type=submit]").click()
+        for action, status, said in (("accept", "accepted", "已受理"), ("start", "in_progress", "已开始维修"),
+                                     ("complete", "completed", "已标记完成")):
+            assert "answer" not in desk.locator("[data-action]").evaluate_all("els => els.map(e => e.dataset.action)")
+            if action == "complete":  # an action with a form opens it first
+                desk.locator("[data-action-panel='complete'] > summary").click()
+                desk.get_by_label("处理情况").fill("已更换防水层")
+            desk.locator(f"form[data-action='{action}'] button[type=submit]").click()
             desk.wait_for_load_state("networkidle")
             assert desk.locator("#repair-status").get_attribute("data-status") == status
+            assert said in desk.content()
         desk.screenshot(path=str(ARTIFACTS / "repairs-completed.png"), full_page=True)
     finally:
         context.close()
@@ -58,6 +61,7 @@ def test_resident_reports_with_a_photo_and_dispatcher_completes(browser, page, s
     page.goto(server + f"/repairs/{request_id}/")
     assert page.locator("#repair-status").get_attribute("data-status") == "completed"
     assert page.locator("[data-event='completed']").count() == 1
+    page.locator("[data-action-panel='confirm'] > summary").click()
     page.locator("form[data-action='confirm'] select[name=rating]").select_option("5")
     page.locator("form[data-action='confirm'] button[type=submit]").click()
     page.wait_for_load_state("networkidle")

@@ -46,6 +46,9 @@ class Transition:
     moves: Mapping[str, str | None]  # from state -> to state (STAY: unchanged)
     who: frozenset[str]  # the capacities that may take it
     event: str  # the kind of the event it writes
+    # what else must hold for it to make sense now (a note waiting for an answer, an escalation
+    # waiting to be acknowledged): (record, capacities) -> None, or the refusal's message (409)
+    guard: Callable | None = None
 
 
 Capacities = Callable[..., frozenset[str]]  # (user, record, today) -> capacities
@@ -81,10 +84,12 @@ class Machine:
         return transition is not None and bool(self.capacities_of(user, record, today) & transition.who)
 
     def allowed(self, user, record, today: dt.date | None = None) -> list[str]:
-        """The actions to offer ``user`` on ``record`` now: theirs by capacity, possible in its state."""
+        """The actions to offer ``user`` on ``record`` now: theirs by capacity, possible in its
+        state, and making sense now (its guard)."""
         caps = self.capacities_of(user, record, today)
         state = getattr(record, self.state_field)
-        return [a for a in self.public_actions if state in self.table[a].moves and caps & self.table[a].who]
+        return [a for a in self.public_actions if state in self.table[a].moves and caps & self.table[a].who
+                and not (self.table[a].guard and self.table[a].guard(record, caps))]
 
     def check(self, user, record, action: str, today: dt.date | None = None) -> tuple[Transition, frozenset[str]]:
         """The transition and the actor's capacities, or a refusal: 422 for an unknown action,
@@ -97,6 +102,9 @@ class Machine:
             raise ActionForbidden(str(self.forbidden))
         if getattr(record, self.state_field) not in transition.moves:
             raise ActionConflict(str(self.conflict) % {"state": _state_label(record, self.state_field)})
+        refusal = transition.guard(record, caps) if transition.guard else None
+        if refusal:
+            raise ActionConflict(str(refusal))
         return transition, caps
 
     def perform(self, actor, record: models.Model, action: str, *, apply: Callable, write_event: Callable,

@@ -19,7 +19,7 @@ from typing import Any
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 
 from fangguan.core import maps
 from fangguan.core.units import wan
@@ -174,7 +174,7 @@ class Dashboard:
                      "data": [float(cell(r, "managed_floor_area_m2")["value"]) for r in rows],
                      "urls": [cell(r, "managed_floor_area_m2")["url"] for r in rows]},
                 ],
-                "axes": [_("estates"), _("10,000 ㎡")],
+                "axes": [pgettext("count unit", "estates"), _("10,000 ㎡")],
             },
             {
                 "id": "chart-coverage", "title": _("Coverage by town"), "categories": names, "percent": True,
@@ -199,7 +199,7 @@ class Dashboard:
                     {"name": _("Floor area delivered (10,000 ㎡)"), "type": "line", "axis": 1,
                      "data": [float(wan(y["floor_area_m2"])) for y in years], "urls": []},
                 ],
-                "axes": [_("estates"), _("10,000 ㎡")],
+                "axes": [pgettext("count unit", "estates"), _("10,000 ㎡")],
             },
         ]
 

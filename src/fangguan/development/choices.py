@@ -4,6 +4,7 @@ from typing import Literal
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 def one_of(choices: type[models.TextChoices]):
@@ -18,7 +19,7 @@ class LandUse(models.TextChoices):
 
     RESIDENTIAL = "residential", _("residential (住宅组团用地)")
     MIXED = "mixed", _("mixed use")
-    OTHER = "other", _("non-residential")
+    OTHER = "other", pgettext_lazy("land use", "non-residential")
 
 
 class ParcelStatus(models.TextChoices):

@@ -15,6 +15,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from fangguan.core.fields import AreaField
 from fangguan.core.models import ScopedRecord
@@ -116,7 +117,7 @@ class Permit(ScopedRecord):
     number = models.CharField(_("certificate number"), max_length=40)
     issued_on = models.DateField(_("date"), db_index=True)
     area_m2 = AreaField(_("residential floor area (㎡)"), validators=[MinValueValidator(Decimal("0.01"))])
-    homes = models.PositiveIntegerField(_("homes"), null=True, blank=True)
+    homes = models.PositiveIntegerField(pgettext_lazy("number of", "homes"), null=True, blank=True)
     estate = models.ForeignKey(Estate, verbose_name=_("estate"), null=True, blank=True,
                                on_delete=models.PROTECT, related_name="delivery_permits")
 
@@ -151,7 +152,7 @@ class AffordableQuota(ScopedRecord):
     audit_name = "affordable"
     project = models.ForeignKey(Project, verbose_name=_("project"), on_delete=models.PROTECT,
                                 related_name="affordable_quotas")
-    homes = models.PositiveIntegerField(_("homes"), validators=[MinValueValidator(1)])
+    homes = models.PositiveIntegerField(pgettext_lazy("number of", "homes"), validators=[MinValueValidator(1)])
     area_m2 = AreaField(_("floor area (㎡)"), null=True, blank=True)
     handed_over_on = models.DateField(_("handed over on"), null=True, blank=True)
     ready_on = models.DateField(_("ready for supply on"), null=True, blank=True, db_index=True)

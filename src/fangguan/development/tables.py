@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 def _area(v):
@@ -25,12 +26,12 @@ COLUMNS = {
         (_("kind"), lambda o: o.get_kind_display()), (_("certificate number"), lambda o: o.number),
         (_("date"), lambda o: o.issued_on), (_("project"), lambda o: o.project.name),
         (_("town"), lambda o: o.project.town.name), (_("housing type"), lambda o: o.project.get_housing_type_display()),
-        (_("floor area (㎡)"), lambda o: _area(o.area_m2)), (_("homes"), lambda o: o.homes or ""),
+        (_("floor area (㎡)"), lambda o: _area(o.area_m2)), (pgettext_lazy("number of", "homes"), lambda o: o.homes or ""),
         (_("estate"), lambda o: o.estate.name if o.estate_id else ""),
     ],
     "affordable": [
         (_("project"), lambda o: o.project.name), (_("town"), lambda o: o.project.town.name),
-        (_("homes"), lambda o: o.homes), (_("handed over on"), lambda o: o.handed_over_on or ""),
+        (pgettext_lazy("number of", "homes"), lambda o: o.homes), (_("handed over on"), lambda o: o.handed_over_on or ""),
         (_("ready for supply on"), lambda o: o.ready_on or ""),
     ],
     "renovations": [

@@ -13,6 +13,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from fangguan.core.scopes import ScopedQuerySet
 
@@ -34,7 +35,7 @@ class ImportJob(models.Model):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("started by"), on_delete=models.PROTECT, related_name="+"
     )
-    created_at = models.DateTimeField(_("started"), default=timezone.now, db_index=True)
+    created_at = models.DateTimeField(pgettext_lazy("import job", "started"), default=timezone.now, db_index=True)
     started_at = models.DateTimeField(_("running since"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
     file = models.FileField(_("file"), upload_to="imports/%Y/%m/", max_length=200)
@@ -47,8 +48,8 @@ class ImportJob(models.Model):
     status = models.CharField(_("status"), max_length=16, choices=JobStatus.choices, default=JobStatus.QUEUED)
     progress = models.PositiveSmallIntegerField(_("progress (%)"), default=0)
     rows_total = models.PositiveIntegerField(_("rows"), default=0)
-    created = models.PositiveIntegerField(_("created"), default=0)
-    updated = models.PositiveIntegerField(_("updated"), default=0)
+    created = models.PositiveIntegerField(pgettext_lazy("import rows", "created"), default=0)
+    updated = models.PositiveIntegerField(pgettext_lazy("import rows", "updated"), default=0)
     unchanged = models.PositiveIntegerField(_("unchanged"), default=0)
     failed = models.PositiveIntegerField(_("failed"), default=0)
     flagged = models.PositiveIntegerField(_("flagged for review"), default=0)

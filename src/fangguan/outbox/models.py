@@ -15,6 +15,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from fangguan.core import crypto
 from fangguan.core.scopes import ScopedQuerySet
@@ -89,7 +90,7 @@ crypto.register_encrypted(crypto.EncryptedField(Subscriber, "secret_cipher", SEC
 class DeliveryStatus(models.TextChoices):
     PENDING = "pending", _("pending")
     DELIVERED = "delivered", _("delivered")
-    CANCELLED = "cancelled", _("cancelled")
+    CANCELLED = "cancelled", pgettext_lazy("delivery", "cancelled")
 
 
 class Delivery(models.Model):

@@ -579,8 +579,8 @@ class CommitteeMember(ScopedRecord):
     person = models.ForeignKey(Person, verbose_name=_("person"), null=True, blank=True, on_delete=models.PROTECT, related_name="committee_seats")
     name = models.CharField(_("name"), max_length=100)
     role = models.CharField(_("role"), max_length=16, choices=CommitteeRole.choices, default=CommitteeRole.MEMBER)
-    start_on = models.DateField(_("from"))
-    end_on = models.DateField(_("to"), null=True, blank=True)
+    start_on = models.DateField(pgettext_lazy("term", "from"))
+    end_on = models.DateField(pgettext_lazy("term", "to"), null=True, blank=True)
     neighbourhood = models.ForeignKey(
         Neighbourhood, verbose_name=_("also serves on neighbourhood committee"), null=True, blank=True,
         on_delete=models.PROTECT, related_name="committee_overlaps",

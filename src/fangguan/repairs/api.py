@@ -300,8 +300,14 @@ def stats(request, filters: Query[StatsFilters]):
     return repair_stats(request.user, filters.group_by, filters.from_, filters.to)
 
 
+STATUSES = "|".join(Status.values)
+
+
 class ListFilters(Schema):
-    status: Literal[tuple(Status.values)] | None = None  # type: ignore[valid-type]
+    status: str | None = Field(None, pattern=rf"^({STATUSES})(,({STATUSES}))*$",
+                               description="one status or several, comma-separated: submitted,accepted,in_progress")
+    open: bool | None = Field(None, description="true: every request not yet closed, rejected or cancelled")
+    number: Id | None = Field(None, description="the request's number")
     estate: Id | None = None
     company: Id | None = None
     town: Id | None = None
@@ -313,7 +319,9 @@ class ListFilters(Schema):
 @router.get("", response=RepairPage, operation_id="repairs_list")
 def list_requests(request, filters: Query[ListFilters], limit: int | None = None, offset: int | None = None):
     """Requests the caller may see, newest first (``ordering=deadline``: the queue by deadline)."""
-    qs = requests_for(request.user, **filters.dict())
+    params = filters.dict()
+    params["status"] = params["status"].split(",") if params["status"] else None
+    qs = requests_for(request.user, **params)
     count, items = paginate(qs, limit, offset)
     return {"count": count, "items": [_out(r) for r in items]}
 

@@ -2,6 +2,7 @@
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Status(models.TextChoices):
@@ -23,10 +24,10 @@ WORKING = (Status.SUBMITTED, Status.ACCEPTED, Status.IN_PROGRESS, Status.DEFERRE
 
 
 class EventKind(models.TextChoices):
-    CREATED = "created", _("created")
+    CREATED = "created", pgettext_lazy("repair event", "created")
     ACCEPTED = "accepted", _("accepted")
     ASSIGNED = "assigned", _("assigned")
-    STARTED = "started", _("started")
+    STARTED = "started", pgettext_lazy("repair event", "started")
     COMPLETED = "completed", _("completed")
     DEFERRED = "deferred", _("deferred")
     REJECTED = "rejected", _("rejected")
@@ -51,7 +52,7 @@ class Channel(models.TextChoices):
 
 
 class Place(models.TextChoices):
-    HOME = "home", _("home")
+    HOME = "home", pgettext_lazy("repair place", "home")
     BUILDING = "building", _("building")
     STAIRWELL = "stairwell", _("stairwell")
     LIFT = "lift", _("lift")

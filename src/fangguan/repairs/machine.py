@@ -18,7 +18,7 @@ from fangguan.accounts.roles import grants
 from fangguan.core.machine import STAY, SYSTEM, Machine, Transition
 from fangguan.registry.scopes import serving_company_ids
 
-from .choices import OPEN, WORKING, EventKind
+from .choices import OPEN, WORKING, EventKind, HandOff, Level
 from .choices import Status as S
 
 REPORTER = "reporter"
@@ -37,6 +37,36 @@ def _stay(states) -> dict:
     return {s: STAY for s in states}
 
 
+def escalation_level(caps) -> str:
+    """Where an escalation by someone of these capacities goes: a neighbourhood committee hands
+    over to the town office; a reporter (or the clock) to the neighbourhood committee."""
+    return Level.TOWN if COMMITTEE in caps else Level.COMMITTEE
+
+
+def waiting_levels(caps) -> list[str]:
+    """The hand-offs these capacities receive (and acknowledge)."""
+    return [lv for lv, cap in ((Level.COMMITTEE, COMMITTEE), (Level.TOWN, TOWN)) if cap in caps]
+
+
+# Guards: what else must hold for an action to make sense now (else 409, and it is not offered).
+def _not_yet_escalated(request, caps):
+    if request.escalations.filter(level=escalation_level(caps), state=HandOff.SENT).exists():
+        return _("Already escalated and not yet acknowledged.")
+    return None
+
+
+def _escalation_waiting(request, caps):
+    if not request.escalations.filter(level__in=waiting_levels(caps), state=HandOff.SENT).exists():
+        return _("There is no escalation waiting for you on this request.")
+    return None
+
+
+def _note_waiting(request, caps):
+    if not request.supervisions.filter(answered_at__isnull=True).exists():
+        return _("There is no supervision note waiting for an answer.")
+    return None
+
+
 # Beyond the table, one rule per request: a technician starts and completes only work assigned to
 # them or to nobody yet (``services._own_work``).
 TABLE: dict[str, Transition] = {
@@ -51,10 +81,12 @@ TABLE: dict[str, Transition] = {
     "reject": Transition({S.SUBMITTED: S.REJECTED, S.ACCEPTED: S.REJECTED, S.REOPENED: S.REJECTED},
                          frozenset({DISPATCHER}), EventKind.REJECTED),
     "change_urgency": Transition(_stay(WORKING), frozenset({DISPATCHER}), EventKind.URGENCY_CHANGED),
-    "escalate": Transition(_stay(WORKING), frozenset({REPORTER, COMMITTEE, SYSTEM}), EventKind.ESCALATED),
-    "acknowledge": Transition(_stay(OPEN), frozenset({COMMITTEE, TOWN}), EventKind.ACKNOWLEDGED),
+    "escalate": Transition(_stay(WORKING), frozenset({REPORTER, COMMITTEE, SYSTEM}), EventKind.ESCALATED,
+                           guard=_not_yet_escalated),
+    "acknowledge": Transition(_stay(OPEN), frozenset({COMMITTEE, TOWN}), EventKind.ACKNOWLEDGED,
+                              guard=_escalation_waiting),
     "supervise": Transition(_stay(OPEN), GRID, EventKind.SUPERVISED),
-    "answer": Transition(_stay(OPEN), frozenset({DISPATCHER}), EventKind.ANSWERED),
+    "answer": Transition(_stay(OPEN), frozenset({DISPATCHER}), EventKind.ANSWERED, guard=_note_waiting),
     "confirm": Transition({S.COMPLETED: S.CLOSED}, frozenset({REPORTER}), EventKind.CONFIRMED),
     "reopen": Transition({S.COMPLETED: S.REOPENED}, frozenset({REPORTER}), EventKind.REOPENED),
     "cancel": Transition({S.SUBMITTED: S.CANCELLED, S.ACCEPTED: S.CANCELLED, S.DEFERRED: S.CANCELLED,

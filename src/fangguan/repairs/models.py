@@ -13,6 +13,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from fangguan.core.scopes import ScopedQuerySet
 
@@ -200,8 +201,8 @@ class RepairEvent(models.Model):
                               on_delete=models.PROTECT, related_name="+")
     at = models.DateTimeField(_("at"), db_index=True)
     note = models.CharField(_("note"), max_length=1000, blank=True)
-    from_status = models.CharField(_("from"), max_length=12, choices=Status.choices, blank=True)
-    to_status = models.CharField(_("to"), max_length=12, choices=Status.choices, blank=True)
+    from_status = models.CharField(pgettext_lazy("status change", "from"), max_length=12, choices=Status.choices, blank=True)
+    to_status = models.CharField(pgettext_lazy("status change", "to"), max_length=12, choices=Status.choices, blank=True)
     data = models.JSONField(_("data"), default=dict, blank=True)
 
     objects = ScopedQuerySet.as_manager()
@@ -248,7 +249,7 @@ class Escalation(models.Model):
 
     request = models.ForeignKey(RepairRequest, verbose_name=_("request"), on_delete=models.CASCADE,
                                 related_name="escalations")
-    level = models.CharField(_("to"), max_length=10, choices=Level.choices)
+    level = models.CharField(pgettext_lazy("escalated", "to"), max_length=10, choices=Level.choices)
     deadline = models.CharField(_("because of"), max_length=10, choices=Deadline.choices)
     due_at = models.DateTimeField(_("deadline missed"), null=True, blank=True)
     state = models.CharField(_("state"), max_length=12, choices=HandOff.choices, default=HandOff.SENT)

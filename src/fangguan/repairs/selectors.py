@@ -15,7 +15,7 @@ from django.utils import timezone
 from fangguan.accounts.choices import OrgKind, Role
 from fangguan.registry.scopes import serving_staff
 
-from .choices import EventKind, Level, Status
+from .choices import FINAL, EventKind, Level, Status
 from .deadlines import LOCAL, overdue_q
 from .models import RepairRequest, Supervision
 
@@ -34,12 +34,18 @@ def with_related(qs):
 
 
 def requests_for(user, *, status=None, estate=None, company=None, town=None, category=None,
-                 overdue=None, mine=False, ordering="-created", now=None):
-    """The list behind the API, the queue and the overdue pages: always through ``visible_to``."""
+                 overdue=None, open=None, number=None, mine=False, ordering="-created", now=None):  # noqa: A002
+    """The list behind the API, the queue and the overdue pages: always through ``visible_to``.
+    ``status`` is one status or several; ``open`` True keeps the requests not yet final (False
+    the final ones); ``number`` finds a request by its number."""
     now = now or timezone.now()
     qs = with_related(RepairRequest.objects.visible_to(user))
     if status:
-        qs = qs.filter(status=status)
+        qs = qs.filter(status__in=[status] if isinstance(status, str) else list(status))
+    if open is not None:
+        qs = qs.exclude(status__in=FINAL) if open else qs.filter(status__in=FINAL)
+    if number:
+        qs = qs.filter(pk=number)
     if estate:
         qs = qs.filter(estate_id=estate)
     if company:

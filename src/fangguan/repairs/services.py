@@ -43,7 +43,15 @@ from .choices import (
     Place,
     Status,
 )
-from .machine import COMMITTEE, DISPATCHER, MACHINE, REPORTER, TABLE, TECHNICIAN, TOWN
+from .machine import (
+    DISPATCHER,
+    MACHINE,
+    REPORTER,
+    TABLE,
+    TECHNICIAN,
+    escalation_level,
+    waiting_levels,
+)
 from .models import Category, Escalation, Photo, RepairEvent, RepairRequest, Supervision
 from .scopes import filing_role, serving_company_id
 
@@ -388,17 +396,14 @@ def _change_urgency(actor, req, caps, now, p):
 
 def _escalate(actor, req, caps, now, p):
     note = _text(p, "note", required=True, limit=500)
-    level = Level.TOWN if COMMITTEE in caps else Level.COMMITTEE
-    if req.escalations.filter(level=level, state=HandOff.SENT).exists():
-        raise ActionConflict(_("Already escalated and not yet acknowledged."))
+    level = escalation_level(caps)  # not already waiting there: the table's guard
     esc = _add(actor, Escalation(request=req, level=level, deadline=Deadline.MANUAL, sent_at=now, sent_by=actor,
                                  note=note))
     return note, {"level": level, "deadline": Deadline.MANUAL, "escalation": esc.pk}
 
 
 def _acknowledge(actor, req, caps, now, p):
-    levels = [lv for lv, cap in ((Level.COMMITTEE, COMMITTEE), (Level.TOWN, TOWN)) if cap in caps]
-    pending = req.escalations.filter(level__in=levels, state=HandOff.SENT)
+    pending = req.escalations.filter(level__in=waiting_levels(caps), state=HandOff.SENT)
     if p.get("escalation"):
         pending = pending.filter(pk=p["escalation"]) if isinstance(p["escalation"], int) else pending.none()
     waiting = list(pending.order_by("pk"))
@@ -527,6 +532,40 @@ def _escalate_by_clock(system, pk: int, level: str, deadline: str, now: dt.datet
                      note=_("Past the %(deadline)s deadline.") % {"deadline": esc.get_deadline_display()},
                      data={"level": level, "deadline": deadline, "due_at": _iso(due), "escalation": esc.pk})
     return True
+
+
+# --- The reporter's contact -----------------------------------------------------------------
+
+
+def contact_of(request: RepairRequest) -> tuple[str, str]:
+    """(name, phone) to call back: the contact the request carries, else its reporter's own."""
+    from fangguan.accounts.roles import person_of
+
+    if request.contact_phone or request.contact_name:
+        return request.contact_name, request.contact_phone
+    person = person_of(request.reporter) if request.reporter_id else None
+    return (person.name, person.phone_clear()) if person is not None else ("", "")
+
+
+def contact_reveal(*, actor, request: RepairRequest, reason: str) -> str:
+    """The phone to call back, in clear: for the company serving the request and the grid, with the
+    reveal permission and a reason — logged like every reveal (refusals too)."""
+    from fangguan.accounts.roles import may_reveal
+    from fangguan.core.audit import log_security
+    from fangguan.core.models import Outcome, SecurityAction
+
+    from .machine import COMPANY, GRID
+
+    reason = (reason or "").strip()
+    if len(reason) < 2:
+        raise ValidationError({"reason": [_("Give the reason for viewing this personal data.")]})
+    if not (may_reveal(actor) and MACHINE.capacities_of(actor, request) & (COMPANY | GRID)):
+        log_security(actor=actor, action=SecurityAction.REVEAL, outcome=Outcome.DENIED, instance=request,
+                     detail={"field": "contact_phone", "reason": reason[:200]})
+        raise ActionForbidden(_("You may not view unmasked personal data."))
+    log_security(actor=actor, action=SecurityAction.REVEAL, instance=request,
+                 detail={"field": "contact_phone", "reason": reason[:200]})
+    return contact_of(request)[1]
 
 
 # --- Catalogue ------------------------------------------------------------------------------

@@ -13,5 +13,6 @@ urlpatterns = [
     path("stats/export/", views.stats_export, name="repairs-stats-export"),
     path("<int:pk>/", views.detail, name="repairs-detail"),
     path("<int:pk>/act/", views.act, name="repairs-act"),
+    path("<int:pk>/contact/", views.contact_reveal, name="repairs-contact-reveal"),
     path("photos/<int:photo_id>/", views.photo, name="repairs-photo"),
 ]

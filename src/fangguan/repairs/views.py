@@ -21,17 +21,18 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from fangguan.accounts.choices import OrgKind
-from fangguan.accounts.roles import OWNER, is_business, kinds
+from fangguan.accounts.roles import OWNER, is_business, kinds, may_reveal
 from fangguan.core.audit import log_security
 from fangguan.core.exports import file_response
+from fangguan.core.identity import mask_phone
 from fangguan.core.models import SecurityAction
 from fangguan.core.scopes import fields_for
-from fangguan.registry.models import Building
+from fangguan.registry.models import Building, Estate
 from fangguan.registry.scopes import serving_staff
 
 from . import deadlines, services
-from .choices import Channel, Place, Status
-from .machine import allowed_actions
+from .choices import WORKING, Channel, Place, Status
+from .machine import COMPANY, GRID, MACHINE, allowed_actions
 from .models import Category, Escalation, Photo, RepairRequest
 from .scopes import filing_choices
 from .selectors import GROUPS, home_named, repair_stats, requests_for, with_related
@@ -46,10 +47,10 @@ def nav_section(user):
     if OWNER in kinds_:
         items += [{"name": "repairs-new", "label": _("Report a repair"), "url": reverse("repairs-new")},
                   {"name": "repairs-mine", "label": _("My repair requests"), "url": reverse("repairs-mine")}]
-    if OrgKind.COMPANY in kinds_:
+    if kinds_ & {OrgKind.COMPANY, OrgKind.NEIGHBOURHOOD, OrgKind.TOWN_OFFICE, OrgKind.BUREAU, OrgKind.AUDIT}:
         items += [{"name": "repairs-queue", "label": _("Repair queue"), "url": reverse("repairs-queue")}]
-        if OWNER not in kinds_:
-            items += [{"name": "repairs-new", "label": _("Register a repair"), "url": reverse("repairs-new")}]
+    if OrgKind.COMPANY in kinds_ and OWNER not in kinds_:
+        items += [{"name": "repairs-new", "label": _("Register a repair"), "url": reverse("repairs-new")}]
     if kinds_ & {OrgKind.NEIGHBOURHOOD, OrgKind.TOWN_OFFICE, OrgKind.BUREAU, OrgKind.AUDIT}:
         items += [{"name": "repairs-overdue", "label": _("Overdue and escalated"), "url": reverse("repairs-overdue")}]
     if kinds_ & {OrgKind.BUREAU, OrgKind.AUDIT, OrgKind.TOWN_OFFICE, OrgKind.NEIGHBOURHOOD, OrgKind.COMPANY}:
@@ -145,16 +146,22 @@ def mine(request):
 
 @login_required
 def queue(request):
-    """Open requests the user may see, the nearest deadline first."""
+    """Requests the user may see, the nearest deadline first: by default those still with the
+    company; by status, estate, category, overdue, or a request's number."""
     status = request.GET.get("status") or ""
-    qs = requests_for(request.user, status=status if status in Status.values else None, ordering="deadline",
-                      overdue=True if request.GET.get("overdue") else None)
-    if not status:
-        qs = qs.exclude(status__in=(Status.CLOSED, Status.REJECTED, Status.CANCELLED, Status.COMPLETED))
+    estate, number = _int(request.GET.get("estate")), _int(request.GET.get("q", "").strip().lstrip("#"))
+    category = request.GET.get("category", "")[:30]
+    qs = requests_for(request.user, status=status if status in Status.values else (None if status else WORKING),
+                      ordering="deadline", overdue=True if request.GET.get("overdue") else None,
+                      estate=estate, category=category or None, number=number)
     count, items, offset = _page(request, qs)
     return render(request, "repairs/queue.html", {
         "items": items, "count": count, "now": timezone.now(), "status": status, "statuses": Status.choices,
         "title": _("Repair queue"), "overdue": bool(request.GET.get("overdue")),
+        "estates": Estate.objects.visible_to(request.user).order_by("name").only("pk", "name")[:500],
+        "estate": estate, "categories": Category.objects.visible_to(request.user).filter(active=True),
+        "category": category, "q": request.GET.get("q", ""),
+        "may_register": OrgKind.COMPANY in kinds(request.user),  # calls and visits (the form checks the rest)
     })
 
 
@@ -181,13 +188,54 @@ def _request_or_404(user, pk):
     return req
 
 
+# What each action's button says, and what the page says once it is done.
+ACTION_LABELS = {
+    "accept": gettext_lazy("Accept"), "assign": gettext_lazy("Assign"), "start": gettext_lazy("Start work"),
+    "complete": gettext_lazy("Mark complete"), "defer": gettext_lazy("Defer"), "reject": gettext_lazy("Reject"),
+    "escalate": gettext_lazy("Escalate"), "acknowledge": gettext_lazy("Acknowledge"),
+    "supervise": gettext_lazy("Supervise"), "answer": gettext_lazy("Answer the supervision note"),
+    "confirm": gettext_lazy("Fixed"), "reopen": gettext_lazy("Not fixed"), "cancel": gettext_lazy("Cancel request"),
+    "merge": gettext_lazy("Merge"),
+}
+
+
+def _label(action: str, req) -> str:
+    if action == "change_urgency":
+        return str(_("Make ordinary") if req.urgent else _("Make urgent"))
+    return str(ACTION_LABELS[action])
+
+
+def _done(action: str, req) -> str:
+    """What happened, in words (after the action; ``req`` as saved)."""
+    if action == "assign" and req.assignee_id:
+        return _("Assigned to %(name)s.") % {"name": req.assignee.display_name or req.assignee.username}
+    if action == "defer" and req.deferred_until:
+        return _("Deferred until %(day)s.") % {"day": req.deferred_until.isoformat()}
+    if action == "merge" and req.merged_into_id:
+        return _("Merged into #%(id)s.") % {"id": req.merged_into_id}
+    if action == "change_urgency":
+        return _("Now urgent.") if req.urgent else _("Now ordinary.")
+    return {
+        "accept": _("Accepted."), "start": _("Work started."), "complete": _("Marked complete."),
+        "reject": _("Rejected."), "escalate": _("Escalated."), "acknowledge": _("Acknowledged."),
+        "supervise": _("Supervision note sent."), "answer": _("Answer sent."), "confirm": _("Thank you: closed."),
+        "reopen": _("Reopened."), "cancel": _("Cancelled."),
+    }.get(action, _("Done."))
+
+
 @login_required
-def detail(request, pk: int):
+def detail(request, pk: int, revealed: str = ""):
     req = _request_or_404(request.user, pk)
     actions = allowed_actions(request.user, req)
+    caps = MACHINE.capacities_of(request.user, req)
+    staff = bool(caps & (COMPANY | GRID))
+    name, phone = services.contact_of(req) if staff else ("", "")
     return render(request, "repairs/detail.html", {
+        "contact": {"name": name, "phone": mask_phone(phone) if phone else "", "revealed": revealed,
+                    "may_reveal": bool(phone) and may_reveal(request.user)} if staff else None,
         "req": req, "events": req.events.select_related("actor"), "photos": req.photos.all(),
-        "escalations": req.escalations.all(), "supervisions": req.supervisions.all(), "actions": actions,
+        "escalations": req.escalations.all(), "supervisions": req.supervisions.all(),
+        "actions": [(a, _label(a, req)) for a in actions], "open_action": request.GET.get("do", ""),
         "assignees": serving_staff(req.estate_id).order_by("username") if "assign" in actions else [], "now": timezone.now(),
         "tomorrow": timezone.localdate() + dt.timedelta(days=1), "ratings": range(5, 0, -1),
     })
@@ -219,14 +267,30 @@ def act(request, pk: int):
     req = _request_or_404(request.user, pk)
     action = request.POST.get("action", "")
     try:
-        services.act(request.user, req, action, **_params(action, request.POST, request.FILES))
+        done = services.act(request.user, req, action, **_params(action, request.POST, request.FILES))
     except (services.ActionConflict, PermissionDenied) as exc:
         messages.error(request, str(exc))
     except ValidationError as exc:
         messages.error(request, "；".join(exc.messages))
+        return redirect(f"{reverse('repairs-detail', args=[req.pk])}?do={action}")  # the form stays open
     else:
-        messages.success(request, _("Done."))
+        messages.success(request, _done(action, done))
     return redirect("repairs-detail", req.pk)
+
+
+@login_required
+@require_POST
+def contact_reveal(request, pk: int):
+    """The reporter's phone in clear, once, for a stated reason (never in a URL; logged)."""
+    req = _request_or_404(request.user, pk)
+    try:
+        phone = services.contact_reveal(actor=request.user, request=req, reason=request.POST.get("reason", ""))
+    except (PermissionDenied, ValidationError) as exc:
+        messages.error(request, "；".join(getattr(exc, "messages", [str(exc)])))
+        return redirect("repairs-detail", req.pk)
+    response = detail(request, pk, revealed=phone)
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 @login_required

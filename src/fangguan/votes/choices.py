@@ -3,22 +3,23 @@ vote and of a ballot."""
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Matter(models.TextChoices):
     """民法典第二百七十八条 (1)–(9), and adding a lift to a stairwell unit (沪房更新〔2024〕126号)."""
 
-    RULES_OF_PROCEDURE = "rules_of_procedure", _("rules of procedure of the owners' assembly")
-    COVENANT = "covenant", _("owners' covenant")
-    COMMITTEE = "committee", _("electing or replacing the owners' committee")
-    MANAGER = "manager", _("hiring or dismissing the property company")
-    FUND_USE = "fund_use", _("using the maintenance fund")
-    FUND_RAISING = "fund_raising", _("raising the maintenance fund")
-    REBUILD = "rebuild", _("renovating or rebuilding")
-    COMMON_PARTS = "common_parts", _("changing the use of common parts or running a business on them")
-    OTHER = "other", _("other major matters")
-    ELEVATOR = "elevator", _("adding a lift to a stairwell unit")
-    ELEVATOR_COMMON_LAND = "elevator_common_land", _("a lift taking estate-wide common land")
+    RULES_OF_PROCEDURE = "rules_of_procedure", pgettext_lazy("matter", "rules of procedure of the owners' assembly")
+    COVENANT = "covenant", pgettext_lazy("matter", "owners' covenant")
+    COMMITTEE = "committee", pgettext_lazy("matter", "electing or replacing the owners' committee")
+    MANAGER = "manager", pgettext_lazy("matter", "hiring or dismissing the property company")
+    FUND_USE = "fund_use", pgettext_lazy("matter", "using the maintenance fund")
+    FUND_RAISING = "fund_raising", pgettext_lazy("matter", "raising the maintenance fund")
+    REBUILD = "rebuild", pgettext_lazy("matter", "renovating or rebuilding")
+    COMMON_PARTS = "common_parts", pgettext_lazy("matter", "changing the use of common parts or running a business on them")
+    OTHER = "other", pgettext_lazy("matter", "other major matters")
+    ELEVATOR = "elevator", pgettext_lazy("matter", "adding a lift to a stairwell unit")
+    ELEVATOR_COMMON_LAND = "elevator_common_land", pgettext_lazy("matter", "a lift taking estate-wide common land")
 
 
 class Family(models.TextChoices):
@@ -49,16 +50,16 @@ class ScopeKind(models.TextChoices):
 
 
 class Status(models.TextChoices):
-    DRAFT = "draft", _("draft")
-    OPEN = "open", _("open")
-    CLOSED = "closed", _("closed")
-    CANCELLED = "cancelled", _("cancelled")
+    DRAFT = "draft", pgettext_lazy("vote status", "draft")
+    OPEN = "open", pgettext_lazy("vote status", "open")
+    CLOSED = "closed", pgettext_lazy("vote status", "closed")
+    CANCELLED = "cancelled", pgettext_lazy("vote status", "cancelled")
 
 
 class Choice(models.TextChoices):
-    YES = "yes", _("yes")
-    NO = "no", _("no")
-    ABSTAIN = "abstain", _("abstain")
+    YES = "yes", pgettext_lazy("ballot", "yes")
+    NO = "no", pgettext_lazy("ballot", "no")
+    ABSTAIN = "abstain", pgettext_lazy("ballot", "abstain")
 
 
 class Channel(models.TextChoices):
@@ -69,16 +70,16 @@ class Channel(models.TextChoices):
 class VoterKind(models.TextChoices):
     """Who one owner (one headcount) is, per SPC interpretation Art. 9."""
 
-    PERSON = "person", _("owner")
+    PERSON = "person", pgettext_lazy("voter", "owner")
     JOINT = "joint", _("co-owners of the same homes")
     ORGANISATION = "organisation", _("organisation (through its representative)")
     DEVELOPER = "developer", _("developer: homes unsold or not delivered, one owner together")
 
 
 class EventKind(models.TextChoices):
-    CREATED = "created", _("created")
-    CHANGED = "changed", _("changed")
-    OPENED = "opened", _("opened")
-    BALLOT = "ballot", _("ballot recorded")
-    CLOSED = "closed", _("closed")
-    CANCELLED = "cancelled", _("cancelled")
+    CREATED = "created", pgettext_lazy("vote event", "created")
+    CHANGED = "changed", pgettext_lazy("vote event", "changed")
+    OPENED = "opened", pgettext_lazy("vote event", "opened")
+    BALLOT = "ballot", pgettext_lazy("vote event", "ballot recorded")
+    CLOSED = "closed", pgettext_lazy("vote event", "closed")
+    CANCELLED = "cancelled", pgettext_lazy("vote event", "cancelled")

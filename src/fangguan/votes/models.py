@@ -18,6 +18,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from fangguan.core.fields import AreaField
 from fangguan.core.models import ScopedRecord
@@ -99,7 +100,7 @@ class Vote(ScopedRecord):
     rule = models.ForeignKey(DecisionRule, verbose_name=_("rule applied"), null=True, blank=True,
                              on_delete=models.PROTECT, related_name="votes")
     opened_at = models.DateTimeField(_("opened at"), null=True, blank=True)
-    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    closed_at = models.DateTimeField(pgettext_lazy("vote", "closed at"), null=True, blank=True)
     cancel_reason = models.CharField(_("reason for cancelling"), max_length=500, blank=True)
     elector_homes = models.PositiveIntegerField(_("homes concerned"), null=True, blank=True)
     elector_area_m2 = AreaField(_("their exclusive area (㎡)"), null=True, blank=True)
