@@ -14,9 +14,9 @@ def _shapes(cls):
 
 
 def test_every_api_shape_has_a_name_of_its_own():
-    import fangguan.api  # noqa: F401  (every router, so every shape, imported)
-
     import json
+
+    import fangguan.api  # noqa: F401  (every router, so every shape, imported)
 
     by_name = defaultdict(dict)
     for shape in _shapes(Schema):
