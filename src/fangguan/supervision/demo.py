@@ -1,0 +1,2 @@
+def load(*, homes, out=None):
+    return {}
