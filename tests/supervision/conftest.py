@@ -117,7 +117,7 @@ def world(db) -> World:
                                 share_percent=Decimal("100"), since=SINCE)
     users = {
         "bureau": make_user("sv-bureau", bureau_org, Role.BUREAU_OFFICER),
-        "town": make_user("sv-town", org(OrgKind.TOWN_OFFICE, town=town), Role.TOWN_OFFICER),
+        "officer": make_user("sv-town", org(OrgKind.TOWN_OFFICE, town=town), Role.TOWN_OFFICER),
         "other_town": make_user("sv-other-town", Organisation.objects.filter(kind=OrgKind.TOWN_OFFICE).exclude(
             town=town).first(), Role.TOWN_OFFICER),
         "hood": make_user("sv-hood", org(OrgKind.NEIGHBOURHOOD, neighbourhood=hood), Role.COMMUNITY_WORKER),

@@ -107,7 +107,7 @@ def test_annulled_breach_counts_nowhere(world):
 
 
 def test_only_the_bureau_records(world):
-    for who in ("town", "north_manager", "resident", "auditor"):
+    for who in ("officer", "north_manager", "resident", "auditor"):
         with pytest.raises(Exception) as exc:
             record(world, "minor", manager=None) if who == "bureau" else services.breach_record(
                 actor=world.users[who], company=world.north_co, severity="minor", rule="r", occurred_on=dt.date(2025, 1, 1))

@@ -172,7 +172,7 @@ class ProjectManager(ScopedRecord):
 
     audit_name = "projectmanager"
     name = models.CharField(_("name"), max_length=50)
-    certificate_no = models.CharField(_("certificate number"), max_length=40, unique=True)
+    certificate_no = models.CharField(pgettext_lazy("project manager", "certificate number"), max_length=40, unique=True)
     company = models.ForeignKey("registry.Company", verbose_name=_("property company"), on_delete=models.PROTECT,
                                 related_name="project_managers")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,

@@ -20,6 +20,7 @@ from django.db.models import Q
 from fangguan.accounts.choices import OrgKind, Role
 from fangguan.accounts.roles import OWNER, business_grants, grants, reads_everything
 from fangguan.core.scopes import ADD, NOTHING, Rule, register_scope
+from fangguan.registry.models import Estate
 from fangguan.registry.scopes import reach_of
 
 from . import models as m
@@ -234,7 +235,8 @@ def may_file_complaint(user, estate) -> bool:
             return True
         if g.kind == OrgKind.NEIGHBOURHOOD and g.neighbourhood_id == estate.neighbourhood_id:
             return True
-        if g.kind in (OWNER, OrgKind.OWNERS_COMMITTEE) and reach_of(g).estates.filter(pk=estate.pk).exists():
+        if g.kind in (OWNER, OrgKind.OWNERS_COMMITTEE) and Estate.objects.filter(
+                pk=estate.pk, pk__in=reach_of(g).estates).exists():
             return True
     return False
 

@@ -367,7 +367,7 @@ def _dispute(actor, b, caps, now, p):
 
 def _recheck(actor, b, caps, now, p):
     b.rechecked_at = now
-    return _text(p, "note", required=True), {"late": now > b.recheck_due_at}
+    return _text(p, "note", required=True), {"late": b.recheck_due_at is not None and now > b.recheck_due_at}
 
 
 def _correct(actor, b, caps, now, p):

@@ -17,6 +17,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from fangguan.accounts.choices import OrgKind
@@ -152,9 +153,13 @@ def inspection_act(request, pk):
     return redirect("supervision:inspection", i.pk)
 
 
-ACTION_LABELS = {"check": _("save the checklist"), "submit": _("submit the findings"), "answer": _("answer"),
-                 "accept": _("accept the correction"), "return": _("return the answer"), "close": _("close"),
-                 "cancel": _("cancel")}
+ACTION_LABELS = {"check": gettext_lazy("save the checklist"), "submit": gettext_lazy("submit the findings"), "answer": gettext_lazy("answer"),
+                 "accept": gettext_lazy("accept the correction"), "return": gettext_lazy("return the answer"), "close": gettext_lazy("close"),
+                 "cancel": gettext_lazy("cancel")}
+
+
+COMPLAINT_LABELS = {"take": gettext_lazy("take on"), "reply": gettext_lazy("reply"), "uphold": gettext_lazy("uphold"), "dismiss": gettext_lazy("not upheld"),
+                    "withdraw": gettext_lazy("withdraw"), "escalate": gettext_lazy("escalate"), "acknowledge": gettext_lazy("acknowledge")}
 
 
 def _action_label(action: str) -> str:
@@ -183,7 +188,8 @@ def _complaint(request, pk):
 @require_GET
 def complaint(request, pk):
     c = _complaint(request, pk)
-    return render(request, "supervision/complaint.html", {"c": c, "actions": COMPLAINT.allowed(request.user, c),
+    actions = [(a, COMPLAINT_LABELS.get(a, a)) for a in COMPLAINT.allowed(request.user, c)]
+    return render(request, "supervision/complaint.html", {"c": c, "actions": actions,
                                                           "events": c.events.select_related("actor")})
 
 
