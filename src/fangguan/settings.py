@@ -83,6 +83,7 @@ INSTALLED_APPS = [
     "fangguan.repairs",
     "fangguan.outbox",
     "fangguan.notifications",
+    "fangguan.ops",
     "fangguan.hotline",
     "fangguan.open311",
     "fangguan.development",
@@ -227,6 +228,14 @@ if FANGGUAN_OIDC_CLIENT_ID:
     OIDC_RP_SCOPES = os.environ.get("FANGGUAN_OIDC_SCOPES", "openid profile")
     OIDC_CREATE_USER = False
     LOGIN_REDIRECT_URL_FAILURE = "/login/"
+
+# Backups (ops/backup.py): nightly at FANGGUAN_BACKUP_AT (local time) into FANGGUAN_BACKUP_DIR;
+# kept: the newest of each of the last 7 days, 4 weeks and 12 months (docs/operations.md).
+FANGGUAN_BACKUP_DIR = Path(os.environ.get("FANGGUAN_BACKUP_DIR", VAR_DIR / "backups"))
+FANGGUAN_BACKUP_AT = os.environ.get("FANGGUAN_BACKUP_AT", "02:30")
+FANGGUAN_BACKUP_KEEP_DAILY = _int_env("FANGGUAN_BACKUP_KEEP_DAILY", 7)
+FANGGUAN_BACKUP_KEEP_WEEKLY = _int_env("FANGGUAN_BACKUP_KEEP_WEEKLY", 4)
+FANGGUAN_BACKUP_KEEP_MONTHLY = _int_env("FANGGUAN_BACKUP_KEEP_MONTHLY", 12)
 
 # Uploaded import files (clear personal data) of jobs never applied are removed after this.
 FANGGUAN_IMPORT_KEEP_DAYS = _int_env("FANGGUAN_IMPORT_KEEP_DAYS", 7)
