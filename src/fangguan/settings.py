@@ -88,6 +88,7 @@ INSTALLED_APPS = [
     "fangguan.open311",
     "fangguan.development",
     "fangguan.votes",
+    "fangguan.funds",
     "fangguan.planning",
 ]
 
