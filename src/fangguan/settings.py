@@ -87,6 +87,7 @@ INSTALLED_APPS = [
     "fangguan.open311",
     "fangguan.development",
     "fangguan.votes",
+    "fangguan.funds",
     "fangguan.planning",
 ]
 # Last: Django merges catalogues with the first app winning, and the admin's translates words we
