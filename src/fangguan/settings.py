@@ -88,6 +88,7 @@ INSTALLED_APPS = [
     "fangguan.development",
     "fangguan.votes",
     "fangguan.funds",
+    "fangguan.supervision",
     "fangguan.planning",
 ]
 # Last: Django merges catalogues with the first app winning, and the admin's translates words we
