@@ -93,6 +93,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "fangguan.ops.outage.DatabaseOutageMiddleware",  # a 503 in Chinese while the database is down
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "fangguan.core.middleware.RequestIdMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -156,7 +157,8 @@ else:
         "huey_class": "huey.SqliteHuey",
         "name": "fangguan",
         "filename": str(VAR_DIR / "huey.sqlite3"),
-        "immediate": ENV == "test",
+        # eager under tests; a drill that runs a real worker sets FANGGUAN_HUEY_IMMEDIATE=0
+        "immediate": os.environ.get("FANGGUAN_HUEY_IMMEDIATE", "1" if ENV == "test" else "0") == "1",
     }
 
 # --- Cache (rate limits): shared by all web workers ---------------------------------------
@@ -235,6 +237,10 @@ FANGGUAN_BACKUP_AT = os.environ.get("FANGGUAN_BACKUP_AT", "02:30")
 FANGGUAN_BACKUP_KEEP_DAILY = _int_env("FANGGUAN_BACKUP_KEEP_DAILY", 7)
 FANGGUAN_BACKUP_KEEP_WEEKLY = _int_env("FANGGUAN_BACKUP_KEEP_WEEKLY", 4)
 FANGGUAN_BACKUP_KEEP_MONTHLY = _int_env("FANGGUAN_BACKUP_KEEP_MONTHLY", 12)
+
+# A job row left "running" this long by a worker that no longer holds it is failed with the reason
+# (imports.services.import_jobs_reap: every minute and when a worker starts).
+FANGGUAN_JOB_STALE_SECONDS = _int_env("FANGGUAN_JOB_STALE_SECONDS", 30)
 
 # Uploaded import files (clear personal data) of jobs never applied are removed after this.
 FANGGUAN_IMPORT_KEEP_DAYS = _int_env("FANGGUAN_IMPORT_KEEP_DAYS", 7)
