@@ -9,8 +9,6 @@ from fangguan.accounts.admin import site as admin_site
 from fangguan.api import api
 from fangguan.core.views import healthz
 
-handler500 = "fangguan.ops.outage.server_error"  # the database-down 503 (ops/outage.py)
-
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("api/v1/", api.urls),

@@ -101,10 +101,10 @@ def test_while_the_database_is_down_the_server_answers_503_in_chinese_and_recove
         cluster.stop()
         for _ in range(3):  # each of the two workers, more than once
             status, headers, body = request(port, "/api/v1/auth/token", data=token())
-            assert status == 503 and headers["Retry-After"] == "30"
+            assert status == 503 and headers["Retry-After"] == "60"
             assert "数据库暂时无法连接" in json.loads(body)["detail"]
             status, headers, body = request(port, "/", cookie=cookie)
-            assert status == 503 and "数据库暂时无法连接" in body and "<html" in body
+            assert status == 503 and "服务暂时不可用" in body and "<html" in body
             assert "Traceback" not in body and "psycopg" not in body and "OperationalError" not in body
 
         cluster.start()

@@ -4,26 +4,27 @@ the broken connections are closed, so the first request after the database retur
 one (``conn_health_checks`` checks reused ones).
 
 Two doors, because Django turns an exception into a response at each middleware: a view's
-``OperationalError`` reaches ``DatabaseOutageMiddleware.process_exception``; one raised inside a
-middleware (the session or user lookup) reaches ``server_error``, the ``handler500``. The web app
-may style the page (``ops/database_unavailable.html`` if a template of that name exists); this
-one renders without the database, the navigation or any other template.
+``OperationalError`` reaches ``DatabaseOutageMiddleware.process_exception`` (the outermost
+middleware: the API's JSON answer; pages get the same from web's ``DatabaseUnavailableMiddleware``
+first); one raised inside a middleware (the session or user lookup) reaches the ``handler500``
+(``web.errors.server_error``), which asks ``is_outage`` and answers with ``unavailable``. Pages use
+the web app's ``503.html`` (no database, no menu); this module's minimal page only if it is missing.
 """
 
 from __future__ import annotations
 
 import contextlib
 import logging
-import sys
 
 from django.db import InterfaceError, OperationalError, connections
 from django.http import HttpResponse, JsonResponse
+from django.template import TemplateDoesNotExist
+from django.template.loader import render_to_string
 from django.utils.html import escape
 from django.utils.translation import gettext as _
-from django.views import defaults
 
 log = logging.getLogger(__name__)
-RETRY_AFTER_SECONDS = 30
+RETRY_AFTER_SECONDS = 60
 
 
 def is_outage(exc: BaseException | None) -> bool:
@@ -44,14 +45,17 @@ def _close_broken_connections() -> None:
 
 def unavailable(request) -> HttpResponse:
     _close_broken_connections()
-    title = _("Service temporarily unavailable")
+    title = _("Service unavailable")
     message = _("The database cannot be reached at the moment. The system reconnects by itself: "
                 "please try again in a minute. Nothing you submitted just now was saved.")
     if request.path.startswith("/api/"):
         response = JsonResponse({"detail": message}, status=503, json_dumps_params={"ensure_ascii": False})
     else:
-        body = (f'<!doctype html><html lang="zh-Hans"><head><meta charset="utf-8"><title>{escape(title)}</title>'
-                f'</head><body><main><h1>{escape(title)}</h1><p>{escape(message)}</p></main></body></html>')
+        try:
+            body = render_to_string("503.html", {"request_id": getattr(request, "id", "")})
+        except TemplateDoesNotExist:
+            body = (f'<!doctype html><html lang="zh-Hans"><head><meta charset="utf-8"><title>{escape(title)}</title>'
+                    f'</head><body><main><h1>{escape(title)}</h1><p>{escape(message)}</p></main></body></html>')
         response = HttpResponse(body, status=503, content_type="text/html; charset=utf-8")
     response["Retry-After"] = str(RETRY_AFTER_SECONDS)
     response["Cache-Control"] = "no-store"
@@ -70,11 +74,3 @@ class DatabaseOutageMiddleware:
             log.error("database unavailable: %s: %s", type(exception).__name__, str(exception)[:200])
             return unavailable(request)
         return None
-
-
-def server_error(request, template_name=defaults.ERROR_500_TEMPLATE_NAME):
-    """handler500: the outage answer when a database error got here, Django's 500 otherwise."""
-    if is_outage(sys.exc_info()[1]):
-        log.error("database unavailable: %s", sys.exc_info()[1])
-        return unavailable(request)
-    return defaults.server_error(request, template_name)
