@@ -99,6 +99,7 @@ MIDDLEWARE = [
     "fangguan.ops.outage.DatabaseOutageMiddleware",  # a 503 in Chinese while the database is down
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "fangguan.core.middleware.RequestIdMiddleware",
+    "fangguan.core.replica.ReplicaPinMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "fangguan.core.middleware.ChineseFirstLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -151,6 +152,13 @@ if _db["ENGINE"] == "django.db.backends.sqlite3":
         Path(_db["NAME"]).parent.mkdir(parents=True, exist_ok=True)
     _db["TEST"] = {"NAME": os.environ.get("FANGGUAN_TEST_SQLITE") or None}
 DATABASES = {"default": _db}
+# A streaming replica for dashboards, figures and exports (core/replica.py); tests mirror the primary.
+DATABASE_REPLICA_URL = os.environ.get("DATABASE_REPLICA_URL", "")
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = dj_database_url.parse(DATABASE_REPLICA_URL, conn_max_age=60, conn_health_checks=True)
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+DATABASE_ROUTERS = ["fangguan.core.replica.ReplicaRouter"]
+FANGGUAN_REPLICA_PIN_SECONDS = int(os.environ.get("FANGGUAN_REPLICA_PIN_SECONDS", 10))
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Background work (huey) ------------------------------------------------------------------
@@ -169,7 +177,8 @@ else:
 # --- Cache (rate limits): shared by all web workers ---------------------------------------
 CACHES = {
     "default": (
-        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL,
+         "KEY_PREFIX": os.environ.get("FANGGUAN_CACHE_PREFIX", "")}
         if REDIS_URL
         else {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache", "LOCATION": str(VAR_DIR / "cache")}
         if ENV != "test"

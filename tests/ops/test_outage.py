@@ -34,7 +34,7 @@ def free_port() -> int:
 class Cluster:
     """A PostgreSQL cluster of our own; as root, run as the ``postgres`` account (initdb refuses root)."""
 
-    def __init__(self):
+    def __init__(self, *, replica_of: Cluster | None = None):
         self.bin = Path(BINARIES[-1]).parent
         self.dir = Path(tempfile.mkdtemp(prefix="fg-cluster-"))
         self.data = self.dir / "data"
@@ -42,7 +42,11 @@ class Cluster:
         self.prefix = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
         if self.prefix:
             shutil.chown(self.dir, "postgres")
-        self.run("initdb", "-D", str(self.data), "-U", "postgres", "--auth=trust", "-E", "UTF8", "--no-sync")
+        if replica_of is None:
+            self.run("initdb", "-D", str(self.data), "-U", "postgres", "--auth=trust", "-E", "UTF8", "--no-sync")
+        else:  # a streaming replica: a base backup of the running primary, standby.signal written (-R)
+            self.run("pg_basebackup", "-h", "127.0.0.1", "-p", str(replica_of.port), "-U", "postgres",
+                     "-D", str(self.data), "-R", "-X", "stream", "-c", "fast", "--no-sync")
 
     def run(self, tool, *args):
         return subprocess.run([*self.prefix, str(self.bin / tool), *args], capture_output=True, text=True,
