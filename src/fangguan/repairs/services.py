@@ -32,7 +32,7 @@ from fangguan.core.services import record_update
 from fangguan.registry.models import Building, Estate, Home
 from fangguan.registry.scopes import serving_staff
 
-from . import conf, deadlines, events
+from . import conf, deadlines, events, figures
 from .choices import (
     WORKING,
     Channel,
@@ -238,6 +238,7 @@ def create_request(actor, *, estate, category, description, urgent=False, home=N
                 return existing
             raise
         log_change(actor=actor, action=ChangeAction.CREATE, instance=req, after=snapshot(req))
+        figures.changed(None, req)  # the figures' cells, in this transaction
         add_photos(actor, req, photos, PhotoStage.REPORT)
         record_event(req, EventKind.CREATED, actor, now, note=req.description[:200], to_status=req.status,
                      data={"channel": channel, "urgent": req.urgent, "urgent_requested": req.urgent_requested,
@@ -310,10 +311,14 @@ def act(actor, request: RepairRequest, action: str, *, now=None, **params) -> Re
     if handler is None:
         raise ValidationError({"action": [_("Unknown action.")]})
 
+    counted = {}
+
     def apply(req, caps, at):
+        counted["before"] = figures.row_of(req)  # as locked, before the action
         return handler(actor, req, caps, at, params)
 
     def write_event(req, transition, before, note, data, at):
+        figures.changed(counted["before"], req)  # the figures' cells, in the action's transaction
         record_event(req, transition.event, actor, at, note=note, from_status=before, to_status=req.status,
                      data=data)
 
