@@ -88,6 +88,7 @@ INSTALLED_APPS = [
     "fangguan.development",
     "fangguan.votes",
     "fangguan.funds",
+    "fangguan.supervision",
     "fangguan.planning",
 ]
 # Last: Django merges catalogues with the first app winning, and the admin's translates words we
@@ -187,6 +188,8 @@ CACHES = {
 }
 # registry figures are cached per version of their tables (registry.selectors); 0 turns it off
 FANGGUAN_FIGURES_CACHE_SECONDS = int(os.environ.get("FANGGUAN_FIGURES_CACHE_SECONDS", 24 * 3600))
+# List pages serialised from values() rows into JSON bytes (core.rows); 0: through the schemas
+FANGGUAN_FAST_LISTS = int(os.environ.get("FANGGUAN_FAST_LISTS", 1))
 # per source address; the test suite logs in far faster than any office (its own test sets it low)
 FANGGUAN_RATE_LOGIN = os.environ.get("FANGGUAN_RATE_LOGIN", "100000/m" if ENV == "test" else "300/m")
 FANGGUAN_RATE_PUBLIC = os.environ.get("FANGGUAN_RATE_PUBLIC", "600/m")

@@ -21,6 +21,7 @@ from fangguan.core.maps import ColourBy, Layer, MapConfig
 from fangguan.core.models import SecurityAction
 from fangguan.core.replica import from_replica
 from fangguan.core.views import date_param
+from fangguan.registry.areas import area_name
 
 from .selectors import Dashboard, wan
 
@@ -69,6 +70,7 @@ def dashboard(request):
     board = Dashboard.build(request.user, day)
     return render(request, "dashboard/dashboard.html", {
         "day": day, "today": timezone.localdate(), "problem": problem, "board": board,
+        "area_name": area_name(request.user),  # whose figures: "" for the district
         "cards": board.cards(), "towns": board.towns(), "charts": board.charts(), "map_config": estate_map(day),
         "export_url": f"{reverse('dashboard-export')}?{urlencode({'as_of': day.isoformat()})}",
     })
