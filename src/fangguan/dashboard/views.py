@@ -19,6 +19,7 @@ from fangguan.core.audit import log_security
 from fangguan.core.exports import workbook_response
 from fangguan.core.maps import ColourBy, Layer, MapConfig
 from fangguan.core.models import SecurityAction
+from fangguan.core.replica import from_replica
 from fangguan.core.views import date_param
 from fangguan.registry.areas import area_name
 
@@ -62,6 +63,7 @@ def estate_map(day: dt.date) -> MapConfig:
 
 @login_required
 @require_GET
+@from_replica
 def dashboard(request):
     _business(request)
     day, problem = _day(request)
@@ -76,6 +78,7 @@ def dashboard(request):
 
 @login_required
 @require_GET
+@from_replica
 def export_xlsx(request):
     """The figures by town on the date with the total, and the deliveries per year, as .xlsx
     (logged like every export)."""
