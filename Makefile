@@ -8,7 +8,7 @@ export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := .venv
 PG_TEST_URL ?= postgres://postgres@127.0.0.1:5432/fangguan
 
-.PHONY: run install test test-sqlite test-pg lint messages static browser demo clean fuzz bench bench-all
+.PHONY: run install test test-sqlite test-pg lint messages static browser demo clean fuzz bench bench-all drills
 
 $(UV):
 	$(PYTHON) -m venv .tools
@@ -38,6 +38,11 @@ test: install browser
 test-pg: install browser
 	scripts/require-postgres.sh "$(PG_TEST_URL)"
 	DATABASE_URL="$(PG_TEST_URL)" $(PY) -m pytest
+
+## Only the operations drills (backup/restore, killed workers, database outage, replica, two servers);
+## on PostgreSQL with DATABASE_URL=postgres://… (throwaway databases and clusters, dropped after)
+drills: install
+	$(PY) -m pytest -m drill -q
 
 ## A long fuzzing run of the whole API (schemathesis, several roles)
 fuzz: install
