@@ -7,6 +7,7 @@ import uuid
 from django.conf import settings
 from django.middleware.locale import LocaleMiddleware
 from django.utils import translation
+from django.utils.cache import add_never_cache_headers
 
 from .context import audit_context
 
@@ -25,6 +26,9 @@ class RequestIdMiddleware:
         with audit_context(request_id=request.id, source_ip=client_ip(request), cause="web"):
             response = self.get_response(request)
         response["X-Request-Id"] = request.id
+        if request.path.startswith("/api/"):
+            # API answers hold personal and scoped data: never kept by a browser or a proxy cache
+            add_never_cache_headers(response)
         return response
 
 

@@ -1,0 +1,1 @@
+from tests.imports.conftest import media, place, run_import  # noqa: F401 - shared fixtures
