@@ -96,6 +96,7 @@ MIDDLEWARE = [
     "fangguan.core.middleware.RequestIdMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "fangguan.core.middleware.ChineseFirstLocaleMiddleware",
+    "fangguan.core.middleware.ApiErrorMiddleware",  # API errors as JSON, in the language just chosen
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",

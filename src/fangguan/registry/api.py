@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema
 
-from fangguan.core.api import get_or_404
+from fangguan.core.api import InSchema, get_or_404
 from fangguan.core.crud import Writes, add_crud_routes, resolve_references
 from fangguan.core.exports import CONTENT_TYPES
 
@@ -83,12 +83,12 @@ def stats_registry(request, as_of: dt.date | None = None):
 # --- People: exact search and reveal ---------------------------------------------------------
 
 
-class PeopleSearchIn(Schema):
+class PeopleSearchIn(InSchema):
     id_number: str | None = None
     phone: str | None = None
 
 
-class RevealIn(Schema):
+class RevealIn(InSchema):
     field: Literal["id_number", "phone"]
     reason: str
 
@@ -136,7 +136,7 @@ add_crud_routes(router, RESOURCES.values(), WRITES, export=export_resource)
 # --- Exports with personal data in clear -------------------------------------------------------
 
 
-class ClearExportIn(Schema):
+class ClearExportIn(InSchema):
     reason: str
     purpose: str
     format: Literal["csv", "xlsx"] = "xlsx"
@@ -146,12 +146,14 @@ class ClearExportIn(Schema):
 def _add_clear_export(resource: Resource) -> None:
     op = resource.name.replace("-", "_")
 
+    Ordering = Literal[resource.ordering_values]  # noqa: N806
+
     @router.post(f"/{resource.name}/export/clear", operation_id=f"export_{op}_clear", response={200: None},
                  summary=f"Export {resource.name} with personal data in clear",
                  openapi_extra={"responses": {200: {"description": "CSV (UTF-8 with BOM) or .xlsx file, watermarked",
                                                     "content": {c: {} for c in CONTENT_TYPES.values()}}}})
     def export_clear_view(request, payload: ClearExportIn, filters: Query[resource.filters],
-                          ordering: str | None = None):
+                          ordering: Ordering | None = None):
         """The list's file with identity numbers and phones in clear (``GET …/export`` is always
         masked): the reveal permission, a reason and a purpose, the one-time code where the role
         needs a second factor, at most FANGGUAN_CLEAR_EXPORT_MAX_ROWS rows; logged naming every
