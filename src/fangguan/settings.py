@@ -60,7 +60,6 @@ CSRF_TRUSTED_ORIGINS = [
 ]
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -83,12 +82,18 @@ INSTALLED_APPS = [
     "fangguan.repairs",
     "fangguan.outbox",
     "fangguan.notifications",
+    "fangguan.ops",
     "fangguan.hotline",
     "fangguan.open311",
     "fangguan.development",
     "fangguan.votes",
+    "fangguan.funds",
+    "fangguan.supervision",
     "fangguan.planning",
 ]
+# Last: Django merges catalogues with the first app winning, and the admin's translates words we
+# use differently ("Filter" 过滤器 where the pages say 筛选).
+INSTALLED_APPS += ["django.contrib.admin"]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
@@ -105,8 +110,10 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "fangguan.core.middleware.ActorMiddleware",
+    "fangguan.web.middleware.LoginRequiredMiddleware",
     "fangguan.accounts.middleware.PasswordExpiryMiddleware",
     "fangguan.accounts.middleware.SecondFactorMiddleware",
+    "fangguan.web.middleware.DatabaseUnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "fangguan.urls"
@@ -227,6 +234,14 @@ if FANGGUAN_OIDC_CLIENT_ID:
     OIDC_RP_SCOPES = os.environ.get("FANGGUAN_OIDC_SCOPES", "openid profile")
     OIDC_CREATE_USER = False
     LOGIN_REDIRECT_URL_FAILURE = "/login/"
+
+# Backups (ops/backup.py): nightly at FANGGUAN_BACKUP_AT (local time) into FANGGUAN_BACKUP_DIR;
+# kept: the newest of each of the last 7 days, 4 weeks and 12 months (docs/operations.md).
+FANGGUAN_BACKUP_DIR = Path(os.environ.get("FANGGUAN_BACKUP_DIR", VAR_DIR / "backups"))
+FANGGUAN_BACKUP_AT = os.environ.get("FANGGUAN_BACKUP_AT", "02:30")
+FANGGUAN_BACKUP_KEEP_DAILY = _int_env("FANGGUAN_BACKUP_KEEP_DAILY", 7)
+FANGGUAN_BACKUP_KEEP_WEEKLY = _int_env("FANGGUAN_BACKUP_KEEP_WEEKLY", 4)
+FANGGUAN_BACKUP_KEEP_MONTHLY = _int_env("FANGGUAN_BACKUP_KEEP_MONTHLY", 12)
 
 # Uploaded import files (clear personal data) of jobs never applied are removed after this.
 FANGGUAN_IMPORT_KEEP_DAYS = _int_env("FANGGUAN_IMPORT_KEEP_DAYS", 7)

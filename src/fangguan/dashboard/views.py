@@ -20,6 +20,7 @@ from fangguan.core.exports import append_row, workbook_response
 from fangguan.core.maps import ColourBy, Layer, MapConfig
 from fangguan.core.models import SecurityAction
 from fangguan.core.views import date_param
+from fangguan.registry.areas import area_name
 
 from .selectors import Dashboard, wan
 
@@ -67,6 +68,7 @@ def dashboard(request):
     board = Dashboard.build(request.user, day)
     return render(request, "dashboard/dashboard.html", {
         "day": day, "today": timezone.localdate(), "problem": problem, "board": board,
+        "area_name": area_name(request.user),  # whose figures: "" for the district
         "cards": board.cards(), "towns": board.towns(), "charts": board.charts(), "map_config": estate_map(day),
         "export_url": f"{reverse('dashboard-export')}?{urlencode({'as_of': day.isoformat()})}",
     })

@@ -22,6 +22,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext as _
 
+from fangguan.core import clock
 from fangguan.core.actors import system_actor
 from fangguan.core.audit import log_change, log_update, snapshot
 from fangguan.core.context import audit_context, current
@@ -171,6 +172,8 @@ def create_request(actor, *, estate, category, description, urgent=False, home=N
         existing = RepairRequest.objects.filter(channel=channel, external_id=external_id).first()
         if existing is not None:
             return existing
+    if category in (None, ""):
+        raise ValidationError({"category": [_("Choose a repair category.")]})
     estate = _resolve(Estate, estate, "estate")
     category = _resolve(Category, category, "category")
     home = _resolve(Home, home, "home")
@@ -492,16 +495,16 @@ def tick(now: dt.datetime | None = None) -> dict[str, int]:
         for req in RepairRequest.objects.filter(status=Status.COMPLETED, completed_at__lte=cutoff).order_by("pk"):
             act(system, req, "close", now=now)
             counts["closed"] += 1
-        grace = now - dt.timedelta(hours=conf.escalation_grace_hours())
         working = RepairRequest.objects.filter(status__in=WORKING)
-        for level, before in ((Level.COMMITTEE, now), (Level.TOWN, grace)):
-            for deadline in (Deadline.RESPONSE, Deadline.COMPLETION):
-                due_field = deadlines.DUE_FIELD[deadline]
-                todo = (working.filter(deadlines.late_q(deadline, before)).filter(_missing(level, deadline))
-                        .order_by(due_field, "pk"))
-                for pk in todo.values_list("pk", flat=True):
-                    if _escalate_by_clock(system, pk, level, deadline, now):
-                        counts["to_committee" if level == Level.COMMITTEE else "to_town"] += 1
+
+        def late(level, deadline, before):
+            return (working.filter(deadlines.late_q(deadline, before)).filter(_missing(level, deadline))
+                    .order_by(deadlines.DUE_FIELD[deadline], "pk").values_list("pk", flat=True))
+
+        sent = clock.sweep(now=now, ladder=deadlines.ladder(), deadlines=(Deadline.RESPONSE, Deadline.COMPLETION),
+                           late=late, escalate_one=lambda pk, level, deadline, at: _escalate_by_clock(
+                               system, pk, level, deadline, at))
+        counts["to_committee"], counts["to_town"] = sent[Level.COMMITTEE], sent[Level.TOWN]
     return counts
 
 
