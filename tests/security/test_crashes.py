@@ -198,3 +198,22 @@ def test_unknown_paths_oversized_and_unparsable_bodies_are_json_in_chinese(api, 
     assert r.status_code == 413 and chinese(r.json()["detail"])
     r = client.get("/api/v1/estates", name="a\x00b")
     assert r.status_code == 400 and chinese(r.json()["detail"])
+
+
+def test_every_json_body_refuses_unknown_fields():
+    """Every operation's JSON body is on core.api.InSchema (extra='forbid' → additionalProperties
+    false in the schema): modules that land later included."""
+    from fangguan.api import api as root
+
+    schema = root.get_openapi_schema()
+    components = schema["components"]["schemas"]
+    bodies = []
+    for path, ops in schema["paths"].items():
+        for method, op in ops.items():
+            content = op.get("requestBody", {}).get("content", {}).get("application/json")
+            if content:
+                ref = content["schema"].get("$ref", "")
+                body = components[ref.rsplit("/", 1)[-1]] if ref else content["schema"]
+                bodies.append((method, path, body.get("additionalProperties")))
+    assert len(bodies) >= 30
+    assert [b for b in bodies if b[2] is not False] == []
