@@ -13,8 +13,25 @@ from .context import audit_context
 
 
 def client_ip(request) -> str:
-    """The peer address. Behind a proxy the deployer sets FANGGUAN_TRUSTED_PROXY_HOPS (docs)."""
-    return request.META.get("REMOTE_ADDR", "")
+    """The client's address: the peer's, or — behind ``FANGGUAN_TRUSTED_PROXY_HOPS`` reverse proxies
+    that each append the address they received from to X-Forwarded-For — the entry the outermost
+    trusted proxy wrote (the ``hops``-th from the end). Entries before it were written by the
+    client and are never believed; a header shorter than the hops, or not an address, falls back
+    to the peer. Lockout by address, rate limits and every log line read this."""
+    import ipaddress
+
+    remote = request.META.get("REMOTE_ADDR", "")
+    hops = int(getattr(settings, "FANGGUAN_TRUSTED_PROXY_HOPS", 0) or 0)
+    if hops <= 0:
+        return remote
+    forwarded = [a.strip() for a in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if a.strip()]
+    if len(forwarded) < hops:
+        return remote
+    candidate = forwarded[-hops]
+    try:
+        return str(ipaddress.ip_address(candidate))
+    except ValueError:
+        return remote
 
 
 class RequestIdMiddleware:
