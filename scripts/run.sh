@@ -14,5 +14,5 @@ trap 'kill $WORKER 2>/dev/null || true' EXIT INT TERM
 $PY manage.py demo_accounts
 echo "Serving Fangguan at http://127.0.0.1:${PORT}  (worker log: var/worker.log; Ctrl-C stops both)"
 .venv/bin/gunicorn fangguan.wsgi:application --pythonpath src --bind "127.0.0.1:${PORT}" \
-  --workers "${WEB_CONCURRENCY:-3}" --timeout 60 --access-logfile - \
+  --workers "${WEB_CONCURRENCY:-3}" --timeout 60 --access-logfile - --logger-class fangguan.core.logging.GunicornLogger \
   --access-logformat '%(t)s "%(r)s" %(s)s %(b)s %(M)sms'

@@ -103,6 +103,7 @@ MIDDLEWARE = [
     "fangguan.core.replica.ReplicaPinMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "fangguan.core.middleware.ChineseFirstLocaleMiddleware",
+    "fangguan.core.middleware.ApiErrorMiddleware",  # API errors as JSON, in the language just chosen
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -345,6 +346,20 @@ CONTENT_SECURITY_POLICY = {
 DATA_UPLOAD_MAX_MEMORY_SIZE = 25 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 2000
+
+# Archives read from uploads (.xlsx imports; core/archives.py): checked before a byte is parsed.
+FANGGUAN_ARCHIVE_MAX_BYTES = _int_env("FANGGUAN_ARCHIVE_MAX_BYTES", 200 * 1024 * 1024)  # all parts, uncompressed
+FANGGUAN_ARCHIVE_MAX_PART_BYTES = _int_env("FANGGUAN_ARCHIVE_MAX_PART_BYTES", 100 * 1024 * 1024)
+FANGGUAN_ARCHIVE_MAX_RATIO = _int_env("FANGGUAN_ARCHIVE_MAX_RATIO", 100)  # uncompressed / compressed, per part
+FANGGUAN_ARCHIVE_MAX_PARTS = _int_env("FANGGUAN_ARCHIVE_MAX_PARTS", 1000)
+# Uploaded images (core/images.py): bytes and pixels (Pillow's decompression-bomb limit).
+FANGGUAN_MAX_IMAGE_BYTES = _int_env("FANGGUAN_MAX_IMAGE_BYTES", 8 * 1024 * 1024)
+FANGGUAN_MAX_IMAGE_PIXELS = _int_env("FANGGUAN_MAX_IMAGE_PIXELS", 40_000_000)
+# Exports with personal data in clear (registry/exports.py): at most this many rows per file.
+FANGGUAN_CLEAR_EXPORT_MAX_ROWS = _int_env("FANGGUAN_CLEAR_EXPORT_MAX_ROWS", 2000)
+# Reverse proxies in front of the application whose X-Forwarded-For is believed (core/middleware.py):
+# 0 = none, the peer address is the client; 1 = one proxy (nginx / the TLS gateway) …
+FANGGUAN_TRUSTED_PROXY_HOPS = _int_env("FANGGUAN_TRUSTED_PROXY_HOPS", 0)
 
 # --- API -------------------------------------------------------------------------------------
 API_MAX_LIMIT = 500

@@ -63,9 +63,16 @@ def test_a_file_over_the_size_limit_is_refused(place, run_import, settings):
     assert "20" not in exc.value.messages[0] or "MB" in exc.value.messages[0]
 
 
-def test_a_damaged_workbook_is_a_failed_job_not_a_server_error(place, run_import):
-    job = run_import("admin", "homes", b"PK\x03\x04" + b"\x00" * 200, name="homes.xlsx")
-    assert job.status == "failed" and job.errors and not job.applied
+def test_a_damaged_workbook_is_refused_at_upload_not_a_server_error(place, run_import):
+    """Refused before it is stored since the archive check (issue 14); the reader refuses it too."""
+    from django.core.exceptions import ValidationError
+
+    from fangguan.imports.models import ImportJob
+
+    jobs = ImportJob.objects.count()
+    with pytest.raises(ValidationError):
+        run_import("admin", "homes", b"PK\x03\x04" + b"\x00" * 200, name="homes.xlsx")
+    assert ImportJob.objects.count() == jobs
 
 
 @pytest.mark.parametrize(("header", "expected"), [

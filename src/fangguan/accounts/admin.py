@@ -85,6 +85,10 @@ class UserAdmin(RoleModelAdmin, DjangoUserAdmin):
         log_security(actor=request.user, action=SecurityAction.ACCOUNT_CHANGE, instance=obj, object_type="user",
                      detail={"user": obj.username, "created": not change, "changed": changed,
                              "active": obj.is_active})
+        if change and (not obj.is_active or "password" in form.changed_data):
+            from .services import account_access_revoke
+
+            account_access_revoke(user=obj, reason="deactivation" if not obj.is_active else "password reset")
 
 
 class OrganisationAdmin(RoleModelAdmin):

@@ -11,7 +11,7 @@ from ninja import Router, Schema
 from ninja.errors import HttpError
 
 from fangguan.core import ratelimit
-from fangguan.core.api import get_or_404
+from fangguan.core.api import InSchema, get_or_404
 from fangguan.core.middleware import client_ip
 
 from .choices import Role
@@ -22,7 +22,7 @@ from .services import LoginRefused, token_issue, token_revoke
 router = Router(tags=["auth"])
 
 
-class TokenIn(Schema):
+class TokenIn(InSchema):
     username: str
     password: str
     otp: str | None = None

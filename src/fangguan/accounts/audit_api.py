@@ -11,13 +11,14 @@ import datetime as dt
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django.http import Http404
 from django.utils.translation import gettext as _
 from ninja import Router, Schema
 
 from fangguan.core.api import Id, clamp_limit, paginate
 from fangguan.core.audit import object_type_of
-from fangguan.core.models import ChangeLog, SecurityEvent
+from fangguan.core.models import ChangeLog, SecurityEvent, SecurityEventSubject
 from fangguan.core.scopes import registered_models
 
 from .roles import reads_everything, reads_security_log
@@ -69,7 +70,9 @@ def record_history(user, object_type: str, object_id: int) -> list[dict]:
     if sees_record:
         entries += [_change(c) for c in ChangeLog.objects.filter(object_type=object_type, object_id=object_id)]
     if sees_security:
-        entries += [_security(e) for e in SecurityEvent.objects.filter(object_type=object_type, object_id=object_id)]
+        entries += [_security(e) for e in SecurityEvent.objects.filter(
+            Q(object_type=object_type, object_id=object_id)
+            | Q(pk__in=SecurityEventSubject.objects.filter(object_type=object_type, object_id=object_id).values("event_id")))]
     entries.sort(key=lambda e: e["at"], reverse=True)
     return entries
 

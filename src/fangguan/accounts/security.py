@@ -90,6 +90,12 @@ def after_failure(username: str, ip: str, now: dt.datetime | None = None) -> Non
     if username and _failures(actor_name=username, at__gt=since).count() >= limit:
         log_security(actor=None, actor_name=username, action=SecurityAction.LOCKOUT, outcome=Outcome.SUCCESS,
                      detail={"failures": limit, "minutes": int(_minutes("FANGGUAN_LOCKOUT_MINUTES", 15).seconds / 60)})
+        from .models import User
+        from .services import account_access_revoke
+
+        locked = User.objects.filter(username=username).first()
+        if locked is not None:  # a token issued before the lock must not keep working
+            account_access_revoke(user=locked, reason="lockout")
     accounts = getattr(settings, "FANGGUAN_THROTTLE_ACCOUNTS", 20)
     if ip and not status(ip=ip, username="", now=now).address_blocked_until:
         spread = _failures(source_ip=ip, at__gt=now - window).values("actor_name").distinct().count()

@@ -88,6 +88,27 @@ def token_revoke(*, actor: User, token: ApiToken) -> None:
                      outcome=Outcome.SUCCESS)
 
 
+def account_access_revoke(*, user: User, reason: str, keep_session: str | None = None) -> int:
+    """End everything the account is logged in with — its live API tokens and its browser sessions
+    (but ``keep_session``, the one that just changed the password) — after a lockout, a password
+    change or a deactivation: a token issued before must not outlive them. Returns how many."""
+    from django.contrib.auth import SESSION_KEY
+    from django.contrib.sessions.models import Session
+
+    now = timezone.now()
+    with transaction.atomic():
+        tokens = ApiToken.objects.live().filter(user=user).update(revoked_at=now)
+        ended = []
+        for session in Session.objects.filter(expire_date__gt=now).exclude(session_key=keep_session or ""):
+            if str(session.get_decoded().get(SESSION_KEY)) == str(user.pk):
+                ended.append(session.session_key)
+        Session.objects.filter(session_key__in=ended).delete()
+        if tokens or ended:
+            log_security(actor=user, action=SecurityAction.TOKEN_REVOKED, object_type="user", instance=user,
+                         detail={"reason": reason, "tokens": tokens, "sessions": len(ended)})
+    return tokens + len(ended)
+
+
 # --- The second factor ----------------------------------------------------------------------
 
 

@@ -24,6 +24,10 @@ class PasswordChangeView(auth_views.PasswordChangeView):
     def form_valid(self, form):
         response = super().form_valid(form)
         log_security(actor=self.request.user, action=SecurityAction.PASSWORD_CHANGED)
+        from .services import account_access_revoke
+
+        account_access_revoke(user=self.request.user, reason="password change",
+                              keep_session=self.request.session.session_key)
         return response
 
 

@@ -8,6 +8,7 @@ CSRF). Errors always answer JSON with a ``detail`` in the user's language (Chine
 
 from __future__ import annotations
 
+import json
 from functools import wraps
 from typing import Annotated, Any
 
@@ -19,8 +20,9 @@ from django.utils.translation import gettext as _
 from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
+from ninja.parser import Parser
 from ninja.security import APIKeyQuery, HttpBearer, SessionAuth
-from pydantic import BaseModel, ConfigDict, Field, PlainSerializer
+from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, field_validator
 
 from .machine import ActionConflict
 
@@ -49,12 +51,80 @@ class SessionUser(SessionAuth):
     """The logged-in browser session (CSRF-checked for writes)."""
 
 
+# --- Hostile input: what every body and every input schema refuses ---------------------------
+
+
+def bad_text(value: str) -> bool:
+    """A NUL byte (PostgreSQL cannot store it; it cuts strings in C tools) or an unpaired
+    surrogate (not a character: it cannot be encoded, so it would fail deep in a write)."""
+    if "\x00" in value:
+        return True
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
+
+
+def _has_bad_text(data: Any) -> bool:
+    if isinstance(data, str):
+        return bad_text(data)
+    if isinstance(data, dict):
+        return any(_has_bad_text(k) or _has_bad_text(v) for k, v in data.items())
+    if isinstance(data, list):
+        return any(_has_bad_text(v) for v in data)
+    return False
+
+
+class BodyRefused(Exception):
+    """A body refused before any schema sees it (status, message in the user's language)."""
+
+    def __init__(self, status: int, message: str):
+        super().__init__(message)
+        self.status, self.message = status, message
+
+
+class StrictJsonParser(Parser):
+    """Bodies are JSON objects sent as ``application/json``: no other content type is read as JSON
+    (``text/plain`` or none: 415), no array or ``null`` as a whole body, no NUL or unpaired
+    surrogate in any text or key (422)."""
+
+    def parse_body(self, request: HttpRequest):
+        ctype = (request.content_type or "").lower()
+        if ctype != "application/json" and not (ctype.startswith("application/") and ctype.endswith("+json")):
+            raise BodyRefused(415, _("Send the body as JSON (Content-Type: application/json)."))
+        try:
+            data = json.loads(request.body)
+        except (ValueError, UnicodeDecodeError, RecursionError):
+            raise BodyRefused(400, _("The request body is not valid JSON.")) from None
+        if not isinstance(data, dict):
+            raise BodyRefused(422, _("The request body must be a JSON object."))
+        if _has_bad_text(data):
+            raise BodyRefused(422, _("Text may not contain NUL characters or unpaired surrogates."))
+        return data
+
+
+class InSchema(Schema):
+    """The base of every input schema: unknown fields are refused (422, not silently ignored), and
+    no text holds a NUL or an unpaired surrogate (whatever door it came through: JSON, form)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _no_bad_text(cls, value):
+        if _has_bad_text(value):
+            raise ValueError(_("Text may not contain NUL characters or unpaired surrogates."))
+        return value
+
+
 api = NinjaAPI(
     title="Fangguan API",
     version="1",
     description="智慧房管平台 API. Authenticate with POST /api/v1/auth/token, then send Authorization: Bearer <token>.",
     auth=[BearerAuth(), SessionUser()],
     urls_namespace="api",
+    parser=StrictJsonParser(),
 )
 
 
@@ -169,6 +239,11 @@ def _unauthenticated(request, exc):
 
 @api.exception_handler(HttpError)
 def _http_error(request, exc: HttpError):
+    cause = exc.__cause__
+    if isinstance(cause, BodyRefused):  # ninja wraps every parse failure as "Cannot parse request body"
+        return api.create_response(request, {"detail": cause.message}, status=cause.status)
+    if str(exc).startswith("Cannot parse request body"):
+        return api.create_response(request, {"detail": _("The request body is not valid JSON.")}, status=400)
     return api.create_response(request, {"detail": str(exc)}, status=exc.status_code)
 
 
@@ -183,4 +258,4 @@ def ping(request):
     return {"ok": True}
 
 
-__all__ = ["api", "Ref", "Number", "ref", "paginate", "clamp_limit", "APIKeyQuery"]
+__all__ = ["api", "Ref", "Number", "ref", "paginate", "clamp_limit", "APIKeyQuery", "InSchema", "bad_text"]

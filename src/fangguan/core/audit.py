@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
 
@@ -11,7 +12,14 @@ from django.db.models.fields.files import FieldFile
 
 from .actors import system_actor
 from .context import current
-from .models import ChangeAction, ChangeLog, Outcome, SecurityAction, SecurityEvent
+from .models import (
+    ChangeAction,
+    ChangeLog,
+    Outcome,
+    SecurityAction,
+    SecurityEvent,
+    SecurityEventSubject,
+)
 
 
 def object_type_of(model: type[models.Model] | models.Model) -> str:
@@ -134,9 +142,11 @@ def log_security(
     object_type: str = "",
     detail: dict | None = None,
     actor_name: str = "",
+    subjects: tuple[str, Iterable[int]] | None = None,
 ) -> SecurityEvent:
+    """One security event; ``subjects`` = (object type, ids) of the many records it concerns."""
     ctx = current()
-    return SecurityEvent.objects.create(
+    event = SecurityEvent.objects.create(
         actor=actor if getattr(actor, "pk", None) else None,
         actor_name=actor_name or actor_label(actor),
         source_ip=ctx.source_ip,
@@ -147,3 +157,8 @@ def log_security(
         detail=detail or {},
         request_id=ctx.request_id,
     )
+    if subjects is not None:
+        kind, ids = subjects
+        SecurityEventSubject.objects.bulk_create(
+            (SecurityEventSubject(event=event, object_type=kind, object_id=pk) for pk in ids), batch_size=2000)
+    return event

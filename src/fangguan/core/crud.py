@@ -66,11 +66,12 @@ def _add(router: Router, resource: Resource, writes: Writes, export) -> None:
     name, out = resource.name, resource.out
     filters_cls = resource.filters
     op = name.replace("-", "_")
+    Ordering = Literal[resource.ordering_values]  # an enum in the OpenAPI document  # noqa: N806
     list_schema = type(f"{out.__name__}List", (Schema,), {"__annotations__": {"count": int, "items": list[out]}})
 
     @router.get(f"/{name}", response=list_schema, operation_id=f"list_{op}", summary=f"List {name}")
     def list_view(request, filters: Query[filters_cls], limit: int | None = None, offset: int | None = None,
-                  ordering: str | None = None):
+                  ordering: Ordering | None = None):
         qs = resource.order(filters.filter(resource.queryset(request.user)), ordering)
         if resource.rows is not None and settings.FANGGUAN_FAST_LISTS:
             return resource.rows.page(qs, limit, offset)  # JSON bytes from values(): same rows, same queries
@@ -84,7 +85,7 @@ def _add(router: Router, resource: Resource, writes: Writes, export) -> None:
                     openapi_extra={"responses": {200: {"description": "CSV (UTF-8 with BOM) or .xlsx file",
                                                          "content": {c: {} for c in CONTENT_TYPES.values()}}}})
         def export_view(request, filters: Query[filters_cls], format: Literal["csv", "xlsx"] = "csv",
-                        ordering: str | None = None):
+                        ordering: Ordering | None = None):
             qs = resource.order(filters.filter(resource.queryset(request.user)), ordering)
             return export(request.user, resource, qs, format, filters.dict())
 

@@ -1,7 +1,15 @@
-"""Writing lists out as CSV (UTF-8 with BOM, so Excel opens it) or .xlsx.
+"""Writing lists out as CSV (UTF-8 with BOM, so Excel opens it) or .xlsx — and the one place a
+value becomes a spreadsheet cell.
 
 Rows come from a queryset the caller has already scoped and filtered; this module only turns
 them into a file. CSV streams row by row, so a large export does not build up in memory.
+
+**Formula injection** (CWE-1236): a text that starts with ``=``, ``+``, ``-``, ``@``, a tab or a
+carriage return is a formula to Excel and WPS. Every cell the platform writes — exports, error
+sheets, templates, reports — goes through ``csv_cell`` (CSV: such a text gets a leading ``'``, as
+OWASP recommends) or ``append_row`` / ``put`` (.xlsx: every text is written as a text cell, never
+as a formula). ``tests/test_formula_injection.py`` checks every file the platform produces and that
+no other module writes cells itself.
 """
 
 from __future__ import annotations
@@ -12,11 +20,19 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 from django.http import FileResponse, StreamingHttpResponse
+from django.utils.cache import add_never_cache_headers
 
 CONTENT_TYPES = {
     "csv": "text/csv; charset=utf-8",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 }
+
+# What makes a spreadsheet program read a text as a formula (OWASP "CSV injection").
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def looks_like_formula(value: Any) -> bool:
+    return isinstance(value, str) and value.startswith(FORMULA_START)
 
 
 class _Echo:
@@ -32,27 +48,76 @@ def _cell(value: Any) -> Any:
     return "" if value is None else value
 
 
-def csv_lines(headers: list[str], rows: Iterable[list[Any]]) -> Iterator[str]:
+def csv_cell(value: Any) -> Any:
+    """A value as a CSV cell: a text a spreadsheet would run as a formula gets a leading ``'``."""
+    value = _cell(value)
+    if looks_like_formula(value):
+        return "'" + value
+    return value
+
+
+def _text_cell(sheet, value: Any):
+    from openpyxl.cell import Cell, WriteOnlyCell
+    from openpyxl.worksheet._write_only import WriteOnlyWorksheet
+
+    cell = WriteOnlyCell(sheet, value) if isinstance(sheet, WriteOnlyWorksheet) else Cell(sheet, value=value)
+    cell.data_type = "s"  # a text cell: openpyxl would turn a leading "=" into a formula
+    return cell
+
+
+def xlsx_value(sheet, value: Any) -> Any:
+    """A value as an .xlsx cell of ``sheet``: texts always as text, never as formulas."""
+    value = _cell(value)
+    if isinstance(value, str) and value:
+        return _text_cell(sheet, value)
+    return value
+
+
+def append_row(sheet, values: Iterable[Any]) -> None:
+    """Append one row to an openpyxl worksheet (normal or write-only), texts as text cells."""
+    sheet.append([xlsx_value(sheet, v) for v in values])
+
+
+def put(sheet, row: int, column: int, value: Any):
+    """Set one cell of a normal worksheet (text as text) and return it for styling."""
+    cell = sheet.cell(row=row, column=column)
+    value = _cell(value) if value is not None else None
+    cell.value = value
+    if isinstance(value, str):
+        cell.data_type = "s"
+    return cell
+
+
+def csv_lines(headers: list[str], rows: Iterable[list[Any]], *, preamble: list[str] | None = None) -> Iterator[str]:
     writer = csv.writer(_Echo())
-    yield "\ufeff" + writer.writerow(headers)
+    first = "\ufeff"
+    if preamble:
+        yield first + writer.writerow([csv_cell(v) for v in preamble])
+        first = ""
+    yield first + writer.writerow([csv_cell(v) for v in headers])
     for row in rows:
-        yield writer.writerow([_cell(v) for v in row])
+        yield writer.writerow([csv_cell(v) for v in row])
+
+
+def xlsx_book(filename: str, headers: list[str], rows: Iterable[list[Any]]):
+    """A write-only workbook of one sheet: the headers, then the rows."""
+    from openpyxl import Workbook
+
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet(filename[:31])
+    append_row(sheet, headers)
+    for row in rows:
+        append_row(sheet, row)
+    return book
 
 
 def file_response(fmt: str, filename: str, headers: list[str], rows: Iterable[list[Any]]):
     if fmt == "csv":
         response = StreamingHttpResponse(csv_lines(headers, rows), content_type=CONTENT_TYPES["csv"])
-    else:
-        from openpyxl import Workbook
-
-        book = Workbook(write_only=True)
-        sheet = book.create_sheet(filename[:31])
-        sheet.append(headers)
-        for row in rows:
-            sheet.append([_cell(v) for v in row])
-        return workbook_response(book, filename)
-    response["Content-Disposition"] = f'attachment; filename="{filename}.{fmt}"'
-    return response
+        response["Content-Disposition"] = f'attachment; filename="{filename}.{fmt}"'
+        add_never_cache_headers(response)
+        return response
+    return workbook_response(xlsx_book(filename, headers, rows), filename)
 
 
 def workbook_response(book, filename: str) -> FileResponse:
@@ -62,7 +127,9 @@ def workbook_response(book, filename: str) -> FileResponse:
     spool.seek(0)
     response = FileResponse(spool, content_type=CONTENT_TYPES["xlsx"])
     response["Content-Disposition"] = f'attachment; filename="{filename}.xlsx"'
+    add_never_cache_headers(response)  # exports hold personal and scoped data
     return response
 
 
-__all__ = ["file_response", "workbook_response", "CONTENT_TYPES"]
+__all__ = ["file_response", "workbook_response", "CONTENT_TYPES", "csv_cell", "append_row", "put", "xlsx_value",
+           "looks_like_formula", "FORMULA_START"]

@@ -20,9 +20,36 @@ ID_NUMBER = re.compile(r"(?<![0-9A-Za-z])\d{17}[\dXx](?![0-9A-Za-z])")
 MOBILE = re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)")
 
 
+# Secrets a client may put in a query string (Open311's api_key is a bearer token): never logged.
+QUERY_SECRET = re.compile(r"(?i)((?:^|[?&\s])(?:api_key|apikey|access_token|token|key|secret|password|otp|signature)=)[^&\s\"']*")
+
+
+def redact_query(text: str) -> str:
+    """``…?api_key=abc&x=1`` → ``…?api_key=***&x=1``."""
+    return QUERY_SECRET.sub(lambda m: m.group(1) + "***", text)
+
+
 def mask_text(text: str) -> str:
+    text = redact_query(text)
     text = ID_NUMBER.sub(lambda m: mask_id_number(m.group().upper()), text)
     return MOBILE.sub(lambda m: mask_phone(m.group()), text)
+
+
+try:  # gunicorn serves the platform (scripts/run.sh); its access log is not a Python logging record
+    from gunicorn.glogging import Logger as _GunicornLogger
+except ImportError:  # pragma: no cover
+    _GunicornLogger = object
+
+
+class GunicornLogger(_GunicornLogger):
+    """gunicorn's logger with query-string secrets and personal data masked in the access log."""
+
+    def atoms(self, resp, req, environ, request_time):
+        atoms = super().atoms(resp, req, environ, request_time)
+        for key in ("r", "q", "U"):
+            if isinstance(atoms.get(key), str):
+                atoms[key] = mask_text(atoms[key])
+        return atoms
 
 
 class MaskPersonalData(logging.Filter):

@@ -132,6 +132,21 @@ class SecurityEvent(models.Model):
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor_name} {self.action} {self.outcome}"
 
 
+class SecurityEventSubject(models.Model):
+    """A record a security event concerns, when it concerns many (an export with personal data in
+    clear names every person it revealed): each one's history shows the event. Append-only."""
+
+    event = models.ForeignKey(SecurityEvent, on_delete=models.DO_NOTHING, db_constraint=False, related_name="subjects")
+    object_type = models.CharField(max_length=32)
+    object_id = models.BigIntegerField()
+
+    class Meta:
+        indexes = [models.Index(fields=["object_type", "object_id"], name="securitysubject_object")]
+
+    def __str__(self) -> str:
+        return f"{self.object_type} {self.object_id}"
+
+
 class AuditSeal(models.Model):
     """A batch of audit rows sealed into the hash chain (see core/sealing.py)."""
 

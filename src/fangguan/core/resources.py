@@ -47,13 +47,18 @@ class Resource:
     rows: Rows | None = None  # list rows straight from values() (core.rows), where the schema allows
 
     @property
+    def ordering_values(self) -> tuple[str, ...]:
+        """Every value ``ordering`` may take: each key, ascending or (``-``) descending."""
+        return tuple(v for k in self.ordering for v in (k, f"-{k}"))
+
+    @property
     def object_type(self) -> str:
         return object_type_of(self.model)
 
     def order(self, qs: models.QuerySet, ordering: str | None) -> models.QuerySet:
         """Sort by an allowed key (``-`` for descending); the id breaks ties so pages are stable."""
         if ordering:
-            key = ordering.lstrip("-")
+            key = ordering[1:] if ordering.startswith("-") else ordering  # one minus, never "--name"
             if key not in self.ordering:
                 raise ValidationError({"ordering": [_("Cannot sort by %(key)s.") % {"key": key}]})
             return qs.order_by(ordering, "-pk" if ordering.startswith("-") else "pk")
@@ -90,10 +95,14 @@ def resource_for_object_type(object_type: str) -> Resource | None:
 
 
 def patch_schema(schema: type[Schema], *, drop: tuple[str, ...] = ()) -> type[Schema]:
-    """The PATCH shape of an input schema: every field optional, only those sent are applied."""
+    """The PATCH shape of an input schema: every field optional, only those sent are applied. A
+    field takes ``null`` only where the input schema itself allows it (``{"address": null}`` is a
+    422, not a database error); the base is the input schema's (``core.api.InSchema``: unknown
+    fields refused)."""
     fields = {
-        name: (info.annotation | None, None)
+        name: (info.annotation, None)
         for name, info in schema.model_fields.items()
         if name not in drop
     }
-    return create_model(schema.__name__.replace("In", "Patch"), __base__=Schema, **fields)
+    base = schema.__mro__[1] if issubclass(schema.__mro__[1], Schema) else Schema
+    return create_model(schema.__name__.replace("In", "Patch"), __base__=base, **fields)

@@ -15,3 +15,10 @@ def pinyin_key(text: str) -> str:
     full = "".join(lazy_pinyin(text)).lower()
     initials = "".join(lazy_pinyin(text, style=Style.FIRST_LETTER)).lower()
     return f"{full} {initials}"[:200]
+
+
+def ascii_digits(value: str, max_digits: int = 18) -> bool:
+    """Whether ``value`` is 1 to ``max_digits`` ASCII digits — what ids, timestamps and other numbers
+    read from URLs and headers must be. ``str.isdigit`` also accepts ² and Arabic-Indic ١, and a
+    400-digit number overflows whatever it is compared with."""
+    return 0 < len(value) <= max_digits and all("0" <= ch <= "9" for ch in value)

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_GET
 
 from fangguan.accounts.roles import is_business
 from fangguan.core.audit import log_security
-from fangguan.core.exports import workbook_response
+from fangguan.core.exports import append_row, workbook_response
 from fangguan.core.maps import ColourBy, Layer, MapConfig
 from fangguan.core.models import SecurityAction
 from fangguan.core.replica import from_replica
@@ -94,20 +94,20 @@ def export_xlsx(request):
     book = Workbook()
     sheet = book.active
     sheet.title = _("By town")
-    sheet.append([_("Registry figures by town on %(day)s") % {"day": day.isoformat()}])
+    append_row(sheet, [_("Registry figures by town on %(day)s") % {"day": day.isoformat()}])
     sheet["A1"].font = Font(bold=True)
-    sheet.append(headers)
+    append_row(sheet, headers)
     for row in rows:
-        sheet.append(row)
+        append_row(sheet, row)
     for cell in sheet[2]:
         cell.font = Font(bold=True)
     for cell in sheet[sheet.max_row]:
         cell.font = Font(bold=True)
     sheet.freeze_panes = "B3"
     years = book.create_sheet(_("Deliveries by year"))
-    years.append([_("Year"), _("Estates delivered"), _("Floor area delivered (10,000 ㎡)")])
+    append_row(years, [_("Year"), _("Estates delivered"), _("Floor area delivered (10,000 ㎡)")])
     for cell in years[1]:
         cell.font = Font(bold=True)
     for row in board.deliveries:
-        years.append([row["year"], row["estates"], wan(row["floor_area_m2"])])
+        append_row(years, [row["year"], row["estates"], wan(row["floor_area_m2"])])
     return workbook_response(book, f"registry-by-town-{day.isoformat()}")

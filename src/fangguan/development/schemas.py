@@ -10,7 +10,7 @@ from decimal import Decimal
 
 from ninja import Schema
 
-from fangguan.core.api import Number, Ref, ref
+from fangguan.core.api import InSchema, Number, Ref, ref
 
 from .choices import HousingType, LandUse, ParcelStatus, PermitKind, RenovationKind, one_of
 
@@ -112,7 +112,7 @@ class RenovationOut(Schema):
         return [ref(e) for e in obj.estates.all()]
 
 
-class ParcelIn(Schema):
+class ParcelIn(InSchema):
     code: str
     name: str = ""
     town: int
@@ -125,7 +125,7 @@ class ParcelIn(Schema):
     longitude: Decimal | None = None
 
 
-class ProjectIn(Schema):
+class ProjectIn(InSchema):
     code: str
     name: str
     developer: str
@@ -136,7 +136,7 @@ class ProjectIn(Schema):
     longitude: Decimal | None = None
 
 
-class PermitIn(Schema):
+class PermitIn(InSchema):
     project: int
     kind: one_of(PermitKind)
     number: str
@@ -146,7 +146,7 @@ class PermitIn(Schema):
     estate: int | None = None
 
 
-class AffordableIn(Schema):
+class AffordableIn(InSchema):
     project: int
     homes: int
     area_m2: Decimal | None = None
@@ -154,7 +154,7 @@ class AffordableIn(Schema):
     ready_on: dt.date | None = None
 
 
-class RenovationIn(Schema):
+class RenovationIn(InSchema):
     code: str
     name: str
     town: int

@@ -23,6 +23,7 @@ import time
 from django.conf import settings
 from django.utils import timezone
 
+from fangguan.core.text import ascii_digits
 from fangguan.outbox.models import Subscriber
 from fangguan.outbox.services import sign, verify
 
@@ -50,7 +51,7 @@ def signature(secret: str, timestamp: str, body: bytes) -> str:
 def verify_request(request, given: str) -> Subscriber | None:
     """The hotline subscriber if ``request`` carries its valid, fresh signature; else None."""
     stamp = request.headers.get("X-Hotline-Timestamp", "")
-    if not stamp.isdigit() or abs(time.time() - int(stamp)) > MAX_SKEW_SECONDS:
+    if not ascii_digits(stamp, 12) or abs(time.time() - int(stamp)) > MAX_SKEW_SECONDS:
         return None
     subscriber = hotline()
     if subscriber is None:

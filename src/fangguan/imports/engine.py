@@ -103,14 +103,16 @@ class Report:
     def _failed_row(self, row: Row) -> None:
         from openpyxl import Workbook
 
+        from fangguan.core.exports import append_row
+
         if self._sheet is None:
             self._book = Workbook(write_only=True)
             self._sheet = self._book.create_sheet("错误行")
-            self._sheet.append([*self.headers, REASON_HEADER])
+            append_row(self._sheet, [*self.headers, REASON_HEADER])
         reason = _("Row %(row)s: ") % {"row": row.number} + "；".join(
             f"「{c}」{m}" if c else m for c, m in row.errors)
         cells = list(row.raw[: len(self.headers)]) + [None] * (len(self.headers) - len(row.raw))
-        self._sheet.append([*[_plain(c) for c in cells], reason])
+        append_row(self._sheet, [*[_plain(c) for c in cells], reason])
 
     def save_sheet(self, job: ImportJob) -> None:
         if self._sheet is None:

@@ -211,6 +211,12 @@ def _open_csv(fh: IO[bytes], head: bytes, spec) -> Table:
 def _open_xlsx(fh: IO[bytes], spec) -> Table:
     from python_calamine import CalamineWorkbook
 
+    from fangguan.core.archives import ArchiveRefused, check_archive
+
+    try:
+        check_archive(fh)  # again here: whatever stored the file, nothing expands past the limits
+    except ArchiveRefused as exc:
+        raise FileProblem(" ".join(exc.messages)) from None
     try:
         book = CalamineWorkbook.from_filelike(fh)
         names = book.sheet_names
@@ -260,7 +266,13 @@ def formula_cells(fh: IO[bytes], sheet_index: int = 0) -> set[tuple[int, int]]:
     sheet's XML (calamine gives their cached values but does not say which cells had formulas)."""
     import zipfile
 
+    from fangguan.core.archives import ArchiveRefused, check_archive
+
     found: set[tuple[int, int]] = set()
+    try:
+        check_archive(fh)
+    except ArchiveRefused:
+        return found  # open_table refuses the file with the reason
     try:
         with zipfile.ZipFile(fh) as book:
             names = sorted((n for n in book.namelist() if re.fullmatch(r"xl/worksheets/sheet\d+\.xml", n)),

@@ -13,6 +13,7 @@ from django.db import connection, models, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from fangguan.core.archives import ArchiveRefused, check_archive
 from fangguan.core.audit import change_entry, snapshot
 from fangguan.core.models import ChangeAction, ChangeLog
 from fangguan.core.scopes import fields_many
@@ -45,9 +46,14 @@ def import_create(*, actor, kind: str, upload: File, filename: str, dry_run: boo
     head = upload.read(64 * 1024)
     upload.seek(0)
     try:
-        sniff(filename, head)
+        fmt = sniff(filename, head)
     except FileProblem as exc:
         raise ValidationError({"file": [exc.message]}) from None
+    if fmt == "xlsx":
+        try:
+            check_archive(upload)  # a compression bomb is refused before it is stored or read
+        except ArchiveRefused as exc:
+            raise ValidationError({"file": exc.messages}) from None
     with transaction.atomic():
         job = ImportJob(kind=kind, created_by=actor, filename=filename[:200], dry_run=dry_run, mode=mode,
                         source=source, language=translation.get_language() or "")

@@ -29,8 +29,10 @@ from typing import Any
 from django.core.exceptions import FieldDoesNotExist, PermissionDenied, ValidationError
 from django.db import DatabaseError, IntegrityError, models, transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from fangguan.core.audit import snapshot
+from fangguan.core.exports import looks_like_formula
 from fangguan.core.scopes import ADD, can
 
 from . import cells
@@ -173,6 +175,10 @@ class ImportSpec:
 
     def export_count(self, qs, user) -> int:
         return qs.count()
+
+    def people_of(self, qs, user) -> list[int]:
+        """The people whose personal data an export of ``qs`` holds (the clear export names them)."""
+        return []
 
 
 @dataclass(frozen=True)
@@ -527,6 +533,11 @@ class RecordSpec(ImportSpec):
                               if f.name.endswith("_flagged"))
 
 
+# A text a spreadsheet program would run as a formula: kept as text (every file the platform writes
+# writes it as text, see core.exports), and the importer is told.
+N_FORMULA_TEXT = gettext_lazy("text that a spreadsheet would read as a formula: kept as text, check it")
+
+
 def parse_row(spec: ImportSpec, number: int, raw: list[Any], columns: list[Column | None],
               note: Callable[[Column, str, Row, Any, Any], None]) -> Row:
     row = Row(number, raw)
@@ -535,6 +546,8 @@ def parse_row(spec: ImportSpec, number: int, raw: list[Any], columns: list[Colum
             continue
         row.present.add(col.name)
         value = raw[index] if index < len(raw) else None
+        if isinstance(value, str) and value.startswith("'") and looks_like_formula(value[1:]):
+            value = value[1:]  # the ' our own CSV exports put before such a text (core.exports.csv_cell)
         if cells.is_empty(value):
             row.values[col.name] = "" if col.parse in (cells.text, cells.code) else None
             continue
@@ -548,6 +561,8 @@ def parse_row(spec: ImportSpec, number: int, raw: list[Any], columns: list[Colum
         row.values[col.name] = parsed
         if normalised:
             note(col, normalised, row, value, parsed)
+        if looks_like_formula(parsed):
+            note(col, str(N_FORMULA_TEXT), row, value, parsed)
     return row
 
 

@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 
 from fangguan.accounts.services import token_user
+from fangguan.core.text import ascii_digits
 
 DEFAULT_DAYS = 90
 MAX_RESULTS = 1000
@@ -141,7 +142,10 @@ def service_definition(request, code: str):
 
 
 def _date(value: str, name: str):
-    moment = parse_datetime(value.replace(" ", "+")) if value else None
+    try:
+        moment = parse_datetime(value.replace(" ", "+")) if value else None
+    except ValueError:  # well formed but no such moment: 2025-02-30, month 13, hour 25
+        moment = None
     if value and (moment is None or moment.tzinfo is None):
         raise ValidationError({name: [_("Give a date and time in ISO 8601 with its offset, e.g. 2026-01-05T08:00:00+08:00.")]})
     return moment
@@ -151,7 +155,7 @@ def _list(request) -> JsonResponse:
     qs = _visible(request.user)
     ids = [v.strip() for v in request.GET.get("service_request_id", "").split(",") if v.strip()]
     if ids:
-        if not all(v.isdigit() and 0 < int(v) < 2**63 for v in ids):
+        if not all(ascii_digits(v) and 0 < int(v) < 2**63 for v in ids):
             return _ok([])
         return _ok([_service_request(r) for r in qs.filter(pk__in=[int(v) for v in ids])[:MAX_RESULTS]])
     start = _date(request.GET.get("start_date", ""), "start_date")
@@ -202,7 +206,7 @@ def _create(request) -> JsonResponse:
     address_id = data.get("address_id", "").strip()
     estate = None
     if address_id:
-        estate = Estate.objects.filter(pk=int(address_id)).first() if address_id.isdigit() and int(address_id) < 2**63 else None
+        estate = Estate.objects.filter(pk=int(address_id)).first() if ascii_digits(address_id) else None
     elif data.get("lat") and data.get("long"):
         try:
             lat, lng = float(data["lat"]), float(data["long"])
@@ -236,7 +240,7 @@ def requests_(request):
 
 @open311(("GET",))
 def request_one(request, request_id: str):
-    if not request_id.isdigit() or not 0 < int(request_id) < 2**63:
+    if not ascii_digits(request_id) or not 0 < int(request_id) < 2**63:
         return _error(404, _("No such service request."))
     r = _visible(request.user).filter(pk=int(request_id)).first()
     if r is None:

@@ -248,20 +248,22 @@ def report_workbook(user, plan: Plan, day: dt.date):
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
+    from fangguan.core.exports import append_row
+
     rows = plan_progress(user, plan, day)
     base = baseline(user, [p.indicator for p in rows])
     book = Workbook()
     sheet = book.active
     sheet.title = "主要指标"
-    sheet.append([f"{plan.name} 主要指标完成情况（截至 {day.isoformat()}）"])
+    append_row(sheet, [f"{plan.name} 主要指标完成情况（截至 {day.isoformat()}）"])
     sheet["A1"].font = Font(bold=True)
     headers = ["序号", "指标名称", "单位", "属性", "目标值", "实际值", "完成比例(%)", "状态", "“十三五”同口径", "计算", "备注"]
-    sheet.append(headers)
+    append_row(sheet, headers)
     for cell in sheet[2]:
         cell.font = Font(bold=True)
     for p in rows:
         i = p.indicator
-        sheet.append([i.code, ("　" if i.parent_id else "") + i.name, i.unit, i.attribute, float(i.target),
+        append_row(sheet, [i.code, ("　" if i.parent_id else "") + i.name, i.unit, i.attribute, float(i.target),
                       None if p.actual is None else float(p.actual),
                       None if p.share is None else float((p.share * 100).quantize(Decimal("0.1")))
                       if not p.partial else None if p.contribution is None
@@ -270,14 +272,14 @@ def report_workbook(user, plan: Plan, day: dt.date):
                       p.calculation(), i.notes])
     sheet.freeze_panes = "C3"
     years = book.create_sheet("分年度")
-    years.append(["序号", "指标名称", "单位", *[str(y) for y in plan.years]])
+    append_row(years, ["序号", "指标名称", "单位", *[str(y) for y in plan.years]])
     for cell in years[1]:
         cell.font = Font(bold=True)
     for p in rows:
-        years.append([p.indicator.code, p.indicator.name, p.indicator.unit,
+        append_row(years, [p.indicator.code, p.indicator.name, p.indicator.unit,
                       *[None if p.by_year.get(y) is None else float(p.by_year[y]) for y in plan.years]])
     review = book.create_sheet("“十三五”回顾")
-    review.append(["指标", "项目数", "数值", "单位"])
+    append_row(review, ["指标", "项目数", "数值", "单位"])
     for r in thirteenth_review(user):
-        review.append([r["label"], r["projects"], float(r["value"]) if r["value"] is not None else None, r["unit"]])
+        append_row(review, [r["label"], r["projects"], float(r["value"]) if r["value"] is not None else None, r["unit"]])
     return book

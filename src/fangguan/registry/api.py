@@ -14,19 +14,23 @@ from typing import Any, Literal
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from ninja import Router, Schema
+from ninja import Query, Router, Schema
 
-from fangguan.core.api import get_or_404
+from fangguan.core.api import InSchema, get_or_404
 from fangguan.core.crud import Writes, add_crud_routes, resolve_references
+from fangguan.core.exports import CONTENT_TYPES
 
 from . import services
-from .exports import export_resource
+from .exports import export_clear, export_resource
 from .models import Person
 from .resources import RESOURCES, Resource
 from .schemas import PersonOut
 from .selectors import registry_stats
 
 router = Router(tags=["registry"])
+
+# The lists whose files hold identity numbers or phones (masked in every GET export).
+CLEAR_EXPORTS = ("people", "committees")
 
 
 def _create(actor, resource: Resource, data: dict[str, Any]):
@@ -79,12 +83,12 @@ def stats_registry(request, as_of: dt.date | None = None):
 # --- People: exact search and reveal ---------------------------------------------------------
 
 
-class PeopleSearchIn(Schema):
+class PeopleSearchIn(InSchema):
     id_number: str | None = None
     phone: str | None = None
 
 
-class RevealIn(Schema):
+class RevealIn(InSchema):
     field: Literal["id_number", "phone"]
     reason: str
 
@@ -127,3 +131,37 @@ def people_reveal(request, obj_id: int, payload: RevealIn):
 
 
 add_crud_routes(router, RESOURCES.values(), WRITES, export=export_resource)
+
+
+# --- Exports with personal data in clear -------------------------------------------------------
+
+
+class ClearExportIn(InSchema):
+    reason: str
+    purpose: str
+    format: Literal["csv", "xlsx"] = "xlsx"
+    otp: str | None = None
+
+
+def _add_clear_export(resource: Resource) -> None:
+    op = resource.name.replace("-", "_")
+
+    Ordering = Literal[resource.ordering_values]  # noqa: N806
+
+    @router.post(f"/{resource.name}/export/clear", operation_id=f"export_{op}_clear", response={200: None},
+                 summary=f"Export {resource.name} with personal data in clear",
+                 openapi_extra={"responses": {200: {"description": "CSV (UTF-8 with BOM) or .xlsx file, watermarked",
+                                                    "content": {c: {} for c in CONTENT_TYPES.values()}}}})
+    def export_clear_view(request, payload: ClearExportIn, filters: Query[resource.filters],
+                          ordering: Ordering | None = None):
+        """The list's file with identity numbers and phones in clear (``GET …/export`` is always
+        masked): the reveal permission, a reason and a purpose, the one-time code where the role
+        needs a second factor, at most FANGGUAN_CLEAR_EXPORT_MAX_ROWS rows; logged naming every
+        person in it, and watermarked."""
+        qs = resource.order(filters.filter(resource.queryset(request.user)), ordering)
+        return export_clear(request.user, resource, qs, payload.format, filters.dict(), reason=payload.reason,
+                            purpose=payload.purpose, otp=payload.otp)
+
+
+for _name in CLEAR_EXPORTS:
+    _add_clear_export(RESOURCES[_name])

@@ -4,19 +4,33 @@ and a security-log entry for every export (who, what, how many rows, masked or n
 Lists that are also an import kind (``registry/imports.py``) are written in that kind's columns —
 Chinese headings, the system ``id``, choice labels, related records by their natural keys — so
 an export, edited in Excel, is a valid import file (a masked cell there means "unchanged").
-Personal data is masked unless the user holds the reveal permission.
+Personal data is masked in every export, for everyone; ``export_clear`` is the one way to a file
+with identity numbers and phones in clear (a POST with the permission, reason, purpose, a row
+limit, the second factor where required; logged naming every person; watermarked).
 """
 
 from __future__ import annotations
 
-from django.core.exceptions import FieldDoesNotExist
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import FieldDoesNotExist, PermissionDenied, ValidationError
+from django.http import StreamingHttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from fangguan.accounts.roles import may_reveal
 from fangguan.core.audit import log_security
-from fangguan.core.exports import file_response
-from fangguan.core.models import SecurityAction
+from fangguan.core.context import audit_context, current
+from fangguan.core.exports import (
+    CONTENT_TYPES,
+    csv_lines,
+    file_response,
+    workbook_response,
+    xlsx_book,
+)
+from fangguan.core.models import Outcome, SecurityAction
 from fangguan.core.resources import Resource
 
 
@@ -44,17 +58,47 @@ def import_spec_of(resource: Resource):
         return None
 
 
-def export_resource(user, resource: Resource, qs, fmt: str, filters: dict):
+def personal_resource(resource: Resource) -> bool:
+    """Whether the list's file holds personal data (identity numbers, phones) that exports mask."""
     spec = import_spec_of(resource)
-    reveal = spec is not None and any(c.personal for c in spec.columns) and may_reveal(user)
-    rows_total = spec.export_count(qs, user) if spec is not None else qs.count()
-    log_security(actor=user, action=SecurityAction.EXPORT, object_type=resource.object_type,
-                 detail={"resource": resource.name, "format": fmt, "rows": rows_total, "unmasked": reveal,
-                         "filters": {k: str(v) for k, v in filters.items() if v not in (None, "")}})
+    return spec is not None and any(c.personal for c in spec.columns)
+
+
+def _logged(rows: Iterable[list[Any]], on_end: Callable[[int, bool], None]) -> Iterator[list[Any]]:
+    """The rows, counted; ``on_end(rows written, finished)`` once the last one is out — or the file
+    broke off (client gone, worker stopped, error) — so the log states what really left."""
+    written, finished = 0, False
+    try:
+        for row in rows:
+            yield row
+            written += 1
+        finished = True
+    finally:
+        on_end(written, finished)
+
+
+def _outcome_logger(user, resource: Resource, fmt: str, filters: dict, detail: dict):
+    ctx = current()  # a streamed file ends after the request's context is gone: keep its ids
+
+    def on_end(written: int, finished: bool) -> None:
+        with audit_context(request_id=ctx.request_id, source_ip=ctx.source_ip, cause=ctx.cause):
+            log_security(actor=user, action=SecurityAction.EXPORT, object_type=resource.object_type,
+                         outcome=Outcome.SUCCESS if finished else Outcome.FAILURE,
+                         detail={"resource": resource.name, "format": fmt, "rows": written, **detail,
+                                 "filters": {k: str(v) for k, v in filters.items() if v not in (None, "")}})
+
+    return on_end
+
+
+def export_resource(user, resource: Resource, qs, fmt: str, filters: dict):
+    """The list as a file, personal data masked — for everyone: a clear export is its own act
+    (``export_clear``). The export is logged when the file has really been written out."""
+    spec = import_spec_of(resource)
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+    on_end = _outcome_logger(user, resource, fmt, filters, {"unmasked": False})
     if spec is not None:
         headers = [c.header for c in spec.columns]
-        return file_response(fmt, f"{resource.name}-{stamp}", headers, spec.export_rows(qs, user, reveal))
+        return file_response(fmt, f"{resource.name}-{stamp}", headers, _logged(spec.export_rows(qs, user, False), on_end))
 
     fields = list(resource.out.model_fields)
 
@@ -63,4 +107,83 @@ def export_resource(user, resource: Resource, qs, fmt: str, filters: dict):
             data = resource.out.from_orm(obj).model_dump()
             yield [data[f] for f in fields]
 
-    return file_response(fmt, f"{resource.name}-{stamp}", [_header(resource, f) for f in fields], rows())
+    return file_response(fmt, f"{resource.name}-{stamp}", [_header(resource, f) for f in fields], _logged(rows(), on_end))
+
+
+def clear_export_limit() -> int:
+    return int(getattr(settings, "FANGGUAN_CLEAR_EXPORT_MAX_ROWS", 2000))
+
+
+def export_clear(user, resource: Resource, qs, fmt: str, filters: dict, *, reason: str, purpose: str,
+                 otp: str | None = None):
+    """The list with identity numbers and phones in clear: a deliberate act (PIPL Art. 51, 等保
+    L3). It needs the reveal permission, a stated reason and purpose, a second factor where the
+    role requires one, and at most ``FANGGUAN_CLEAR_EXPORT_MAX_ROWS`` rows; before a byte leaves,
+    one security event names every person revealed (so each one's history shows it), and the file
+    carries a watermark (who, when, request id). Anything refused is logged too and reveals nothing."""
+    from fangguan.accounts import security
+
+    spec = import_spec_of(resource)
+    if spec is None or not any(c.personal for c in spec.columns):
+        raise ValidationError({"resource": [_("This list holds no masked personal data.")]})
+    reason, purpose = (reason or "").strip(), (purpose or "").strip()
+    problems = {}
+    if len(reason) < 2:
+        problems["reason"] = [_("Give the reason for viewing this personal data.")]
+    if len(purpose) < 2:
+        problems["purpose"] = [_("Give the purpose the exported personal data will be used for.")]
+    if problems:
+        raise ValidationError(problems)
+    base = {"resource": resource.name, "format": fmt, "unmasked": True, "reason": reason[:200],
+            "purpose": purpose[:200], "filters": {k: str(v) for k, v in filters.items() if v not in (None, "")}}
+
+    def refuse(message: str, why: str, exc=PermissionDenied):
+        log_security(actor=user, action=SecurityAction.REVEAL, outcome=Outcome.DENIED,
+                     object_type=resource.object_type, detail={**base, "refused": why})
+        raise exc(message)
+
+    if not may_reveal(user):
+        refuse(_("You may not view unmasked personal data."), "permission")
+    if security.otp_required(user):
+        from django_otp import match_token
+
+        if not otp or match_token(user, otp.strip()) is None:
+            refuse(_("A valid one-time code (otp) is required."), "second factor")
+    rows_total = spec.export_count(qs, user)
+    if rows_total > clear_export_limit():
+        refuse(_("%(n)s rows: at most %(max)s rows may be exported in clear at once; narrow the filters.") % {
+            "n": rows_total, "max": clear_export_limit()}, "rows", ValidationError)
+    people = spec.people_of(qs, user)
+    event = log_security(actor=user, action=SecurityAction.REVEAL, object_type=resource.object_type,
+                         detail={**base, "rows": rows_total, "people": len(people)}, subjects=("person", people))
+    ctx = current()
+    stamp = timezone.localtime()
+    mark = (_("Personal data in clear, exported by %(user)s at %(at)s, request %(request)s, for: %(purpose)s. "
+              "Do not pass on.") % {"user": user.get_username(), "at": stamp.strftime("%Y-%m-%d %H:%M:%S"),
+                                    "request": ctx.request_id, "purpose": purpose[:100]})
+    on_end = _outcome_logger(user, resource, fmt, filters, {"unmasked": True, "reveal_event": event.pk})
+    headers = [c.header for c in spec.columns]
+    rows = _logged(spec.export_rows(qs, user, True), on_end)
+    name = f"{resource.name}-clear-{stamp.strftime('%Y%m%d-%H%M')}"
+    if fmt == "csv":
+        response = StreamingHttpResponse(csv_lines(headers, rows, preamble=[mark]), content_type=CONTENT_TYPES["csv"])
+        response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
+        return response
+    book = xlsx_book(name, headers, rows)
+    watermark(book, mark, user=user.get_username())
+    return workbook_response(book, name)
+
+
+def watermark(book, mark: str, *, user: str) -> None:
+    """Who exported the file, when and by which request: in the workbook's properties, in every
+    printed page's header and on a sheet of its own (after the data: an import reads the first)."""
+    from fangguan.core.exports import append_row
+
+    book.properties.creator = user
+    book.properties.description = mark
+    book.properties.keywords = "watermark"
+    for sheet in book.worksheets:
+        if hasattr(sheet, "oddHeader"):
+            sheet.oddHeader.center.text = mark[:250]
+    info = book.create_sheet(_("Export"))
+    append_row(info, [mark])

@@ -264,6 +264,9 @@ class PeopleSpec(RegistrySpec):
     batch_size = 1
     share_columns = ("estate", "building", "room", "share_kind", "share_percent", "since", "until")
 
+    def people_of(self, qs, user) -> list[int]:
+        return list(qs.order_by().values_list("pk", flat=True))
+
     def export_count(self, qs, user) -> int:
         shares = m.HomeShare.objects.visible_to(user).as_of(timezone.localdate()).filter(person__in=qs.values("pk"))
         return shares.count() + qs.exclude(pk__in=shares.values("person_id")).count()
@@ -491,6 +494,10 @@ class CommitteeSpec(RegistrySpec):
     batch_size = 1
     committee_fields = ("name", "assembly_established_on", "established_on", "term_start", "term_end",
                         "dissolved_on", "party_group_since")
+
+    def people_of(self, qs, user) -> list[int]:
+        return list(m.CommitteeMember.objects.visible_to(user).filter(committee__in=qs.values("pk"), person__isnull=False)
+                    .order_by().values_list("person_id", flat=True).distinct())
 
     def export_count(self, qs, user) -> int:
         members = m.CommitteeMember.objects.visible_to(user).filter(committee__in=qs.values("pk"))

@@ -13,7 +13,7 @@ from typing import Literal
 from ninja import Schema
 from pydantic import Field
 
-from fangguan.core.api import Number, Ref, ref
+from fangguan.core.api import InSchema, Number, Ref, ref
 
 # --- Out ------------------------------------------------------------------------------------
 
@@ -251,14 +251,14 @@ class AssessmentOut(Schema):
 # record the writer cannot see cannot be referenced either.
 
 
-class TownIn(Schema):
+class TownIn(InSchema):
     code: str
     name: str
     kind: str = "town"
     sort_order: int = 0
 
 
-class NeighbourhoodIn(Schema):
+class NeighbourhoodIn(InSchema):
     town: int
     code: str
     name: str
@@ -266,7 +266,7 @@ class NeighbourhoodIn(Schema):
     property_subcommittee_until: dt.date | None = None
 
 
-class EstateIn(Schema):
+class EstateIn(InSchema):
     code: str
     name: str
     address: str = ""
@@ -286,14 +286,14 @@ class EstateIn(Schema):
     developer: int | None = None
 
 
-class AreaIn(Schema):
+class AreaIn(InSchema):
     estate: int
     code: str
     name: str
     established_on: dt.date | None = None
 
 
-class BuildingIn(Schema):
+class BuildingIn(InSchema):
     estate: int
     area: int
     number: str
@@ -305,7 +305,7 @@ class BuildingIn(Schema):
     floor_area_m2: Decimal | None = None
 
 
-class HomeIn(Schema):
+class HomeIn(InSchema):
     building: int
     unit: str = ""
     room_number: str
@@ -315,7 +315,7 @@ class HomeIn(Schema):
     property_unit_number: str = ""
 
 
-class ShareIn(Schema):
+class ShareIn(InSchema):
     home: int
     person: int
     kind: str = "owner"
@@ -324,14 +324,14 @@ class ShareIn(Schema):
     until: dt.date | None = None
 
 
-class PersonShareIn(Schema):
+class PersonShareIn(InSchema):
     home: int
     kind: str = "owner"
     share_percent: Decimal = Decimal("100")
     since: dt.date
 
 
-class PersonIn(Schema):
+class PersonIn(InSchema):
     kind: str = "natural"
     name: str
     id_type: str = "resident_id"
@@ -341,7 +341,7 @@ class PersonIn(Schema):
     share: PersonShareIn | None = Field(None, description="the person's right in a home, created with them")
 
 
-class CompanyIn(Schema):
+class CompanyIn(InSchema):
     name: str
     credit_code: str
     filed_on: dt.date | None = None
@@ -351,7 +351,7 @@ class CompanyIn(Schema):
     phone: str = ""
 
 
-class ContractIn(Schema):
+class ContractIn(InSchema):
     area: int
     company: int
     kind: Literal["preliminary", "formal"]
@@ -363,7 +363,7 @@ class ContractIn(Schema):
     fee_other: Decimal | None = None
 
 
-class CommitteeIn(Schema):
+class CommitteeIn(InSchema):
     area: int
     name: str
     assembly_established_on: dt.date | None = None
@@ -374,7 +374,7 @@ class CommitteeIn(Schema):
     party_group_since: dt.date | None = None
 
 
-class CommitteeMemberIn(Schema):
+class CommitteeMemberIn(InSchema):
     committee: int
     person: int | None = None
     name: str
@@ -384,7 +384,7 @@ class CommitteeMemberIn(Schema):
     neighbourhood: int | None = None
 
 
-class CommitteeDocumentIn(Schema):
+class CommitteeDocumentIn(InSchema):
     committee: int
     kind: str
     title: str
@@ -392,7 +392,7 @@ class CommitteeDocumentIn(Schema):
     body: str = ""
 
 
-class FacilityIn(Schema):
+class FacilityIn(InSchema):
     estate: int
     building: int | None = None
     kind: str
@@ -403,7 +403,7 @@ class FacilityIn(Schema):
     status: str = "in_service"
 
 
-class AssessmentIn(Schema):
+class AssessmentIn(InSchema):
     estate: int
     kind: str
     passed_on: dt.date

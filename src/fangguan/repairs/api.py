@@ -17,7 +17,7 @@ from ninja import Field, File, Query, Router, Schema
 from ninja.errors import HttpError
 from ninja.files import UploadedFile
 
-from fangguan.core.api import Id, get_or_404, paginate
+from fangguan.core.api import Id, InSchema, get_or_404, paginate
 from fangguan.core.identity import mask_phone
 
 from . import deadlines, services
@@ -50,7 +50,7 @@ class CategoryOut(Schema):
     complete_workdays: int
 
 
-class ContactIn(Schema):
+class ContactIn(InSchema):
     """Who to call back, as a request carries it (the repairs API and the hotline's orders)."""
 
     contact_name: str = Field("", max_length=50)
@@ -155,7 +155,7 @@ class RepairPage(Schema):
     items: list[RepairOut]
 
 
-class ActionIn(Schema):
+class ActionIn(InSchema):
     action: Literal[API_ACTIONS]  # type: ignore[valid-type]
     note: str = Field("", max_length=1000)
     reason: str = Field("", max_length=1000)
@@ -262,7 +262,7 @@ def categories(request):
     return list(Category.objects.visible_to(request.user).filter(active=True))
 
 
-class CategoryPatch(Schema):
+class CategoryPatch(InSchema):
     name: str | None = Field(None, min_length=1, max_length=60)
     urgent: bool | None = None
     urgent_response_minutes: int | None = Field(None, ge=1, le=10080)

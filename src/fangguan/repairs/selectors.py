@@ -125,10 +125,12 @@ def _percent(part: int, whole: int) -> float | None:
 
 
 def _period(date_from: dt.date | None, date_to: dt.date | None) -> Q:
+    # The first and last days the calendar can hold bound nothing (and would overflow when turned
+    # into UTC instants): from 0001-01-01 or to 9999-12-31 is "from the start", "to the end".
     q = Q()
-    if date_from:
+    if date_from and date_from > dt.date.min + dt.timedelta(days=1):
         q &= Q(created_at__gte=dt.datetime.combine(date_from, dt.time(0), tzinfo=LOCAL))
-    if date_to:
+    if date_to and date_to < dt.date.max - dt.timedelta(days=1):
         q &= Q(created_at__lt=dt.datetime.combine(date_to + dt.timedelta(days=1), dt.time(0), tzinfo=LOCAL))
     return q
 

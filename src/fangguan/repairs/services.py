@@ -61,9 +61,6 @@ class TooManyRequests(Exception):
     """The reporter's daily limit is reached (HTTP 429)."""
 
 
-IMAGE_TYPES = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp", "GIF": "image/gif"}
-
-
 # --- Events and the records beside a request ------------------------------------------------
 
 record_event = events.write
@@ -97,25 +94,14 @@ def _iso(value) -> str | None:
 
 
 def check_image(upload) -> tuple[str, int, int]:
-    """(content type, width, height) of an uploaded photo, or ValidationError: the bytes must be a
-    real JPEG/PNG/WebP/GIF image (not just named like one) and within the size limit."""
-    from PIL import Image, UnidentifiedImageError
+    """(content type, width, height) of an uploaded photo, or ValidationError: ``core.images``'
+    check (a real image, its bytes and pixels within the limits) with the photo size limit."""
+    from fangguan.core.images import check_image as check
 
     if upload.size > conf.max_photo_bytes():
         raise ValidationError({"photos": [_("A photo may be at most %(mb)s MB.") % {
             "mb": conf.max_photo_bytes() // (1024 * 1024)}]})
-    try:
-        upload.seek(0)
-        with Image.open(upload) as img:
-            fmt, (width, height) = img.format, img.size
-            img.verify()
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError):
-        raise ValidationError({"photos": [_("“%(name)s” is not a photo.") % {"name": upload.name}]}) from None
-    finally:
-        upload.seek(0)
-    if fmt not in IMAGE_TYPES:
-        raise ValidationError({"photos": [_("“%(name)s” is not a photo.") % {"name": upload.name}]})
-    return IMAGE_TYPES[fmt], width, height
+    return check(upload, field="photos", max_bytes=conf.max_photo_bytes(), not_image=_("“%(name)s” is not a photo."))
 
 
 def add_photos(actor, request: RepairRequest, files: Iterable, stage: str = PhotoStage.REPORT) -> list[Photo]:

@@ -22,7 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 
-from fangguan.core.api import Id, get_or_404, paginate
+from fangguan.core.api import Id, InSchema, get_or_404, paginate
 from fangguan.core.api import ref as _ref
 from fangguan.registry.models import Company, Estate
 
@@ -65,20 +65,20 @@ def _images(values: list[str] | None, field: str) -> list[ContentFile]:
 # --- Inspections ----------------------------------------------------------------------------
 
 
-class SupervisionInspectionIn(Schema):
+class SupervisionInspectionIn(InSchema):
     estate: Id
     kind: Literal["town_monthly", "district_spot"] = "town_monthly"
     inspected_on: dt.date
     summary: str = Field("", max_length=2000)
 
 
-class SupervisionFindingIn(Schema):
+class SupervisionFindingIn(InSchema):
     code: str | None = Field(None, max_length=30)
     description: str = Field(min_length=1, max_length=1000)
     due_on: dt.date | None = None
 
 
-class SupervisionInspectionActionIn(Schema):
+class SupervisionInspectionActionIn(InSchema):
     action: Literal[tuple(INSPECTION.public_actions)]  # type: ignore[valid-type]
     results: dict[str, dict[str, str]] | None = Field(None, description="check: {code: {result, note}}")
     findings: list[SupervisionFindingIn] | None = Field(None, max_length=200)
@@ -89,7 +89,7 @@ class SupervisionInspectionActionIn(Schema):
     reason: str = Field("", max_length=500)
 
 
-class SupervisionPhotosIn(Schema):
+class SupervisionPhotosIn(InSchema):
     code: str = Field(min_length=1, max_length=30)
     photos: list[str] = Field(min_length=1, max_length=9, description="base64 JPEG / PNG")
 
@@ -176,7 +176,7 @@ def inspection_photos(request, inspection_id: int, payload: SupervisionPhotosIn)
 # --- Breaches and credit files --------------------------------------------------------------
 
 
-class SupervisionBreachIn(Schema):
+class SupervisionBreachIn(InSchema):
     company: Id
     severity: Literal[tuple(Severity.values)]  # type: ignore[valid-type]
     rule: str = Field(min_length=1, max_length=300)
@@ -188,7 +188,7 @@ class SupervisionBreachIn(Schema):
     complaint: Id | None = None
 
 
-class SupervisionBreachActionIn(Schema):
+class SupervisionBreachActionIn(InSchema):
     action: Literal[tuple(BREACH.public_actions)]  # type: ignore[valid-type]
     reason: str = Field("", max_length=1000)
     note: str = Field("", max_length=1000)
@@ -282,13 +282,13 @@ def manager_credit(request, manager_id: int, as_of: dt.date | None = None):
 # --- Project managers -----------------------------------------------------------------------
 
 
-class SupervisionManagerIn(Schema):
+class SupervisionManagerIn(InSchema):
     company: Id
     name: str = Field(min_length=1, max_length=50)
     certificate_no: str = Field(min_length=1, max_length=40)
 
 
-class SupervisionAssignmentIn(Schema):
+class SupervisionAssignmentIn(InSchema):
     estate: Id
     start_on: dt.date
     end_on: dt.date | None = None
@@ -332,14 +332,14 @@ def manager_assign(request, manager_id: int, payload: SupervisionAssignmentIn):
 # --- Complaints -----------------------------------------------------------------------------
 
 
-class SupervisionComplaintIn(Schema):
+class SupervisionComplaintIn(InSchema):
     estate: Id
     description: str = Field(min_length=1, max_length=2000)
     company: Id | None = None
     manager: Id | None = None
 
 
-class SupervisionComplaintActionIn(Schema):
+class SupervisionComplaintActionIn(InSchema):
     action: Literal[tuple(COMPLAINT.public_actions)]  # type: ignore[valid-type]
     reply: str = Field("", max_length=2000)
     decision: str = Field("", max_length=1000)
@@ -419,7 +419,7 @@ def complaint_act(request, complaint_id: int, payload: SupervisionComplaintActio
 # --- Surveys and the evaluation -------------------------------------------------------------
 
 
-class SupervisionSurveyIn(Schema):
+class SupervisionSurveyIn(InSchema):
     estate: Id
     company: Id
     year: int = Field(ge=2000, le=2100)
@@ -496,11 +496,11 @@ def _own_companies(user) -> set[int] | None:
 # --- The pool -------------------------------------------------------------------------------
 
 
-class SupervisionPoolApplicationIn(Schema):
+class SupervisionPoolApplicationIn(InSchema):
     company: Id
 
 
-class SupervisionPoolActionIn(Schema):
+class SupervisionPoolActionIn(InSchema):
     action: Literal[tuple(POOL.public_actions)]  # type: ignore[valid-type]
     reason: str = Field("", max_length=500)
     note: str = Field("", max_length=500)
@@ -544,21 +544,21 @@ def pool_act(request, entry_id: int, payload: SupervisionPoolActionIn):
 # --- Handover inspections -------------------------------------------------------------------
 
 
-class SupervisionHandoverIn(Schema):
+class SupervisionHandoverIn(InSchema):
     estate: Id
     company: Id
     inspected_on: dt.date
     delivery_on: dt.date
 
 
-class SupervisionDefectIn(Schema):
+class SupervisionDefectIn(InSchema):
     code: str = Field("", max_length=30)
     description: str = Field(min_length=1, max_length=1000)
     found_on: dt.date | None = None
     photos: list[str] | None = Field(None, max_length=9)
 
 
-class SupervisionHandoverActionIn(Schema):
+class SupervisionHandoverActionIn(InSchema):
     action: Literal[tuple(a for a in HANDOVER.public_actions if a != "add_defect")]  # type: ignore[valid-type]
     results: dict[str, Literal["pass", "fail", "na"]] | None = None
     received: list[str] | None = Field(None, max_length=20)

@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema
 
-from fangguan.core.api import Id, get_or_404, paginate
+from fangguan.core.api import Id, InSchema, get_or_404, paginate
 from fangguan.core.api import ref as _ref
 from fangguan.registry.models import Building, Home, ManagementArea
 
@@ -31,12 +31,12 @@ from .selectors import my_ballots, result_for, rule_out, votes_for
 router = Router(tags=["votes"])
 
 
-class VoteUnitIn(Schema):
+class VoteUnitIn(InSchema):
     building: Id
     unit: str = Field(min_length=1, max_length=10)
 
 
-class VoteScopeIn(Schema):
+class VoteScopeIn(InSchema):
     """Exactly one of: the management ``area``; some ``buildings``; one stairwell ``unit``; ``homes``."""
 
     area: Id | None = None
@@ -45,7 +45,7 @@ class VoteScopeIn(Schema):
     homes: list[Id] | None = Field(None, min_length=1, max_length=20000)
 
 
-class VoteIn(Schema):
+class VoteIn(InSchema):
     matter: Literal[tuple(Matter.values)]  # type: ignore[valid-type]
     title: str = Field(min_length=1, max_length=200)
     question: str = Field("", max_length=2000)
@@ -107,7 +107,7 @@ class VotePage(Schema):
     items: list[VoteOut]
 
 
-class VoteBallotIn(Schema):
+class VoteBallotIn(InSchema):
     choice: Literal["yes", "no", "abstain"]
     home: Id | None = Field(None, description="for staff entering a paper ballot, or an owner of several homes")
     paper_scan: str | None = Field(None, description="the scan of the signed paper ballot: base64 (JPEG or PNG)",
@@ -142,7 +142,7 @@ class VoteResultOut(Schema):
     by_building: list[dict] | None = None
 
 
-class VoteActionIn(Schema):
+class VoteActionIn(InSchema):
     action: Literal["open", "close", "cancel"]
     reason: str = Field("", max_length=500)
 
