@@ -60,7 +60,6 @@ CSRF_TRUSTED_ORIGINS = [
 ]
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -91,6 +90,9 @@ INSTALLED_APPS = [
     "fangguan.funds",
     "fangguan.planning",
 ]
+# Last: Django merges catalogues with the first app winning, and the admin's translates words we
+# use differently ("Filter" 过滤器 where the pages say 筛选).
+INSTALLED_APPS += ["django.contrib.admin"]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
@@ -106,8 +108,10 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "fangguan.core.middleware.ActorMiddleware",
+    "fangguan.web.middleware.LoginRequiredMiddleware",
     "fangguan.accounts.middleware.PasswordExpiryMiddleware",
     "fangguan.accounts.middleware.SecondFactorMiddleware",
+    "fangguan.web.middleware.DatabaseUnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "fangguan.urls"

@@ -16,8 +16,8 @@ class DashboardConfig(AppConfig):
 
         from fangguan.accounts.roles import is_business
 
-        if not is_business(user):
-            return None
+        if not is_business(user, owners=False):
+            return None  # residents: their own homes, not the district's figures
         return {"label": _("Overview"), "items": [
             {"name": "dashboard", "label": _("District at a glance"), "url": reverse("dashboard")},
         ]}

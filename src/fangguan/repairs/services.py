@@ -185,6 +185,8 @@ def create_request(actor, *, estate, category, description, urgent=False, home=N
         existing = RepairRequest.objects.filter(channel=channel, external_id=external_id).first()
         if existing is not None:
             return existing
+    if category in (None, ""):
+        raise ValidationError({"category": [_("Choose a repair category.")]})
     estate = _resolve(Estate, estate, "estate")
     category = _resolve(Category, category, "category")
     home = _resolve(Home, home, "home")
