@@ -41,7 +41,7 @@ class World:
     def account(self, room: str) -> Account:
         return Account.objects.get(home=self.homes[room])
 
-    def vote(self, homes, *, yes=("ann", "bo", "dee", "fay", "gus"), no=(), close=True):
+    def vote(self, homes, *, yes=("ann", "bo", "dee", "fay", "gus"), no=(), close=True, matter="fund_use"):
         """A real owners' vote on using the fund, of exactly ``homes`` (ids), cast by the owners
         named and closed by the clock: its decision is the votes module's own."""
         from django.utils import timezone
@@ -49,7 +49,7 @@ class World:
         from fangguan.votes import services as votes
 
         now = timezone.now()
-        vote = votes.vote_create(actor=self.users["committee"], area=self.area, matter="fund_use", title="动用维修资金",
+        vote = votes.vote_create(actor=self.users["committee"], area=self.area, matter=matter, title="动用维修资金",
                                  scope_kind="homes", scope={"homes": list(homes)}, opens_at=now - dt.timedelta(hours=1),
                                  closes_at=now + dt.timedelta(hours=1))
         vote = votes.act(self.users["committee"], vote, "open")
