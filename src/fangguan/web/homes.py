@@ -19,8 +19,8 @@ from django.utils import timezone
 from django.utils.text import capfirst
 
 from fangguan.accounts.choices import OrgKind
-from fangguan.accounts.roles import OWNER, grants, kinds
-from fangguan.registry import models as m
+from fangguan.accounts.roles import OWNER, kinds
+from fangguan.registry.areas import area_name
 
 HOME_ITEMS = 8
 
@@ -32,20 +32,6 @@ ORDER = [OrgKind.BUREAU, OrgKind.TOWN_OFFICE, OrgKind.NEIGHBOURHOOD, OrgKind.COM
 def home_kind(user) -> str | None:
     held = kinds(user)
     return next((str(k) for k in ORDER if k in held), None)
-
-
-def area_name(user) -> str:
-    """Whose figures these are: the town's or neighbourhood committee's name, else the district's."""
-    for g in grants(user):
-        if g.kind == OrgKind.TOWN_OFFICE and g.town_id:
-            return m.Town.objects.filter(pk=g.town_id).values_list("name", flat=True).first() or ""
-        if g.kind == OrgKind.NEIGHBOURHOOD and g.neighbourhood_id:
-            return m.Neighbourhood.objects.filter(pk=g.neighbourhood_id).values_list("name", flat=True).first() or ""
-        if g.kind == OrgKind.COMPANY and g.company_id:
-            return m.Company.objects.filter(pk=g.company_id).values_list("name", flat=True).first() or ""
-        if g.kind == OrgKind.OWNERS_COMMITTEE and g.committee_id:
-            return str(m.OwnersCommittee.objects.filter(pk=g.committee_id).first() or "")
-    return ""
 
 
 def registry_counts(user) -> list[dict]:
