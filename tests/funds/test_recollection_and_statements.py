@@ -63,8 +63,8 @@ def test_a_statement_equals_our_sums(world):
     services.top_up(actor=system_actor(), account=world.account("102"), amount_fen=7000, key="t1",
                     on=dt.date(2025, 2, 1))
     drain(world, "103", 500000, "d4", on=dt.date(2025, 3, 1))
-    assert any(l["estate"] == world.estate and l["ledger"] == "fund"
-               for l in selectors.late_statements(world.users["bureau"], dt.date(2025, 7, 15)))
+    assert any(row["estate"] == world.estate and row["ledger"] == "fund"
+               for row in selectors.late_statements(world.users["bureau"], dt.date(2025, 7, 15)))
     for role in ("ann", "town", "bureau", "other_bookkeeper", "company"):
         with pytest.raises(PermissionDenied):
             services.statement_publish(actor=world.users[role], estate=world.estate, ledger_name="fund",
