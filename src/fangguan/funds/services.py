@@ -461,6 +461,8 @@ def statement_publish(*, actor, estate: Estate, ledger_name: str, day: dt.date, 
     now = now or timezone.now()
     if ledger_name not in LEDGER_ACCOUNTS:
         raise ValidationError({"ledger": [_("Unknown ledger.")]})
+    if day >= timezone.localdate(now):
+        raise ValidationError({"period": [_("A statement is published once its period has ended.")]})
     start, end = period_bounds(ledger_name, day, rule_on(day))
     if end >= timezone.localdate(now):
         raise ValidationError({"period": [_("A statement is published once its period has ended.")]})
