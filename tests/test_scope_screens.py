@@ -74,3 +74,12 @@ def test_the_demo_banner_is_on_every_page_when_the_demo_is_loaded(users, monkeyp
     monkeypatch.setattr(demomark, "TTL_SECONDS", float("inf"))
     assert "演示数据" not in client.get("/").content.decode()
     demomark.forget()
+
+
+@pytest.mark.parametrize("resource", ["parcels", "permits", "renovations"])
+def test_development_lists_print_iso_dates(users, resource):
+    import re
+
+    page = _client(users, "admin").get(f"/development/{resource}/").content.decode()
+    assert not re.search(r"\d{4}年\d{1,2}月\d{1,2}日", page)
+    assert re.search(r"<td>\d{4}-\d{2}-\d{2}</td>", page)
