@@ -41,6 +41,31 @@ class World:
     def account(self, room: str) -> Account:
         return Account.objects.get(home=self.homes[room])
 
+    def vote(self, homes, *, yes=("ann", "bo", "dee", "fay", "gus"), no=(), close=True, matter="fund_use"):
+        """A real owners' vote on using the fund, of exactly ``homes`` (ids), cast by the owners
+        named and closed by the clock: its decision is the votes module's own."""
+        from django.utils import timezone
+
+        from fangguan.votes import services as votes
+
+        now = timezone.now()
+        vote = votes.vote_create(actor=self.users["committee"], area=self.area, matter=matter, title="动用维修资金",
+                                 scope_kind="homes", scope={"homes": list(homes)}, opens_at=now - dt.timedelta(hours=1),
+                                 closes_at=now + dt.timedelta(hours=1))
+        vote = votes.act(self.users["committee"], vote, "open")
+        for name in yes:
+            votes.act(self.users[name], vote, "cast", choice="yes")
+        for name in no:
+            votes.act(self.users[name], vote, "cast", choice="no")
+        if close:
+            vote = votes.act(system_actor(), vote, "close", now=vote.closes_at)
+        return vote
+
+    def application(self, *, scope_kind="area", scope=None, estimate_fen=600000, emergency="", filed_on=None):
+        return services.application_create(actor=self.users["committee"], area=self.area, title="更换1号楼水泵",
+                                           parts="1号楼二次供水水泵", scope_kind=scope_kind, scope=scope or {},
+                                           estimate_fen=estimate_fen, emergency=emergency, filed_on=filed_on)
+
     @property
     def bank(self) -> Account:
         return services.bank_of(self.estate.pk)
@@ -106,6 +131,9 @@ def build_world(*, deposits: bool = True) -> World:
         "it": _user("fd-it", org=org("信息中心", OrgKind.IT), role=Role.SYSTEM_ADMIN),
         "ann": _user("fd-ann", person=people["Ann"]),
         "fay": _user("fd-fay", person=people["Fay"]),
+        "bo": _user("fd-bo", person=people["Bo"]),
+        "dee": _user("fd-dee", person=people["Dee"]),
+        "gus": _user("fd-gus", person=people["Gus"]),
     }
     outsider = rm.Person.objects.create(name="Out")
     other_home = rm.Home.objects.filter(building__estate=other).order_by("pk").first()

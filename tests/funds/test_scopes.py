@@ -14,7 +14,7 @@ pytestmark = pytest.mark.django_db
 MINE, OTHER, ALL_, NONE = "estate", "other", "all", "none"
 # role -> what they see of the fund's accounts
 EXPECTED = {
-    "bureau": ALL_, "auditor": ALL_, "town": MINE, "other_town": OTHER, "committee": MINE, "bookkeeper": MINE,
+    "bureau": ALL_, "auditor": ALL_, "town": "town", "other_town": OTHER, "committee": MINE, "bookkeeper": MINE,
     "other_bookkeeper": OTHER, "neighbourhood": NONE, "company": NONE, "it": NONE, "outsider": "outsider_home",
     "ann": "ann_homes", "fay": "fay_home",
 }
@@ -30,6 +30,9 @@ def test_accounts_each_role_sees(world):
             assert estate_accounts | other_accounts <= seen, role
         elif expected == MINE:
             assert seen == estate_accounts, role
+        elif expected == "town":  # every estate of its town, ours among them
+            town_accounts = set(Account.objects.filter(estate__town=world.estate.town).values_list("pk", flat=True))
+            assert seen == town_accounts and estate_accounts <= seen and not seen & other_accounts, role
         elif expected == OTHER:
             assert other_accounts <= seen and not seen & estate_accounts, role
         elif expected == NONE:

@@ -30,6 +30,7 @@ from . import models as m
 from .choices import REVENUE_KINDS, AccountKind, PostingKind, Status
 
 ALL = "all"
+APPLICATION_KINDS = {PostingKind.CHARGE, PostingKind.REFUND, PostingKind.ADJUSTMENT}
 
 
 def engaged_estates(organisation_id: int, day: dt.date | None = None) -> QuerySet:
@@ -132,6 +133,10 @@ class PostingRule(Rule):
         if record is None:
             return is_bureau(user) or may_keep_some_books(user)
         kind = record.reverses.kind if record.kind == PostingKind.REVERSAL and record.reverses_id else record.kind
+        if record.application_id and kind in APPLICATION_KINDS:  # a payment or settlement: the workflow's step
+            from .machine import MACHINE
+
+            return any(MACHINE.permits(user, step, record.application) for step in ("pay", "settle"))
         return is_bureau(user) or (kind in REVENUE_KINDS and keeps_books(user, record.estate_id))
 
 

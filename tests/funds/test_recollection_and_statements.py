@@ -1,0 +1,92 @@
+"""The re-collection clock run at chosen instants (Shanghai 2020 rules Art. 65 ¶3: below 30% → 90
+days for the assembly → owners top up to 50% within 90 days), and statements whose figures equal
+our own sums of the entries, published once, by the committee or its bookkeeper only."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.core.exceptions import PermissionDenied
+from django.db import connection
+
+from fangguan.core.actors import system_actor
+from fangguan.core.machine import ActionConflict
+from fangguan.funds import ledger, selectors, services
+from fangguan.funds.models import Recollection, Statement
+
+pytestmark = pytest.mark.django_db
+
+D0 = dt.date(2025, 1, 10)
+
+
+def drain(world, room, keep_fen, key, on=D0):
+    account = world.account(room)
+    ledger.post(actor=system_actor(), key=key, kind="charge", on=on,
+                entries=[(account.pk, account.balance_fen - keep_fen), (world.bank.pk, keep_fen - account.balance_fen)])
+
+
+def test_the_clock_at_its_boundaries(world):
+    drain(world, "101", 168000, "d1")  # exactly 30% of 560 000: not below the line
+    assert services.recollection_tick(today=D0)["opened"] == 0
+    drain(world, "101", 167999, "d2")  # one fen under 30%
+    assert services.recollection_tick(today=D0)["opened"] == 1
+    case = Recollection.objects.get(estate=world.estate)
+    assert case.decide_by == D0 + dt.timedelta(days=90) == dt.date(2025, 4, 10)
+    services.recollection_tick(today=dt.date(2025, 4, 10))  # the last day of the assembly's 90
+    case.refresh_from_db()
+    assert case.status == "awaiting"
+    services.recollection_tick(today=dt.date(2025, 4, 11))
+    case.refresh_from_db()
+    assert case.status == "notified" and case.top_up_by == dt.date(2025, 7, 10)
+    (row,) = selectors.recollection_households(world.users["town"], dt.date(2025, 7, 10))
+    assert row["state"] == "due" and row["top_up_fen"] == 280000 - 167999  # to 50% of 560 000
+    (row,) = selectors.recollection_households(world.users["town"], dt.date(2025, 7, 11))
+    assert row["state"] == "overdue"
+    assert selectors.recollection_households(world.users["other_town"], dt.date(2025, 7, 11)) == []
+    services.top_up(actor=system_actor(), account=world.account("101"), amount_fen=112001, key="tu")
+    services.recollection_tick(today=dt.date(2025, 7, 12))
+    case.refresh_from_db()
+    assert case.status == "closed"
+
+
+def test_a_decision_of_the_assembly_stops_the_clock(world):
+    drain(world, "301", 1000, "d3")
+    services.recollection_tick(today=D0)
+    vote = world.vote(sorted(h.pk for h in world.homes.values()), matter="fund_raising")
+    services.recollection_tick(today=dt.date.today())
+    case = Recollection.objects.get(estate=world.estate)
+    assert case.status == "decided" and case.vote_id == vote.pk
+
+
+def test_a_statement_equals_our_sums(world):
+    services.top_up(actor=system_actor(), account=world.account("102"), amount_fen=7000, key="t1",
+                    on=dt.date(2025, 2, 1))
+    drain(world, "103", 500000, "d4", on=dt.date(2025, 3, 1))
+    assert any(row["estate"] == world.estate and row["ledger"] == "fund"
+               for row in selectors.late_statements(world.users["bureau"], dt.date(2025, 7, 15)))
+    for role in ("ann", "town", "bureau", "other_bookkeeper", "company"):
+        with pytest.raises(PermissionDenied):
+            services.statement_publish(actor=world.users[role], estate=world.estate, ledger_name="fund",
+                                       day=dt.date(2025, 3, 1))
+    s = services.statement_publish(actor=world.users["bookkeeper"], estate=world.estate, ledger_name="fund",
+                                   day=dt.date(2025, 3, 1))
+    assert (s.period_start, s.period_end) == (dt.date(2025, 1, 1), dt.date(2025, 6, 30))
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT COALESCE(-SUM(e.amount_fen), 0) FROM funds_entry e JOIN funds_account a ON a.id = e.account_id "
+                       "WHERE a.estate_id = %s AND a.kind = 'home' AND e.\"on\" < %s", [world.estate.pk, s.period_start])
+        opening = int(cursor.fetchone()[0])
+        cursor.execute("SELECT COALESCE(-SUM(e.amount_fen), 0) FROM funds_entry e JOIN funds_account a ON a.id = e.account_id "
+                       "WHERE a.estate_id = %s AND a.kind = 'home' AND e.\"on\" <= %s", [world.estate.pk, s.period_end])
+        closing = int(cursor.fetchone()[0])
+    assert (s.opening_fen, s.closing_fen) == (opening, closing)
+    assert (s.income_fen, s.spending_fen) == (7000, world.account("103").initial_fen - 500000)
+    assert {h["owner"] for h in s.households} >= {"A**", "F**"}  # owners masked
+    assert sum(h["balance_fen"] for h in s.households) == closing
+    with pytest.raises(ActionConflict):
+        services.statement_publish(actor=world.users["committee"], estate=world.estate, ledger_name="fund",
+                                   day=dt.date(2025, 6, 30))
+    assert Statement.objects.visible_to(world.users["fay"]).filter(pk=s.pk).exists()
+    assert Statement.objects.visible_to(world.users["neighbourhood"]).filter(pk=s.pk).exists()
+    assert not Statement.objects.visible_to(world.users["outsider"]).filter(pk=s.pk).exists()
+    assert not Statement.objects.visible_to(world.users["company"]).filter(pk=s.pk).exists()
