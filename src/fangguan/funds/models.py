@@ -366,7 +366,7 @@ class Statement(models.Model):
     income_fen = models.BigIntegerField(_("income (fen)"))
     spending_fen = models.BigIntegerField(_("spending (fen)"))
     closing_fen = models.BigIntegerField(_("closing balance (fen)"))
-    lines = models.JSONField(_("items"), default=list)
+    lines = models.JSONField(pgettext_lazy("statement", "items"), default=list)
     households = models.JSONField(_("households"), default=list)
     published_at = models.DateTimeField(_("published at"))
     published_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
