@@ -31,6 +31,12 @@ from fangguan.repairs.selectors import repair_stats, repair_stats_full
 
 pytestmark = pytest.mark.django_db
 
+
+@pytest.fixture(autouse=True)
+def from_cells(settings):
+    """These tests are about the cells: staff are answered from them (off by default)."""
+    settings.FANGGUAN_REPAIR_FIGURES_FROM_CELLS = 1
+
 ACTIONS = ["accept", "start", "complete", "defer", "reject", "cancel", "confirm", "reopen", "merge",
            "change_urgency", "close"]
 

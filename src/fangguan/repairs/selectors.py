@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import statistics
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import connection
 from django.db.models import F, Q
@@ -169,9 +170,10 @@ def repair_stats(user, group_by: str = "company", date_from: dt.date | None = No
     - satisfaction: the reporters' mean rating (1–5), with how many rated;
     - median hours from filing to (last) completion.
 
-    Staff whose reach is a set of estates (and the bureau) are answered from the figures' cells
-    (``repairs.figures``: a small read, the median exact to within its bucket); a resident's own
-    requests, or ``full=True``, by one pass over the requests.
+    One pass over the requests, the median exact. Where ``FANGGUAN_REPAIR_FIGURES_FROM_CELLS`` is
+    on, staff whose reach is a set of estates (and the bureau) are answered from the figures' cells
+    instead (``repairs.figures``: the median exact to within its bucket); a resident's own
+    requests, and ``full=True``, always by the pass.
     """
     if group_by not in GROUPS:
         raise ValueError(group_by)
@@ -179,7 +181,7 @@ def repair_stats(user, group_by: str = "company", date_from: dt.date | None = No
     key, label = GROUPS[group_by]
     base = RepairRequest.objects.visible_to(user).filter(merged_into__isnull=True).filter(_period(date_from, date_to))
     # the scoped rows (``visible_to`` applies the scope rule), then every figure in one pass over them
-    if not full and reads_by_estate(user):
+    if not full and settings.FANGGUAN_REPAIR_FIGURES_FROM_CELLS and reads_by_estate(user):
         rows, total = figures.from_cells(user, key, label, date_from, date_to, now, base)
         return _answer(group_by, date_from, date_to, rows, total)
     scoped = base.annotate(g=F(key), g_name=F(label)).values("g", "g_name", *_COLUMNS).order_by()
