@@ -147,8 +147,6 @@ def listing(request, resource: Resource) -> dict:
     }
 
 
-@login_required
-@require_GET
 def _import_url(request, res: Resource) -> str | None:
     """The upload page for this list's kind, when the user may import it."""
     from fangguan.imports.specs import kinds_for
@@ -158,6 +156,8 @@ def _import_url(request, res: Resource) -> str | None:
     return None
 
 
+@login_required
+@require_GET
 def record_list(request, resource):
     """The list; an htmx request for ``#results`` gets only the table (same URL, same state)."""
     res = _resource(resource)
