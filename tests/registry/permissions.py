@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import decimal
-from functools import lru_cache
+from functools import cache, lru_cache
 
 from django.db import models as dj
 from stdnum.cn import uscc
@@ -78,7 +78,7 @@ def _places():
             "far_committee": far_committee, "far_home": far_home}
 
 
-@lru_cache(maxsize=None)
+@cache
 def targets(resource) -> dict:
     p = _places()
     home, estate, far, committee = p["home"], p["estate"], p["far"], p["committee"]
