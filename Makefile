@@ -8,7 +8,7 @@ export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := .venv
 PG_TEST_URL ?= postgres://postgres@127.0.0.1:5432/fangguan
 
-.PHONY: run install test test-sqlite test-pg lint messages static browser demo clean fuzz bench
+.PHONY: run install test test-sqlite test-pg lint messages static browser demo clean fuzz bench bench-all drills
 
 $(UV):
 	$(PYTHON) -m venv .tools
@@ -39,6 +39,11 @@ test-pg: install browser
 	scripts/require-postgres.sh "$(PG_TEST_URL)"
 	DATABASE_URL="$(PG_TEST_URL)" $(PY) -m pytest
 
+## Only the operations drills (backup/restore, killed workers, database outage, replica, two servers);
+## on PostgreSQL with DATABASE_URL=postgres://… (throwaway databases and clusters, dropped after)
+drills: install
+	$(PY) -m pytest -m drill -q
+
 ## A long fuzzing run of the whole API (schemathesis, several roles)
 fuzz: install
 	FANGGUAN_FUZZ_EXAMPLES=$${FANGGUAN_FUZZ_EXAMPLES:-100} $(PY) -m pytest tests/api/test_fuzz.py -q
@@ -56,6 +61,15 @@ bench: install
 	@command -v wrk >/dev/null || { apt-get install -y wrk || sudo apt-get install -y wrk; }
 	BENCH_DATABASE_URL="$(BENCH_DATABASE_URL)" $(PY) bench/registry_api.py --estates $(ESTATES) \
 		--duration $(DURATION) --clients $(CLIENTS)
+
+## Every bench at one scale (SCALE=small: minutes; SCALE=city: Shanghai's sizes, hours and ~35 GB),
+## one table written to docs/performance.md's summary. Never part of make test or CI.
+SCALE ?= small
+BENCH_REPAIRS_URL ?= postgres://postgres@127.0.0.1:5432/fg_repairs_bench
+bench-all: install
+	scripts/require-postgres.sh "$(BENCH_DATABASE_URL)"
+	@command -v wrk >/dev/null || { apt-get install -y wrk || sudo apt-get install -y wrk; }
+	BENCH_DATABASE_URL="$(BENCH_DATABASE_URL)" $(PY) bench/all.py --scale $(SCALE) --repairs-url "$(BENCH_REPAIRS_URL)"
 
 lint: install
 	.venv/bin/ruff check .

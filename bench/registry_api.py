@@ -139,9 +139,17 @@ def prepare() -> dict:
                 "method": "GET",
                 "paths": [f"/api/v1/estates?town={t}&estate_type=commercial&delivered_from=2000-01-01&limit=20"
                           for t in towns]},
+            # the same lists through the model instances and the schemas (as before core.rows)
+            "estate list, through the schemas": {
+                "method": "GET",
+                "paths": [f"/api/v1/estates?town={t}&estate_type=commercial&delivered_from=2000-01-01&limit=20"
+                          for t in towns], "env": {"FANGGUAN_FAST_LISTS": "0"}},
             "estate detail": {"method": "GET", "paths": [f"/api/v1/estates/{e}" for e, _t in picked]},
             "homes of an estate (limit 50)": {
                 "method": "GET", "paths": [f"/api/v1/homes?estate={e}&limit=50" for e, _t in picked]},
+            "homes of an estate, through the schemas": {
+                "method": "GET", "paths": [f"/api/v1/homes?estate={e}&limit=50" for e, _t in picked],
+                "env": {"FANGGUAN_FAST_LISTS": "0"}},
             "people search (id number)": {
                 "method": "POST", "paths": ["/api/v1/people/search"] * len(numbers),
                 "bodies": [json.dumps({"id_number": n}) for n in numbers]},

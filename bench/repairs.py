@@ -181,6 +181,19 @@ def secondary_indexes(tables: list[str]) -> list[tuple[str, str]]:
         return cursor.fetchall()
 
 
+def bare_cells(rollup) -> list[str]:
+    """The least the figures from the cells need: every amount summed per company, one pass over
+    the cells (plus, as the selector does, the live count of the late requests not yet answered)."""
+    sums = ", ".join(f"SUM({name})" for name in rollup.amounts)
+    return [
+        f"SELECT company_id, {sums} FROM repairs_figuresday GROUP BY company_id",  # noqa: S608
+        """SELECT company_id, COUNT(*) FROM repairs_repairrequest WHERE merged_into_id IS NULL AND
+           ((responded_at IS NULL AND response_due_at < %(now)s AND NOT status = 'cancelled') OR
+            (completed_at IS NULL AND complete_due_at < %(now)s AND NOT status IN ('cancelled', 'rejected')))
+           GROUP BY company_id""",
+    ]
+
+
 def generate(n: int, now: dt.datetime, pg: bool) -> dict:
     """``n`` requests over every estate and three years, in filing order, with their events and the
     hand-offs already due; returns row counts."""
@@ -294,6 +307,7 @@ def main() -> None:
     parser.add_argument("--database-url", nargs="?", const=DEFAULT_URL,
                         help=f"PostgreSQL database to (re)create; alone: {DEFAULT_URL}")
     parser.add_argument("--keep", action="store_true", help="reuse the PostgreSQL bench database as loaded")
+    parser.add_argument("--json", help="also write the results here (for bench/all.py)")
     args = parser.parse_args()
     url, pg = database(args.database_url)
     if pg and not args.keep:
@@ -311,12 +325,12 @@ def main() -> None:
 
     from fangguan.accounts.models import User
     from fangguan.demo import load_all
-    from fangguan.repairs import conf
+    from fangguan.repairs import conf, figures
     from fangguan.repairs.api import _visible
     from fangguan.repairs.api import detail as detail_out
     from fangguan.repairs.choices import WORKING as WORKING_STATES
     from fangguan.repairs.models import RepairRequest
-    from fangguan.repairs.selectors import repair_stats, requests_for
+    from fangguan.repairs.selectors import repair_stats, repair_stats_full, requests_for
     from fangguan.repairs.services import tick
 
     call_command("migrate", verbosity=0)
@@ -330,6 +344,11 @@ def main() -> None:
         started = time.perf_counter()
         counts = generate(args.requests, now, pg)
         written = time.perf_counter() - started
+        started = time.perf_counter()
+        counts["figure cells"] = figures.rebuild()  # bulk writes bypass the services
+        counts["cells rebuilt in s"] = round(time.perf_counter() - started, 1)
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE repairs_figuresday")
     admin, wuye = User.objects.get(username="admin"), User.objects.get(username="wuye")
     company = wuye.memberships.values_list("organisation__company_id", flat=True).first()
     one = RepairRequest.objects.order_by("-pk").values_list("pk", flat=True).first()
@@ -372,15 +391,23 @@ def main() -> None:
     rows = [
         ("company queue by deadline (count + first 50)", queue, BARE_QUEUE),
         ("overdue scan (tick, nothing new)", lambda: tick(now), BARE_SCAN),
-        ("repair_stats by company (bureau)", lambda: repair_stats(admin, "company", now=now),
-         BARE_STATS_PG if pg else BARE_STATS),
+        ("repair figures by company (bureau), full pass (before)",
+         lambda: repair_stats_full(admin, "company", now=now), BARE_STATS_PG if pg else BARE_STATS),
+        ("repair figures by company (bureau), from the cells", lambda: repair_stats(admin, "company", now=now),
+         bare_cells(figures.ROLLUP)),
         ("one request with its events", detail, BARE_DETAIL),
     ]
+    results = []
     for label, fn, sql in rows:
         base = pct(measure(bare(sql), args.runs))[0]
         p50, p95, p99 = pct(measure(fn, args.runs))
         print(f"{'bare SQL: ' + label:<52}{base:>9.1f}{'':>9}{'':>9}{1:>8.1f}")
         print(f"{label:<52}{p50:>9.1f}{p95:>9.1f}{p99:>9.1f}{p50 / base:>8.1f}")
+        results.append({"operation": label, "p50": p50, "p95": p95, "p99": p99, "bare": base})
+    if args.json:
+        import json
+
+        Path(args.json).write_text(json.dumps({"requests": counts["requests"], "results": results}, indent=2))
 
 
 if __name__ == "__main__":

@@ -60,7 +60,6 @@ CSRF_TRUSTED_ORIGINS = [
 ]
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -83,17 +82,25 @@ INSTALLED_APPS = [
     "fangguan.repairs",
     "fangguan.outbox",
     "fangguan.notifications",
+    "fangguan.ops",
     "fangguan.hotline",
     "fangguan.open311",
     "fangguan.development",
     "fangguan.votes",
+    "fangguan.funds",
+    "fangguan.supervision",
     "fangguan.planning",
 ]
+# Last: Django merges catalogues with the first app winning, and the admin's translates words we
+# use differently ("Filter" 过滤器 where the pages say 筛选).
+INSTALLED_APPS += ["django.contrib.admin"]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "fangguan.ops.outage.DatabaseOutageMiddleware",  # a 503 in Chinese while the database is down
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "fangguan.core.middleware.RequestIdMiddleware",
+    "fangguan.core.replica.ReplicaPinMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "fangguan.core.middleware.ChineseFirstLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -104,8 +111,10 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "fangguan.core.middleware.ActorMiddleware",
+    "fangguan.web.middleware.LoginRequiredMiddleware",
     "fangguan.accounts.middleware.PasswordExpiryMiddleware",
     "fangguan.accounts.middleware.SecondFactorMiddleware",
+    "fangguan.web.middleware.DatabaseUnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "fangguan.urls"
@@ -144,6 +153,13 @@ if _db["ENGINE"] == "django.db.backends.sqlite3":
         Path(_db["NAME"]).parent.mkdir(parents=True, exist_ok=True)
     _db["TEST"] = {"NAME": os.environ.get("FANGGUAN_TEST_SQLITE") or None}
 DATABASES = {"default": _db}
+# A streaming replica for dashboards, figures and exports (core/replica.py); tests mirror the primary.
+DATABASE_REPLICA_URL = os.environ.get("DATABASE_REPLICA_URL", "")
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = dj_database_url.parse(DATABASE_REPLICA_URL, conn_max_age=60, conn_health_checks=True)
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+DATABASE_ROUTERS = ["fangguan.core.replica.ReplicaRouter"]
+FANGGUAN_REPLICA_PIN_SECONDS = int(os.environ.get("FANGGUAN_REPLICA_PIN_SECONDS", 10))
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Background work (huey) ------------------------------------------------------------------
@@ -155,13 +171,15 @@ else:
         "huey_class": "huey.SqliteHuey",
         "name": "fangguan",
         "filename": str(VAR_DIR / "huey.sqlite3"),
-        "immediate": ENV == "test",
+        # eager under tests; a drill that runs a real worker sets FANGGUAN_HUEY_IMMEDIATE=0
+        "immediate": os.environ.get("FANGGUAN_HUEY_IMMEDIATE", "1" if ENV == "test" else "0") == "1",
     }
 
 # --- Cache (rate limits): shared by all web workers ---------------------------------------
 CACHES = {
     "default": (
-        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL,
+         "KEY_PREFIX": os.environ.get("FANGGUAN_CACHE_PREFIX", "")}
         if REDIS_URL
         else {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache", "LOCATION": str(VAR_DIR / "cache")}
         if ENV != "test"
@@ -170,6 +188,8 @@ CACHES = {
 }
 # registry figures are cached per version of their tables (registry.selectors); 0 turns it off
 FANGGUAN_FIGURES_CACHE_SECONDS = int(os.environ.get("FANGGUAN_FIGURES_CACHE_SECONDS", 24 * 3600))
+# List pages serialised from values() rows into JSON bytes (core.rows); 0: through the schemas
+FANGGUAN_FAST_LISTS = int(os.environ.get("FANGGUAN_FAST_LISTS", 1))
 # per source address; the test suite logs in far faster than any office (its own test sets it low)
 FANGGUAN_RATE_LOGIN = os.environ.get("FANGGUAN_RATE_LOGIN", "100000/m" if ENV == "test" else "300/m")
 FANGGUAN_RATE_PUBLIC = os.environ.get("FANGGUAN_RATE_PUBLIC", "600/m")
@@ -226,6 +246,18 @@ if FANGGUAN_OIDC_CLIENT_ID:
     OIDC_RP_SCOPES = os.environ.get("FANGGUAN_OIDC_SCOPES", "openid profile")
     OIDC_CREATE_USER = False
     LOGIN_REDIRECT_URL_FAILURE = "/login/"
+
+# Backups (ops/backup.py): nightly at FANGGUAN_BACKUP_AT (local time) into FANGGUAN_BACKUP_DIR;
+# kept: the newest of each of the last 7 days, 4 weeks and 12 months (docs/operations.md).
+FANGGUAN_BACKUP_DIR = Path(os.environ.get("FANGGUAN_BACKUP_DIR", VAR_DIR / "backups"))
+FANGGUAN_BACKUP_AT = os.environ.get("FANGGUAN_BACKUP_AT", "02:30")
+FANGGUAN_BACKUP_KEEP_DAILY = _int_env("FANGGUAN_BACKUP_KEEP_DAILY", 7)
+FANGGUAN_BACKUP_KEEP_WEEKLY = _int_env("FANGGUAN_BACKUP_KEEP_WEEKLY", 4)
+FANGGUAN_BACKUP_KEEP_MONTHLY = _int_env("FANGGUAN_BACKUP_KEEP_MONTHLY", 12)
+
+# A job row left "running" this long by a worker that no longer holds it is failed with the reason
+# (imports.services.import_jobs_reap: every minute and when a worker starts).
+FANGGUAN_JOB_STALE_SECONDS = _int_env("FANGGUAN_JOB_STALE_SECONDS", 30)
 
 # Uploaded import files (clear personal data) of jobs never applied are removed after this.
 FANGGUAN_IMPORT_KEEP_DAYS = _int_env("FANGGUAN_IMPORT_KEEP_DAYS", 7)

@@ -22,3 +22,5 @@ urlpatterns += [
 if "mozilla_django_oidc" in settings.INSTALLED_APPS:
     urlpatterns += [path("oidc/", include("mozilla_django_oidc.urls"))]
 urlpatterns += [path("", include("fangguan.web.urls"))]
+
+handler500 = "fangguan.web.errors.server_error"

@@ -32,9 +32,16 @@ class RoleAdminSite(admin.AdminSite):
         return _may(request, Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN, Role.AUDIT_ADMIN)
 
     def login(self, request, extra_context=None):
-        """One login page for everyone (the platform's), not the admin's own."""
+        """One login page for everyone (the platform's), not the admin's own. A logged-in user
+        who is not an IT administrator (an auditor) gets 403: sending them to the login page would
+        send them straight back here, for ever (the login page returns a logged-in user to ``next``)."""
         from django.contrib.auth.views import redirect_to_login
+        from django.core.exceptions import PermissionDenied
+        from django.utils.translation import gettext as _
 
+        if request.user.is_authenticated:
+            raise PermissionDenied(_("User administration is for the IT administrators only. "
+                                     "Auditors find the change log and the security log under Audit in the menu."))
         return redirect_to_login(request.GET.get("next") or request.get_full_path())
 
 

@@ -11,6 +11,7 @@ class OrgKind(models.TextChoices):
     COMPANY = "company", _("property company")
     OWNERS_COMMITTEE = "owners_committee", _("owners' committee")
     AUDIT = "audit", _("audit office")
+    BOOKKEEPER = "bookkeeper", _("bookkeeping firm")  # 代理记账机构: the books of the estates that engage it
     IT = "it", _("IT administration")
 
 
@@ -24,6 +25,7 @@ class Role(models.TextChoices):
     COMMITTEE_CHAIR = "committee_chair", _("committee chair")
     COMMITTEE_MEMBER = "committee_member", _("committee member")
     AUDITOR = "auditor", _("auditor")
+    BOOKKEEPER = "bookkeeper", _("bookkeeper")
     SYSTEM_ADMIN = "system_admin", _("system administrator")
     SECURITY_ADMIN = "security_admin", _("security administrator")
     AUDIT_ADMIN = "audit_admin", _("audit administrator")
@@ -37,6 +39,7 @@ ROLES_BY_KIND: dict[str, set[str]] = {
     OrgKind.COMPANY: {Role.COMPANY_MANAGER, Role.DISPATCHER, Role.TECHNICIAN},
     OrgKind.OWNERS_COMMITTEE: {Role.COMMITTEE_CHAIR, Role.COMMITTEE_MEMBER},
     OrgKind.AUDIT: {Role.AUDITOR},
+    OrgKind.BOOKKEEPER: {Role.BOOKKEEPER},
     OrgKind.IT: {Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN, Role.AUDIT_ADMIN},
 }
 

@@ -83,7 +83,7 @@ class Organisation(models.Model):
                     | (Q(kind=OrgKind.NEIGHBOURHOOD) & Q(neighbourhood__isnull=False))
                     | (Q(kind=OrgKind.COMPANY) & Q(company__isnull=False))
                     | (Q(kind=OrgKind.OWNERS_COMMITTEE) & Q(owners_committee__isnull=False))
-                    | Q(kind__in=[OrgKind.BUREAU, OrgKind.AUDIT, OrgKind.IT])
+                    | Q(kind__in=[OrgKind.BUREAU, OrgKind.AUDIT, OrgKind.BOOKKEEPER, OrgKind.IT])
                 ),
             )
         ]

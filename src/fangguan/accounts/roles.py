@@ -23,6 +23,7 @@ class Grant:
     company_id: int | None = None
     committee_id: int | None = None
     person_id: int | None = None
+    organisation_id: int | None = None  # which organisation (a bookkeeping firm's engagements hang from it)
     may_reveal: bool = False
 
 
@@ -41,6 +42,7 @@ def grants(user) -> tuple[Grant, ...]:
             neighbourhood_id=m.organisation.neighbourhood_id,
             company_id=m.organisation.company_id,
             committee_id=m.organisation.owners_committee_id,
+            organisation_id=m.organisation_id,
             may_reveal=m.may_reveal,
         )
         for m in user.memberships.filter(active=True, organisation__active=True).select_related("organisation")

@@ -22,6 +22,7 @@ from ninja import FilterSchema, Schema
 from pydantic import create_model
 
 from .audit import object_type_of
+from .rows import Rows
 
 
 def related_count(model: type[models.Model], link: str) -> Coalesce:
@@ -43,6 +44,7 @@ class Resource:
     ordering: tuple[str, ...] = ("id",)  # sort keys a client may ask for
     deletable: bool = True
     patch_drop: tuple[str, ...] = ()
+    rows: Rows | None = None  # list rows straight from values() (core.rows), where the schema allows
 
     @property
     def object_type(self) -> str:

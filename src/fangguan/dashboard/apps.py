@@ -16,8 +16,12 @@ class DashboardConfig(AppConfig):
 
         from fangguan.accounts.roles import is_business
 
-        if not is_business(user):
-            return None
+        if not is_business(user, owners=False):
+            return None  # residents: their own homes, not the district's figures
+        from fangguan.registry.areas import area_name
+
+        area = area_name(user)
+        label = _("%(area)s at a glance") % {"area": area} if area else _("District at a glance")
         return {"label": _("Overview"), "items": [
-            {"name": "dashboard", "label": _("District at a glance"), "url": reverse("dashboard")},
+            {"name": "dashboard", "label": label, "url": reverse("dashboard")},
         ]}

@@ -19,7 +19,9 @@ from fangguan.core.audit import log_security
 from fangguan.core.exports import workbook_response
 from fangguan.core.maps import ColourBy, Layer, MapConfig
 from fangguan.core.models import SecurityAction
+from fangguan.core.replica import from_replica
 from fangguan.core.views import date_param
+from fangguan.registry.areas import area_name
 
 from .selectors import Dashboard, wan
 
@@ -61,12 +63,14 @@ def estate_map(day: dt.date) -> MapConfig:
 
 @login_required
 @require_GET
+@from_replica
 def dashboard(request):
     _business(request)
     day, problem = _day(request)
     board = Dashboard.build(request.user, day)
     return render(request, "dashboard/dashboard.html", {
         "day": day, "today": timezone.localdate(), "problem": problem, "board": board,
+        "area_name": area_name(request.user),  # whose figures: "" for the district
         "cards": board.cards(), "towns": board.towns(), "charts": board.charts(), "map_config": estate_map(day),
         "export_url": f"{reverse('dashboard-export')}?{urlencode({'as_of': day.isoformat()})}",
     })
@@ -74,6 +78,7 @@ def dashboard(request):
 
 @login_required
 @require_GET
+@from_replica
 def export_xlsx(request):
     """The figures by town on the date with the total, and the deliveries per year, as .xlsx
     (logged like every export)."""

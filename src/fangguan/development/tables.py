@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -45,4 +47,9 @@ COLUMNS = {
 
 
 def cells(obj, columns) -> list:
-    return [getter(obj) for _label, getter in columns]
+    """The row's values; dates in ISO form (2026-04-22), as the registry's lists print them."""
+    return [_iso(getter(obj)) for _label, getter in columns]
+
+
+def _iso(value):
+    return value.isoformat() if isinstance(value, dt.date) else value

@@ -150,6 +150,28 @@ def run_job(job_id: int, *, on_progress: Callable[[int, int], None] | None = Non
 
 
 def _run(job: ImportJob, on_progress) -> ImportJob:
+    """The rows, the counts and the job's final status commit together, in one transaction that
+    holds the job's row lock from start to end: a worker killed at any point leaves no row of the
+    file written and the job ``running`` with its lock released, which is how ``reap_stale``
+    knows it died. The upload is discarded only after the commit."""
+    with transaction.atomic():
+        _lock(job)
+        job = _run_locked(job, on_progress)
+    if not job.dry_run:  # applied or refused: the clear personal data is not kept
+        _discard_uploads(job)
+    return job
+
+
+def _lock(job: ImportJob) -> None:
+    from django.db import connection
+
+    qs = ImportJob.objects.filter(pk=job.pk)
+    # NO KEY: a new job naming this one as its source may still be inserted meanwhile.
+    qs = qs.select_for_update(no_key=connection.features.has_select_for_no_key_update)
+    list(qs.values_list("pk", flat=True))
+
+
+def _run_locked(job: ImportJob, on_progress) -> ImportJob:
     spec = get_spec(job.kind)
     ctx = Context(actor=job.created_by, dry_run=job.dry_run)
     last = -1
@@ -183,8 +205,6 @@ def _run(job: ImportJob, on_progress) -> ImportJob:
                 transaction.set_rollback(True)
     report.save_sheet(job)
     status = JobStatus.FAILED if (not job.dry_run and not applied) else JobStatus.SUCCEEDED
-    if not job.dry_run:
-        _discard_uploads(job)
     return job_transition(
         job=job, to=status, progress=100, rows_total=report.rows, applied=applied,
         created=report.counts[CREATE], updated=report.counts[UPDATE], unchanged=report.counts[UNCHANGED],
@@ -199,8 +219,7 @@ def _discard_uploads(job: ImportJob) -> None:
     for holder in (job, job.source):
         if holder is not None and holder.file:
             holder.file.delete(save=False)
-            if holder is not job:
-                holder.save(update_fields=["file"])
+            holder.save(update_fields=["file"])
 
 
 def _formulas(rows: list[Row], formulas: set, columns: dict[int, Column], report: Report) -> None:

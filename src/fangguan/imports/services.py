@@ -222,3 +222,47 @@ def import_uploads_purge(*, now=None) -> int:
         job.save(update_fields=["file"])
         removed += 1
     return removed
+
+
+# --- Jobs whose worker died -------------------------------------------------------------------
+
+def stale_seconds() -> int:
+    from django.conf import settings
+
+    return int(getattr(settings, "FANGGUAN_JOB_STALE_SECONDS", 30))
+
+
+def import_jobs_reap(*, now=None) -> list[int]:
+    """Jobs left ``running`` by a worker that was killed (power cut, OOM killer, SIGKILL, a
+    restart) fail with that reason; returns their ids. Nothing of such a job was written: its rows
+    and its final status commit in one transaction (``engine._run``), which a dead worker never
+    committed. A job still being run is never touched: its worker holds the job's row lock for the
+    whole run (PostgreSQL: the row is skipped while locked; SQLite: the reaper's write transaction
+    waits for the import's to end, then sees it finished). Only jobs that started more than
+    ``FANGGUAN_JOB_STALE_SECONDS`` (30) ago are looked at, which covers the instant between a
+    worker marking a job running and taking its lock."""
+    import datetime as dt
+
+    from django.db import OperationalError
+
+    now = now or timezone.now()
+    cutoff = now - dt.timedelta(seconds=stale_seconds())
+    reaped = []
+    for pk in ImportJob.objects.filter(status=JobStatus.RUNNING, started_at__lt=cutoff).values_list("pk", flat=True):
+        try:
+            with transaction.atomic():
+                qs = ImportJob.objects.filter(pk=pk, status=JobStatus.RUNNING)
+                if connection.features.has_select_for_update_skip_locked:
+                    qs = qs.select_for_update(skip_locked=True, no_key=True)
+                job = qs.first()
+                if job is None:
+                    continue  # finished meanwhile, or a live worker holds it
+                with translation.override(job.language or None):
+                    message = _("The import was interrupted: the worker running it stopped (a restart or a "
+                                "crash). Nothing was written. Start the import again.")
+                job_transition(job=job, to=JobStatus.FAILED, progress=100, errors_total=1,
+                               errors=[{"row": 0, "column": "", "message": message}])
+                reaped.append(pk)
+        except OperationalError:  # SQLite: a long import still holds the database; next time
+            continue
+    return reaped

@@ -153,7 +153,6 @@ class Report:
 
 def _claim(*, now, everything: bool, exclude: set[int], size: int) -> tuple[uuid.UUID, list[Delivery]]:
     wall = timezone.now()
-    lease = timedelta(seconds=size * _setting("FANGGUAN_OUTBOX_TIMEOUT_SECONDS", 10) + 60)
     token = uuid.uuid4()
     with transaction.atomic():
         qs = Delivery.objects.filter(status=DeliveryStatus.PENDING, subscriber__active=True).filter(
@@ -167,6 +166,9 @@ def _claim(*, now, everything: bool, exclude: set[int], size: int) -> tuple[uuid
             qs = qs.select_for_update(skip_locked=True, of=("self",))
         ids = list(qs.values_list("pk", flat=True)[:size])
         if ids:
+            # long enough to send what was claimed; a killed worker's rows are claimable again after it
+            lease = timedelta(seconds=len(ids) * _setting("FANGGUAN_OUTBOX_TIMEOUT_SECONDS", 10)
+                              + _setting("FANGGUAN_OUTBOX_LEASE_MARGIN_SECONDS", 60))
             Delivery.objects.filter(pk__in=ids).update(claimed_until=wall + lease, claim=token)
     batch = list(Delivery.objects.filter(claim=token).select_related("event", "subscriber").order_by("event__created_at", "pk"))
     return token, batch

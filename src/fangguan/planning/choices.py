@@ -19,3 +19,5 @@ class Status(models.TextChoices):
     ACHIEVED = "achieved", _("achieved")
     NOT_ACHIEVED = "not_achieved", _("not achieved")
     NOT_STARTED = "not_started", _("not started")
+    # part of the district (a town office): its contribution to the district's progress
+    CONTRIBUTION = "contribution", _("contribution to the district")

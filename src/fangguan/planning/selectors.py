@@ -46,6 +46,18 @@ class Progress:
     elapsed: Decimal | None = None
     links: dict[int, str] = field(default_factory=dict)  # year -> web list of the records counted
     link: str = ""  # all the period's records
+    # A user who reads only part of the district (a town office): ``actual`` is its area's
+    # contribution, shown as a share of the district's actual — never judged against the
+    # district's whole target (``status`` is then CONTRIBUTION).
+    partial: bool = False
+    district_actual: Decimal | None = None
+
+    @property
+    def contribution(self) -> Decimal | None:
+        """The area's share of the district's actual (flows and counts; None for rates)."""
+        if not self.partial or self.actual is None or not self.district_actual or self.indicator.unit == "%":
+            return None
+        return (self.actual / self.district_actual).quantize(Decimal("0.0001"), rounding=ROUND_HALF_UP)
 
     @property
     def code(self) -> str:
@@ -60,6 +72,13 @@ class Progress:
         i = self.indicator
         if self.status == Status.NOT_STARTED:
             return "规划期尚未开始"
+        if self.partial:
+            if self.actual is None:
+                return "无数据"
+            if self.contribution is None:
+                return f"本辖区 {fmt(self.actual)}{i.unit}；全区 {fmt(self.district_actual)}{i.unit}"
+            return (f"本辖区 {fmt(self.actual)} ÷ 全区完成 {fmt(self.district_actual)} = "
+                    f"{fmt(self.contribution * 100, 1)}%（全区目标 {fmt(i.target)}{i.unit} 由全区共同完成）")
         if self.actual is None:
             return "无数据"
         if self.ratio is None:
@@ -152,9 +171,25 @@ def indicator_progress(user, indicator: Indicator, as_of: dt.date) -> Progress:
 
 
 def plan_progress(user, plan: Plan, as_of: dt.date) -> list[Progress]:
-    """Every indicator of ``plan`` on ``as_of``, for ``user`` (their scope's contribution), in annex order."""
+    """Every indicator of ``plan`` on ``as_of``, for ``user`` (their scope's contribution), in annex order.
+
+    The district's targets are the district's: a user who reads only part of it (a town office)
+    gets its contribution as a share of the district's progress (status CONTRIBUTION), never a
+    failure against the whole target."""
+    from fangguan.accounts.roles import reads_everything
+    from fangguan.core.actors import system_actor
+
     indicators = Indicator.objects.visible_to(user).filter(plan=plan).select_related("plan", "parent")
-    return [indicator_progress(user, i, as_of) for i in indicators]
+    rows = [indicator_progress(user, i, as_of) for i in indicators]
+    if reads_everything(user):
+        return rows
+    district = system_actor()
+    for p in rows:
+        whole = indicator_progress(district, p.indicator, as_of)
+        p.partial, p.district_actual = True, whole.actual
+        if p.status != Status.NOT_STARTED:
+            p.status, p.ratio = Status.CONTRIBUTION, None
+    return rows
 
 
 # --- The final evaluation: 十三五 baseline and review ------------------------------------------
@@ -228,7 +263,9 @@ def report_workbook(user, plan: Plan, day: dt.date):
         i = p.indicator
         sheet.append([i.code, ("　" if i.parent_id else "") + i.name, i.unit, i.attribute, float(i.target),
                       None if p.actual is None else float(p.actual),
-                      None if p.share is None else float((p.share * 100).quantize(Decimal("0.1"))),
+                      None if p.share is None else float((p.share * 100).quantize(Decimal("0.1")))
+                      if not p.partial else None if p.contribution is None
+                      else float((p.contribution * 100).quantize(Decimal("0.1"))),
                       str(Status(p.status).label), None if base.get(i.code) is None else float(base[i.code]),
                       p.calculation(), i.notes])
     sheet.freeze_panes = "C3"

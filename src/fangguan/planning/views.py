@@ -47,6 +47,7 @@ from .selectors import (
 STATUS_CLASS = {
     Status.ON_TRACK: "success", Status.ACHIEVED: "success", Status.AT_RISK: "warning",
     Status.OFF_TRACK: "danger", Status.NOT_ACHIEVED: "danger", Status.NOT_STARTED: "secondary",
+    Status.CONTRIBUTION: "info",
 }
 
 
@@ -74,13 +75,23 @@ def _rows(progress, base=None) -> list[dict]:
         i = p.indicator
         rows.append({
             "p": p, "indicator": i, "code": i.code, "sub": bool(i.parent_id), "binding": p.binding,
-            "target": fmt(i.target), "actual": fmt(p.actual), "share": fmt(p.share * 100, 1) if p.share is not None else "—",
+            "target": fmt(i.target), "actual": fmt(p.actual),
+            "share": (fmt(p.share * 100, 1) if p.share is not None else "—") if not p.partial
+            else fmt(p.contribution * 100, 1) if p.contribution is not None else "—",
             "status": Status(p.status).label, "status_key": p.status, "status_class": STATUS_CLASS[p.status],
             "years": [{"year": y, "value": fmt(p.by_year[y]) if y in p.by_year else "", "url": p.links.get(y, "")}
                       for y in i.plan.years],
             "calculation": p.calculation(), "baseline": fmt(base.get(i.code)) if base is not None else "",
         })
     return rows
+
+
+def _whose(user, progress) -> dict:
+    """Whose figures: the district's, or (a town office) its area's contribution."""
+    from fangguan.registry.areas import area_name
+
+    partial = any(p.partial for p in progress)
+    return {"partial": partial, "area_name": area_name(user) if partial else ""}
 
 
 def _charts(plan: Plan, progress) -> list[dict]:
@@ -125,6 +136,7 @@ def progress(request, pk: int):
     first = dt.date(plan.start_year, 1, 1)
     return render(request, "planning/progress.html", {
         "plan": plan, "day": day, "problem": problem, "rows": _rows(rows), "years": list(plan.years),
+        **_whose(request.user, rows),
         "charts": _charts(plan, rows), "closed": day >= dt.date(plan.end_year, 12, 31),
         "on_track": ON_TRACK, "at_risk": AT_RISK,
         "map_config": plan_map(first, min(day, dt.date(plan.end_year, 12, 31))) if day >= first else None,
@@ -143,6 +155,7 @@ def report(request, pk: int):
     base = baseline(request.user, [p.indicator for p in rows])
     return render(request, "planning/report.html", {
         "plan": plan, "day": day, "problem": problem, "rows": _rows(rows, base), "charts": _charts(plan, rows),
+        **_whose(request.user, rows),
         "review": [{**r, "value": fmt(r["value"])} for r in thirteenth_review(request.user)],
         "achieved": len(achieved(rows)), "total": len(rows), "binding_missed": binding_missed(rows),
         "xlsx_url": f"{reverse('planning:report-xlsx', args=[plan.pk])}?{urlencode({'as_of': day.isoformat()})}",

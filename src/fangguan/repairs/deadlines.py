@@ -16,7 +16,10 @@ from zoneinfo import ZoneInfo
 
 from django.db.models import Q
 
-from .choices import WORKING, Deadline
+from fangguan.core.clock import Rung
+
+from . import conf
+from .choices import WORKING, Deadline, Level
 
 LOCAL = ZoneInfo("Asia/Shanghai")
 # How far a window of calendar rows is read at once: N working days never span more than this.
@@ -128,6 +131,12 @@ def after_reopen(request, now: dt.datetime) -> Deadlines:
     response, complete = due_dates(start=now, category=request.category, urgent=request.urgent,
                                    onsite_office=request.estate.has_onsite_office)
     return Deadlines.of(response, complete)
+
+
+def ladder() -> tuple[Rung, Rung]:
+    """Where a late record goes: the neighbourhood committee when a deadline passes, the town
+    office too once the grace hours have passed (repair requests and complaints alike)."""
+    return (Rung(Level.COMMITTEE), Rung(Level.TOWN, dt.timedelta(hours=conf.escalation_grace_hours())))
 
 
 # Which field holds each deadline.

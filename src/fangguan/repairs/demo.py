@@ -178,6 +178,9 @@ class _Builder:
             escalations += [Escalation(request=req, **e) for e in escs]
         RepairEvent.objects.bulk_create(events, batch_size=5000)
         Escalation.objects.bulk_create(escalations, batch_size=5000)
+        from .figures import rebuild
+
+        rebuild()  # the figures' cells of everything loaded (bulk writes bypass the services)
         return {"repair_requests": len(self.requests), "repair_events": len(events),
                 "repair_escalations": len(escalations)}
 

@@ -49,13 +49,14 @@ def waiting_levels(caps) -> list[str]:
 
 
 # Guards: what else must hold for an action to make sense now (else 409, and it is not offered).
-def _not_yet_escalated(request, caps):
+def not_yet_escalated(request, caps):
+    """Any record with ``escalations`` (level, state) — repair requests, complaints."""
     if request.escalations.filter(level=escalation_level(caps), state=HandOff.SENT).exists():
         return _("Already escalated and not yet acknowledged.")
     return None
 
 
-def _escalation_waiting(request, caps):
+def escalation_waiting(request, caps):
     if not request.escalations.filter(level__in=waiting_levels(caps), state=HandOff.SENT).exists():
         return _("There is no escalation waiting for you on this request.")
     return None
@@ -82,9 +83,9 @@ TABLE: dict[str, Transition] = {
                          frozenset({DISPATCHER}), EventKind.REJECTED),
     "change_urgency": Transition(_stay(WORKING), frozenset({DISPATCHER}), EventKind.URGENCY_CHANGED),
     "escalate": Transition(_stay(WORKING), frozenset({REPORTER, COMMITTEE, SYSTEM}), EventKind.ESCALATED,
-                           guard=_not_yet_escalated),
+                           guard=not_yet_escalated),
     "acknowledge": Transition(_stay(OPEN), frozenset({COMMITTEE, TOWN}), EventKind.ACKNOWLEDGED,
-                              guard=_escalation_waiting),
+                              guard=escalation_waiting),
     "supervise": Transition(_stay(OPEN), GRID, EventKind.SUPERVISED),
     "answer": Transition(_stay(OPEN), frozenset({DISPATCHER}), EventKind.ANSWERED, guard=_note_waiting),
     "confirm": Transition({S.COMPLETED: S.CLOSED}, frozenset({REPORTER}), EventKind.CONFIRMED),

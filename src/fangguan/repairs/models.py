@@ -15,6 +15,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from fangguan.core.rollups import Histogram, RollupCell
 from fangguan.core.scopes import ScopedQuerySet
 
 from .choices import (
@@ -30,6 +31,11 @@ from .choices import (
     Status,
 )
 
+# Hours from filing to (last) completion, in buckets (core.rollups.Histogram): half hours up to a
+# day, two hours up to three days, six up to a week, days up to 30, then one open bucket. The
+# figures' median is exact to within its bucket.
+HOURS_TO_COMPLETE = Histogram("hours", (
+    *(i / 2 for i in range(48)), *range(24, 72, 2), *range(72, 168, 6), *range(168, 720, 24), 720))
 
 class Category(models.Model):
     """One kind of repair and its time limits (data the bureau edits; defaults per 沪房规范〔2023〕3号)."""
@@ -164,6 +170,12 @@ class RepairRequest(models.Model):
                          condition=Q(status__in=WORKING, responded_at__isnull=True)),
             models.Index(fields=["estate", "status"], name="repairs_estate_status"),
             models.Index(fields=["company", "created_at"], name="repairs_company_created"),
+            # the figures' live part (repairs.figures): requests whose counting still waits on the
+            # clock — not yet responded (not cancelled), not yet completed (not withdrawn)
+            models.Index(fields=["response_due_at"], name="repairs_unresponded",
+                         condition=Q(responded_at__isnull=True) & ~Q(status=Status.CANCELLED)),
+            models.Index(fields=["complete_due_at"], name="repairs_uncompleted",
+                         condition=Q(completed_at__isnull=True) & ~Q(status__in=(Status.CANCELLED, Status.REJECTED))),
         ]
 
     def __str__(self) -> str:
@@ -304,3 +316,32 @@ class Supervision(models.Model):
     def clean(self) -> None:
         if self.answer_due_at and self.created_at and self.answer_due_at <= self.created_at:
             raise ValidationError({"answer_due_at": _("The answer must be due after the note.")})
+
+
+# --- The figures' cells (core.rollups): kept by the services with every change of a request --
+
+
+class FiguresDay(RollupCell):
+    """The repair figures of one Shanghai day of filing, estate and serving company (0: none):
+    what ``repairs.figures.ROLLUP`` counts of the requests filed that day. Written only by
+    ``core.rollups.change`` from the services (and ``rebuild`` after bulk loads)."""
+
+    estate = models.ForeignKey("registry.Estate", on_delete=models.DO_NOTHING, db_constraint=False,
+                               related_name="+")
+    company = models.ForeignKey("registry.Company", on_delete=models.DO_NOTHING, db_constraint=False,
+                                null=True, related_name="+")  # 0 when the request has none
+    volume = models.IntegerField(default=0)
+    responded = models.IntegerField(default=0)
+    responded_on_time = models.IntegerField(default=0)
+    completed = models.IntegerField(default=0)  # completed and not withdrawn
+    completed_on_time = models.IntegerField(default=0)
+    ever_completed = models.IntegerField(default=0)
+    reopened = models.IntegerField(default=0)
+    rated = models.IntegerField(default=0)
+    rating_sum = models.IntegerField(default=0)
+    locals().update(HOURS_TO_COMPLETE.fields())
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["day", "estate", "company"], name="repairs_figures_cell")]

@@ -35,6 +35,21 @@ from .choices import Channel
 REPORTER, DISPATCHER, BUREAU = "reporter", "dispatcher", "bureau"  # as in machine.py
 
 
+_STAFF = {OrgKind.TOWN_OFFICE, OrgKind.NEIGHBOURHOOD, OrgKind.COMPANY}
+
+
+def _reports_own(gs) -> bool:
+    """Whether the reach includes "the requests one reported" (residents, and anyone without a
+    staff grant)."""
+    return any(g.kind == OWNER for g in gs) or not any(g.kind in _STAFF for g in gs)
+
+
+def reads_by_estate(user) -> bool:
+    """Whether ``request_q(user)`` is a rule on the request's estate only (so it applies as it is
+    to the figures' cells, which know the estate but not the reporter)."""
+    return reads_everything(user) or not _reports_own(grants(user))
+
+
 def request_q(user) -> Q | None:
     """The filter on RepairRequest for this user; None means every request."""
     if reads_everything(user):
@@ -42,9 +57,7 @@ def request_q(user) -> Q | None:
     gs = grants(user)
     # what one reported: only residents report (``filing_role``); leaving the term out for staff
     # keeps their queue an index search instead of a scan
-    staff = {OrgKind.TOWN_OFFICE, OrgKind.NEIGHBOURHOOD, OrgKind.COMPANY}
-    q = Q(reporter_id=user.pk) if any(g.kind == OWNER for g in gs) or not any(g.kind in staff for g in gs) \
-        else Q(pk__in=[])
+    q = Q(reporter_id=user.pk) if _reports_own(gs) else Q(pk__in=[])
     for g in gs:
         if g.kind == OrgKind.TOWN_OFFICE:
             q |= Q(estate__town_id=g.town_id)
@@ -140,6 +153,19 @@ class RequestRule(Rule):
         return record is not None and MACHINE.permits(user, action, record)
 
 
+class CellRule(Rule):
+    """The figures' cells (``repairs.figures``): read with the requests' rule on their estate
+    (used only for readers whose reach is by estate: ``reads_by_estate``); written only by the
+    services through ``core.rollups``."""
+
+    def visible(self, qs, user):
+        q = request_q(user)
+        return qs if q is None else qs.filter(q)
+
+    def allows(self, user, action, record):
+        return False
+
+
 class HangsFromRequest(Rule):
     """Events, photos, escalations, supervision: visible with their request; written by the
     request's services only."""
@@ -166,6 +192,7 @@ class CategoryRule(Rule):
 
 def register_all() -> None:
     register_scope(m.RepairRequest, RequestRule())
+    register_scope(m.FiguresDay, CellRule())
     for model in (m.RepairEvent, m.Photo, m.Escalation, m.Supervision):
         register_scope(model, HangsFromRequest())
     register_scope(m.Category, CategoryRule())

@@ -22,6 +22,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext as _
 
+from fangguan.core import clock
 from fangguan.core.actors import system_actor
 from fangguan.core.audit import log_change, log_update, snapshot
 from fangguan.core.context import audit_context, current
@@ -31,7 +32,7 @@ from fangguan.core.services import record_update
 from fangguan.registry.models import Building, Estate, Home
 from fangguan.registry.scopes import serving_staff
 
-from . import conf, deadlines, events
+from . import conf, deadlines, events, figures
 from .choices import (
     WORKING,
     Channel,
@@ -185,6 +186,8 @@ def create_request(actor, *, estate, category, description, urgent=False, home=N
         existing = RepairRequest.objects.filter(channel=channel, external_id=external_id).first()
         if existing is not None:
             return existing
+    if category in (None, ""):
+        raise ValidationError({"category": [_("Choose a repair category.")]})
     estate = _resolve(Estate, estate, "estate")
     category = _resolve(Category, category, "category")
     home = _resolve(Home, home, "home")
@@ -235,6 +238,7 @@ def create_request(actor, *, estate, category, description, urgent=False, home=N
                 return existing
             raise
         log_change(actor=actor, action=ChangeAction.CREATE, instance=req, after=snapshot(req))
+        figures.changed(None, req)  # the figures' cells, in this transaction
         add_photos(actor, req, photos, PhotoStage.REPORT)
         record_event(req, EventKind.CREATED, actor, now, note=req.description[:200], to_status=req.status,
                      data={"channel": channel, "urgent": req.urgent, "urgent_requested": req.urgent_requested,
@@ -307,10 +311,14 @@ def act(actor, request: RepairRequest, action: str, *, now=None, **params) -> Re
     if handler is None:
         raise ValidationError({"action": [_("Unknown action.")]})
 
+    counted = {}
+
     def apply(req, caps, at):
+        counted["before"] = figures.row_of(req)  # as locked, before the action
         return handler(actor, req, caps, at, params)
 
     def write_event(req, transition, before, note, data, at):
+        figures.changed(counted["before"], req)  # the figures' cells, in the action's transaction
         record_event(req, transition.event, actor, at, note=note, from_status=before, to_status=req.status,
                      data=data)
 
@@ -506,16 +514,16 @@ def tick(now: dt.datetime | None = None) -> dict[str, int]:
         for req in RepairRequest.objects.filter(status=Status.COMPLETED, completed_at__lte=cutoff).order_by("pk"):
             act(system, req, "close", now=now)
             counts["closed"] += 1
-        grace = now - dt.timedelta(hours=conf.escalation_grace_hours())
         working = RepairRequest.objects.filter(status__in=WORKING)
-        for level, before in ((Level.COMMITTEE, now), (Level.TOWN, grace)):
-            for deadline in (Deadline.RESPONSE, Deadline.COMPLETION):
-                due_field = deadlines.DUE_FIELD[deadline]
-                todo = (working.filter(deadlines.late_q(deadline, before)).filter(_missing(level, deadline))
-                        .order_by(due_field, "pk"))
-                for pk in todo.values_list("pk", flat=True):
-                    if _escalate_by_clock(system, pk, level, deadline, now):
-                        counts["to_committee" if level == Level.COMMITTEE else "to_town"] += 1
+
+        def late(level, deadline, before):
+            return (working.filter(deadlines.late_q(deadline, before)).filter(_missing(level, deadline))
+                    .order_by(deadlines.DUE_FIELD[deadline], "pk").values_list("pk", flat=True))
+
+        sent = clock.sweep(now=now, ladder=deadlines.ladder(), deadlines=(Deadline.RESPONSE, Deadline.COMPLETION),
+                           late=late, escalate_one=lambda pk, level, deadline, at: _escalate_by_clock(
+                               system, pk, level, deadline, at))
+        counts["to_committee"], counts["to_town"] = sent[Level.COMMITTEE], sent[Level.TOWN]
     return counts
 
 

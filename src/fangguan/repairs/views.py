@@ -119,7 +119,9 @@ def new(request):
     commons = [(p.value, p.label) for p in Place if p != Place.HOME]
     return render(request, "repairs/new.html", {
         "estates": estates, "homes": homes, "categories": categories, "commons": commons, "form": form,
-        "errors": errors, "resident": resident, "channels": [(Channel.PHONE, Channel.PHONE.label),
+        "errors": errors, "resident": resident,
+        # a browser cannot refill a file field: say so when photos came with a refused form
+        "photos_dropped": len(request.FILES.getlist("photos")) if errors else 0, "channels": [(Channel.PHONE, Channel.PHONE.label),
                                                              (Channel.ONSITE, Channel.ONSITE.label)],
     }, status=422 if errors else 200)
 

@@ -25,6 +25,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from fangguan.accounts.roles import reads_everything
 from fangguan.core.resources import Resource
 from fangguan.registry import models as m
 
@@ -79,6 +80,24 @@ def choices_queryset(model: type[models.Model], user) -> models.QuerySet:
     name = resource_of(model)
     if name and pages()[name].related:
         qs = qs.select_related(*pages()[name].related)
+    return qs
+
+
+def filter_choices(model: type[models.Model], user) -> models.QuerySet:
+    """A list filter's choices: only records within the user's own area. Towns, neighbourhood
+    committees and companies are public registers every user may read, but a town office
+    filtering its estates wants its own town, not all twelve: the choices are those its visible
+    estates point at (the bureau and auditors read the district and get every record)."""
+    qs = choices_queryset(model, user)
+    if reads_everything(user):
+        return qs
+    estates = m.Estate.objects.visible_to(user)
+    if model is m.Town:
+        return qs.filter(pk__in=estates.values("town_id"))
+    if model is m.Neighbourhood:
+        return qs.filter(pk__in=estates.values("neighbourhood_id"))
+    if model is m.Company:
+        return qs.filter(pk__in=m.Contract.objects.filter(area__estate__in=estates).values("company_id"))
     return qs
 
 
@@ -153,7 +172,7 @@ class FilterForm(forms.Form):
             return forms.CharField(label=label, required=False, max_length=100,
                                    widget=forms.TextInput(attrs={"type": "search", "placeholder": _("keyword; pinyin and initials work too")}))
         if name in SELECT_FILTERS and kind is int:
-            return forms.ModelChoiceField(choices_queryset(SELECT_FILTERS[name], user), label=label,
+            return forms.ModelChoiceField(filter_choices(SELECT_FILTERS[name], user), label=label,
                                           required=False, empty_label=_("All"))
         if name in HIDDEN_FILTERS and kind is int:
             return forms.ModelChoiceField(choices_queryset(HIDDEN_FILTERS[name], user), label=label,

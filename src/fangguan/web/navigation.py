@@ -34,7 +34,17 @@ def menu_for(user) -> list[dict]:
     """Registry lists, for business users only (IT administrators see no business data)."""
     if not is_business(user):
         return []
-    return [{"name": name, "label": label, "url": reverse("registry-list", args=[name])} for name, label in MENU]
+    menu = MENU if is_business(user, owners=False) else [(n, label) for n, label in MENU if n in RESIDENT_MENU]
+    return [{"name": name, "label": label, "url": reverse("registry-list", args=[name])} for name, label in menu]
+
+
+# A resident (an owner with no staff role) sees their own estate and homes; their work (repairs,
+# votes) comes first in the menu.
+RESIDENT_MENU = ("estates", "homes")
+
+
+def is_resident(user) -> bool:
+    return is_business(user) and not is_business(user, owners=False)
 
 
 def app_sections(user) -> list[dict]:

@@ -1,12 +1,14 @@
 from django.urls import include, path
 
-from . import views
+from . import audit, views
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("login/", views.LoginView.as_view(), name="login"),
     path("logout/", views.logout_view, name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("audit/changes/", audit.change_log, name="audit-changes"),
+    path("audit/security/", audit.security_log, name="audit-security"),
     path("r/people/<int:pk>/reveal/", views.person_reveal, name="person-reveal"),
     path("r/<slug:resource>/", views.record_list, name="registry-list"),
     path("r/<slug:resource>/new/", views.record_create, name="registry-create"),

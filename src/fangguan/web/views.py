@@ -20,7 +20,6 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.cache import patch_vary_headers
 from django.utils.http import urlencode
-from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
@@ -79,16 +78,21 @@ logout_view = auth_views.LogoutView.as_view()
 
 @login_required
 def home(request):
-    """What the user can open, with counts in their scope; IT administrators get their tools."""
+    """Each role's working day (``web.homes``): the bureau's is the dashboard; IT administrators
+    get their tools (and the audit administrator the security log)."""
+    from .homes import context_for, home_kind
+
     user = request.user
     if not is_business(user):
-        return render(request, "web/home.html", {"it_admin": is_it_admin(user)})
-    counts = [
-        {"label": capfirst(pages()[name].model._meta.verbose_name_plural), "url": reverse("registry-list", args=[name]),
-         "count": pages()[name].model.objects.visible_to(user).count()}
-        for name in ("estates", "buildings", "homes")
-    ]
-    return render(request, "web/home.html", {"counts": counts})
+        from .audit import menu_items
+
+        return render(request, "web/home.html", {"it_admin": is_it_admin(user), "audit_links": menu_items(user)})
+    kind = home_kind(user)
+    if kind == "bureau":
+        from fangguan.dashboard.views import dashboard
+
+        return dashboard(request)
+    return render(request, "web/home.html", context_for(user, kind))
 
 
 def _resource(name: str) -> Resource:

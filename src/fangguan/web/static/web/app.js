@@ -38,3 +38,26 @@
     }
   });
 })();
+
+/* Forms marked app-validate: the required fields are checked before the form is sent, each
+   missing one says so beside itself (its data-required-message) and the first gets the focus.
+   Nothing is sent, so files already chosen stay chosen. The server checks the same again. */
+(function () {
+  "use strict";
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (!form.classList || !form.classList.contains("app-validate")) { return; }
+    var first = null;
+    form.querySelectorAll("[required]").forEach(function (field) {
+      var feedback = document.getElementById(field.id + "_error");
+      var missing = !String(field.value || "").trim();
+      field.classList.toggle("is-invalid", missing);
+      if (feedback) { feedback.textContent = missing ? (field.getAttribute("data-required-message") || "") : ""; }
+      if (missing && !first) { first = field; }
+    });
+    if (first) {
+      event.preventDefault();
+      first.focus();
+    }
+  });
+})();

@@ -1,0 +1,2 @@
+def nav_section(user):
+    return None

@@ -1,0 +1,76 @@
+"""While the database cannot be reached, every request gets a short 503 in the user's language
+(Chinese first) with ``Retry-After`` — never a stack trace — and the server recovers by itself:
+the broken connections are closed, so the first request after the database returns opens a new
+one (``conn_health_checks`` checks reused ones).
+
+Two doors, because Django turns an exception into a response at each middleware: a view's
+``OperationalError`` reaches ``DatabaseOutageMiddleware.process_exception`` (the outermost
+middleware: the API's JSON answer; pages get the same from web's ``DatabaseUnavailableMiddleware``
+first); one raised inside a middleware (the session or user lookup) reaches the ``handler500``
+(``web.errors.server_error``), which asks ``is_outage`` and answers with ``unavailable``. Pages use
+the web app's ``503.html`` (no database, no menu); this module's minimal page only if it is missing.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+
+from django.db import InterfaceError, OperationalError, connections
+from django.http import HttpResponse, JsonResponse
+from django.template import TemplateDoesNotExist
+from django.template.loader import render_to_string
+from django.utils.html import escape
+from django.utils.translation import gettext as _
+
+log = logging.getLogger(__name__)
+RETRY_AFTER_SECONDS = 60
+
+
+def is_outage(exc: BaseException | None) -> bool:
+    seen = 0
+    while exc is not None and seen < 10:
+        if isinstance(exc, OperationalError | InterfaceError):
+            return True
+        exc = exc.__cause__ or exc.__context__
+        seen += 1
+    return False
+
+
+def _close_broken_connections() -> None:
+    for conn in connections.all(initialized_only=True):
+        with contextlib.suppress(Exception):  # a dead connection may fail to close; it is dropped anyway
+            conn.close()
+
+
+def unavailable(request) -> HttpResponse:
+    _close_broken_connections()
+    title = _("Service unavailable")
+    message = _("The database cannot be reached at the moment. The system reconnects by itself: "
+                "please try again in a minute. Nothing you submitted just now was saved.")
+    if request.path.startswith("/api/"):
+        response = JsonResponse({"detail": message}, status=503, json_dumps_params={"ensure_ascii": False})
+    else:
+        try:
+            body = render_to_string("503.html", {"request_id": getattr(request, "id", "")})
+        except TemplateDoesNotExist:
+            body = (f'<!doctype html><html lang="zh-Hans"><head><meta charset="utf-8"><title>{escape(title)}</title>'
+                    f'</head><body><main><h1>{escape(title)}</h1><p>{escape(message)}</p></main></body></html>')
+        response = HttpResponse(body, status=503, content_type="text/html; charset=utf-8")
+    response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+class DatabaseOutageMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if is_outage(exception):
+            log.error("database unavailable: %s: %s", type(exception).__name__, str(exception)[:200])
+            return unavailable(request)
+        return None
