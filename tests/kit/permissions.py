@@ -62,6 +62,51 @@ PUBLIC = {
 # module's owner pays by adding ``tests/<app>/permissions.py``; the lead sees this list.
 TODO: dict[str, str] = {
     # "GET /api/v1/example": "module owner: add tests/example/permissions.py",
+    # supervision (issue 17) landed without a spec — owner: add tests/supervision/permissions.py
+    "GET /api/v1/supervision/inspections": "supervision: no spec yet",
+    "POST /api/v1/supervision/inspections": "supervision: no spec yet",
+    "GET /api/v1/supervision/inspections/<int:inspection_id>": "supervision: no spec yet",
+    "POST /api/v1/supervision/inspections/<int:inspection_id>/actions": "supervision: no spec yet",
+    "POST /api/v1/supervision/inspections/<int:inspection_id>/photos": "supervision: no spec yet",
+    "GET /api/v1/supervision/breaches": "supervision: no spec yet",
+    "POST /api/v1/supervision/breaches": "supervision: no spec yet",
+    "POST /api/v1/supervision/breaches/<int:breach_id>/actions": "supervision: no spec yet",
+    "GET /api/v1/supervision/managers": "supervision: no spec yet",
+    "POST /api/v1/supervision/managers": "supervision: no spec yet",
+    "POST /api/v1/supervision/managers/<int:manager_id>/assignments": "supervision: no spec yet",
+    "GET /api/v1/supervision/complaints": "supervision: no spec yet",
+    "POST /api/v1/supervision/complaints": "supervision: no spec yet",
+    "GET /api/v1/supervision/complaints/<int:complaint_id>": "supervision: no spec yet",
+    "POST /api/v1/supervision/complaints/<int:complaint_id>/actions": "supervision: no spec yet",
+    "GET /api/v1/supervision/surveys": "supervision: no spec yet",
+    "POST /api/v1/supervision/surveys": "supervision: no spec yet",
+    "GET /api/v1/supervision/evaluations": "supervision: no spec yet",
+    "GET /api/v1/supervision/pool": "supervision: no spec yet",
+    "POST /api/v1/supervision/pool/applications": "supervision: no spec yet",
+    "POST /api/v1/supervision/pool/<int:entry_id>/actions": "supervision: no spec yet",
+    "GET /api/v1/companies/<int:company_id>/credit": "supervision: no spec yet",
+    "GET /api/v1/managers/<int:manager_id>/credit": "supervision: no spec yet",
+    "GET /api/v1/handovers": "supervision: no spec yet",
+    "POST /api/v1/handovers": "supervision: no spec yet",
+    "GET /api/v1/handovers/<int:handover_id>": "supervision: no spec yet",
+    "POST /api/v1/handovers/<int:handover_id>/defects": "supervision: no spec yet",
+    "POST /api/v1/handovers/<int:handover_id>/actions": "supervision: no spec yet",
+    "/supervision/": "supervision: no spec yet",
+    "/supervision/inspections/": "supervision: no spec yet",
+    "/supervision/inspections/new/": "supervision: no spec yet",
+    "/supervision/inspections/<int:pk>/": "supervision: no spec yet",
+    "/supervision/inspections/<int:pk>/act/": "supervision: no spec yet",
+    "/supervision/photos/<int:pk>/": "supervision: no spec yet",
+    "/supervision/complaints/": "supervision: no spec yet",
+    "/supervision/complaints/<int:pk>/": "supervision: no spec yet",
+    "/supervision/complaints/<int:pk>/act/": "supervision: no spec yet",
+    "/supervision/companies/<int:pk>/credit/": "supervision: no spec yet",
+    "/supervision/evaluations/": "supervision: no spec yet",
+    "/supervision/pool/": "supervision: no spec yet",
+    "/supervision/handovers/<int:pk>/": "supervision: no spec yet",
+    # the audit pages landed without a spec — owner: add their cases to tests/accounts/permissions.py
+    "/audit/changes/": "audit pages: no spec yet",
+    "/audit/security/": "audit pages: no spec yet",
 }
 
 
@@ -81,7 +126,7 @@ class Route:
     def api(self) -> bool:
         return self.methods is not None
 
-    def keys(self) -> list[str]:
+    def endpoint_keys(self) -> list[str]:
         if self.methods is None:
             return [key(None, self.pattern)]
         return [key(m, self.pattern) for m in self.methods]
@@ -129,7 +174,7 @@ def discover() -> list[Route]:
 
 def endpoints() -> dict[str, Route]:
     """Endpoint key -> its route, for every route."""
-    return {k: r for r in discover() for k in r}
+    return {k: r for r in discover() for k in r.endpoint_keys()}
 
 
 # --- Specs -----------------------------------------------------------------------------------
@@ -226,7 +271,7 @@ def uncovered(cases: Iterable[Case], routes: Iterable[Route]) -> list[Route | st
     covered = covered_keys(cases)
     missing = []
     for route in routes:
-        for k in route:
+        for k in route.endpoint_keys():
             if k not in covered and k not in TODO:
                 missing.append(k)
     return missing
@@ -477,7 +522,7 @@ def counts() -> dict[str, int]:
     """What ``python -m tests.kit.permissions`` prints."""
     routes = discover()
     cases = all_cases()
-    keys = {k for r in routes for k in r}
+    keys = {k for r in routes for k in r.endpoint_keys()}
     covered = covered_keys(cases) & keys
     return {
         "url_patterns": len(routes),
