@@ -136,4 +136,4 @@ def _admin_cases():
     return cases
 
 
-SPEC += [Case("GET", "admin/login/", "/admin/login/", expect(302, anonymous=302)), *_admin_cases()]
+SPEC += [Case("GET", "admin/login/", "/admin/login/", expect(403, anonymous=302)), *_admin_cases()]

@@ -53,7 +53,7 @@ PUBLIC = {
     "healthz",  # the load balancer's health check
     "login", "logout", "set_language",  # the login page, logging out, the language switch
     "api:issue_token",  # POST /api/v1/auth/token: a password for a token
-    "admin:login",  # the admin's own login page
+    "admin:login", "admin:logout",  # the admin's own login page, and leaving it
     "api:api-root",  # /api/v1/ itself: ninja's root, answering 404 to everyone
     "oidc_authentication_init", "oidc_authentication_callback", "oidc_logout",  # identity-provider login
 }
