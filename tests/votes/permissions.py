@@ -78,7 +78,7 @@ def d(fmt):
 SPEC = [
     Case("GET", "api/v1/votes", "/api/v1/votes", expect(200)),
     Case("POST", "api/v1/votes", "/api/v1/votes", expect(403, zhujing=422, yeweihui=201, sysadmin=422, secadmin=422, auditadmin=422), data=lambda: {
-        "matter": "manager", "title": "选聘物业", "scope": {"kind": "area", "area": _w()["open"].area_id},
+        "matter": "manager", "title": "选聘物业", "scope": {"area": _w()["open"].area_id},
         "opens_at": (timezone.now() + dt.timedelta(days=1)).isoformat(),
         "closes_at": (timezone.now() + dt.timedelta(days=9)).isoformat()}),
     Case("GET", "api/v1/votes/<int:vote_id>", p("/api/v1/votes/{pk}"), OPEN_SEEN),
