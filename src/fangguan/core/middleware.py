@@ -123,6 +123,11 @@ class ApiErrorMiddleware:
             return self._json(request, 413, _api_error_message(413))
         if isinstance(exception, TooManyFieldsSent):
             return self._json(request, 400, _("The request has too many fields."))
+        from django.core.exceptions import BadRequest, PermissionDenied, SuspiciousOperation
+        from django.http import Http404
+
+        if isinstance(exception, Http404 | PermissionDenied | BadRequest | SuspiciousOperation):
+            return None  # Django answers these 404/403/400 itself; __call__ makes the answer JSON
         from django.core import signals
         from django.utils.log import log_response
 

@@ -217,6 +217,8 @@ def _create(request) -> JsonResponse:
         estate = _nearest_estate(lat, lng)
     else:
         return _error(400, _("Say where: address_id (the estate id) or lat and long."))
+    if estate is not None and not Estate.objects.visible_to(request.user).filter(pk=estate.pk).exists():
+        estate = None  # not yours reads as not there: the same answer as an address that does not exist
     if estate is None:
         return _error(400, _("No estate of the district at this address."))
     description = data.get("description", "").strip()

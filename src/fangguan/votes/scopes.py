@@ -105,6 +105,9 @@ class HangsFromVote(Rule):
         return qs if q is None else qs.filter(vote__in=m.Vote.objects.filter(q).values("pk"))
 
     def allows(self, user, action, record):
+        if action == ADD and record is None:  # may add some document: whoever may organise a vote
+            return any(g.kind in (OrgKind.OWNERS_COMMITTEE, OrgKind.NEIGHBOURHOOD, OrgKind.TOWN_OFFICE)
+                       for g in grants(user))
         if record is None or action not in (ADD, DELETE) or not isinstance(record, m.VoteDocument):
             return False
         return record.vote.status == Status.DRAFT and _organises(user, record.vote)
