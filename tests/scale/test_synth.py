@@ -185,3 +185,26 @@ def test_command_reports_rows_per_second_and_skips_a_database_of_that_size():
     out = io.StringIO()
     call_command("synth", estates=2, seed=3, if_size=True, stdout=out)
     assert "nothing to do" in out.getvalue()
+
+
+
+@pytest.mark.django_db
+def test_wiping_the_registry_keeps_the_ledgers_append_only():
+    """synth's wipe lifts the append-only triggers to take the ledgers with the registry, then
+    puts them back: the database still holds every trigger it held before."""
+    from django.db import connection
+
+    from fangguan.registry.synth import wipe
+
+    def triggers() -> set[str]:
+        with connection.cursor() as cursor:
+            if connection.vendor == "sqlite":
+                cursor.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")
+            else:
+                cursor.execute("SELECT tgname FROM pg_trigger WHERE NOT tgisinternal")
+            return {name for (name,) in cursor.fetchall()}
+
+    before = triggers()
+    assert any(name.startswith("funds_entry") for name in before)
+    wipe()
+    assert triggers() == before

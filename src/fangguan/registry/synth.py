@@ -37,6 +37,7 @@ from fangguan.core.context import audit_context
 from fangguan.core.db import analyze
 from fangguan.core.identity import IdType, normalise
 from fangguan.core.text import pinyin_key
+from fangguan.core.triggers import append_only_lifted
 
 from . import models as m
 from .choices import (
@@ -342,9 +343,11 @@ def wipe() -> None:
     m.Person.objects.filter(user__isnull=False).update(user=None)
     # DELETE, not TRUNCATE: TRUNCATE would cascade to every table referring to the registry
     # (all organisations, memberships). For a large registry, a fresh database is faster.
-    with connection.cursor() as cursor:
-        for model in [*dependents(), *reversed(MODELS)]:
-            cursor.execute(f"DELETE FROM {connection.ops.quote_name(model._meta.db_table)}")  # noqa: S608
+    tables = [model._meta.db_table for model in [*dependents(), *reversed(MODELS)]]
+    # ledgers and ballots hanging from the registry are append-only: a wiped registry takes them too
+    with append_only_lifted(connection, tables), connection.cursor() as cursor:
+        for table in tables:
+            cursor.execute(f"DELETE FROM {connection.ops.quote_name(table)}")  # noqa: S608
 
 
 def dependents() -> list[type[models.Model]]:
