@@ -120,12 +120,13 @@ def test_the_download_is_refused_to_everyone_but_the_owner(api, users, django_ca
     anonymous = Client().get(f"/exports/{job_id}/download/")
     assert anonymous.status_code == 302 and "/login" in anonymous["Location"]
     assert not SecurityEvent.objects.filter(pk__gt=events_before, action="export", detail__download=True).exists()
-    with pytest.raises(Exception, match="Only the user"):
+    with pytest.raises(Exception, match="只有申请导出的用户"):
         services.export_download(actor=users["zhujing"], job=ExportJob.objects.get(pk=job_id))
 
 
 def _job(users, **fields) -> ExportJob:
-    return ExportJob.objects.create(owner=users["zhujing"], source="homes", format="csv", rows_total=10, **fields)
+    return ExportJob.objects.create(**{"owner": users["zhujing"], "source": "homes", "format": "csv", "rows_total": 10,
+                                       **fields})
 
 
 def test_a_failed_job_records_its_reason_and_leaves_no_file(users, monkeypatch, settings):
@@ -135,26 +136,18 @@ def test_a_failed_job_records_its_reason_and_leaves_no_file(users, monkeypatch, 
     assert bad.status == ExportStatus.FAILED and bad.error == "筛选条件无效。"  # in the job's language
     assert not bad.file and bad.finished_at is not None
 
-    from fangguan.exports import sources
-
-    original = sources.get_source("homes")
-
-    def broken_table(job):
-        table = original.table(job)
-
-        def rows():
-            for n, row in enumerate(table.rows):
+    def disk_full(path, fmt, name, headers, rows, preamble=None):
+        with open(path, "w") as fh:
+            for n, _row in enumerate(rows):
                 if n == 3:
-                    raise RuntimeError("disk full")
-                yield row
+                    raise OSError("disk full")
+                fh.write("row\n")
 
-        return sources.Table(table.headers, rows(), table.total, table.name)
-
-    monkeypatch.setitem(sources._sources, "homes", sources.Source("homes", original.label, broken_table, original.start))
+    monkeypatch.setattr(services, "write_file", disk_full)
     broken = _job(users)
     services.run_export(broken.pk)
     broken.refresh_from_db()
-    assert broken.status == ExportStatus.FAILED and "RuntimeError" in broken.error
+    assert broken.status == ExportStatus.FAILED and "OSError" in broken.error
     assert not broken.file
     exports_dir = os.path.join(settings.MEDIA_ROOT, "exports")
     assert not [f for _d, _s, files in os.walk(exports_dir) for f in files]  # the partial file went
@@ -238,3 +231,24 @@ def test_a_big_list_page_asks_for_a_background_export(users, django_capture_on_c
     bad = web.post("/exports/new/", {"list": "homes", "format": "csv", "ordering": "nonsense", "next": "/r/homes/"})
     assert bad.status_code == 302 and bad["Location"] == "/r/homes/"
     assert ExportJob.objects.count() == 1
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_a_background_file_writes_a_formula_as_text(users, fmt):
+    """The same formula-safe cells as an immediate export (core.exports, issue 14)."""
+    home = Home.objects.filter(building__estate__town__name="朱泾镇").order_by("pk").first()
+    Home.objects.filter(pk=home.pk).update(room_number="=1+2")
+    job = _job(users, format=fmt)
+    services.run_export(job.pk)
+    job.refresh_from_db()
+    with job.file.open("rb") as fh:
+        content = fh.read()
+    if fmt == "csv":
+        rows = list(csv.reader(io.StringIO(content.decode("utf-8-sig"))))
+        row = next(r for r in rows[1:] if r[0] == str(home.pk))
+        assert "'=1+2" in row
+    else:
+        sheet = openpyxl.load_workbook(io.BytesIO(content)).worksheets[0]
+        cells = [c for r in sheet.iter_rows() if r[0].value == home.pk for c in r]
+        cell = next(c for c in cells if c.value == "=1+2")
+        assert cell.data_type == "s"
