@@ -403,7 +403,7 @@ class FundFiguresOut(Schema):
 def figures(request, group_by: Literal["town", "estate"] = "town", as_of: dt.date | None = None):
     from django.core.exceptions import PermissionDenied
 
-    from .views import may_see_figures
+    from .scopes import may_see_figures
 
     if not may_see_figures(request.user):
         raise PermissionDenied(_("Figures are for the bureau, auditors and town offices."))
