@@ -65,9 +65,19 @@ def _text_cell(sheet, value: Any):
     return cell
 
 
+def _xml_safe(value: Any) -> Any:
+    """A text without the control characters XML cannot hold (openpyxl refuses them and the whole
+    export would fail on one resident's pasted address); they are dropped, the rest kept."""
+    if isinstance(value, str):
+        from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+        return ILLEGAL_CHARACTERS_RE.sub("", value)
+    return value
+
+
 def xlsx_value(sheet, value: Any) -> Any:
     """A value as an .xlsx cell of ``sheet``: texts always as text, never as formulas."""
-    value = _cell(value)
+    value = _xml_safe(_cell(value))
     if isinstance(value, str) and value:
         return _text_cell(sheet, value)
     return value
@@ -81,7 +91,7 @@ def append_row(sheet, values: Iterable[Any]) -> None:
 def put(sheet, row: int, column: int, value: Any):
     """Set one cell of a normal worksheet (text as text) and return it for styling."""
     cell = sheet.cell(row=row, column=column)
-    value = _cell(value) if value is not None else None
+    value = _xml_safe(_cell(value)) if value is not None else None
     cell.value = value
     if isinstance(value, str):
         cell.data_type = "s"
