@@ -15,11 +15,14 @@ no other module writes cells itself.
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import tempfile
 from collections.abc import Iterable, Iterator
+from decimal import Decimal
 from typing import Any
 
 from django.http import FileResponse, StreamingHttpResponse
+from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
 
 CONTENT_TYPES = {
@@ -41,11 +44,20 @@ class _Echo:
 
 
 def _cell(value: Any) -> Any:
+    """A value as a spreadsheet holds it: numbers, dates and texts as they are, yes/no for a flag,
+    a related record by its name, a translated label or any other object as its text, and a moment
+    in local time (Excel has no time zones; openpyxl refuses an aware datetime)."""
+    if value is None:
+        return ""
     if isinstance(value, dict):  # a related record: its name
         return value.get("name", "")
     if isinstance(value, bool):
         return "是" if value else "否"
-    return "" if value is None else value
+    if isinstance(value, dt.datetime):
+        return timezone.localtime(value).replace(tzinfo=None) if timezone.is_aware(value) else value
+    if isinstance(value, str | int | float | Decimal | dt.date | dt.time):
+        return value
+    return str(value)  # a lazy translation (a label), a UUID, an address …
 
 
 def csv_cell(value: Any) -> Any:
