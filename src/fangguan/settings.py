@@ -97,7 +97,6 @@ INSTALLED_APPS += ["django.contrib.admin"]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    "fangguan.ops.outage.DatabaseOutageMiddleware",  # a 503 in Chinese while the database is down
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "fangguan.core.middleware.RequestIdMiddleware",
     "fangguan.core.replica.ReplicaPinMiddleware",
@@ -115,7 +114,8 @@ MIDDLEWARE = [
     "fangguan.web.middleware.LoginRequiredMiddleware",
     "fangguan.accounts.middleware.PasswordExpiryMiddleware",
     "fangguan.accounts.middleware.SecondFactorMiddleware",
-    "fangguan.web.middleware.DatabaseUnavailableMiddleware",
+    # a 503 in Chinese while the database is down: last, so its process_exception runs first
+    "fangguan.ops.outage.DatabaseOutageMiddleware",
 ]
 
 ROOT_URLCONF = "fangguan.urls"
