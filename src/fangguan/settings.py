@@ -98,7 +98,6 @@ INSTALLED_APPS += ["django.contrib.admin"]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    "fangguan.ops.outage.DatabaseOutageMiddleware",  # a 503 in Chinese while the database is down
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "fangguan.core.middleware.RequestIdMiddleware",
     "fangguan.core.replica.ReplicaPinMiddleware",
@@ -116,7 +115,8 @@ MIDDLEWARE = [
     "fangguan.web.middleware.LoginRequiredMiddleware",
     "fangguan.accounts.middleware.PasswordExpiryMiddleware",
     "fangguan.accounts.middleware.SecondFactorMiddleware",
-    "fangguan.web.middleware.DatabaseUnavailableMiddleware",
+    # a 503 in Chinese while the database is down: last, so its process_exception runs first
+    "fangguan.ops.outage.DatabaseOutageMiddleware",
 ]
 
 ROOT_URLCONF = "fangguan.urls"
@@ -212,6 +212,8 @@ SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 API_TOKEN_HOURS = int(os.environ.get("FANGGUAN_API_TOKEN_HOURS", 8))
+# A client system's read-only Open311 key (accounts.services.open311_key_issue) lives at most this long.
+FANGGUAN_OPEN311_KEY_MAX_DAYS = int(os.environ.get("FANGGUAN_OPEN311_KEY_MAX_DAYS", 366))
 
 AUTHENTICATION_BACKENDS = ["fangguan.accounts.backends.LockoutBackend"]
 AUTH_PASSWORD_VALIDATORS = [
