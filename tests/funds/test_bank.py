@@ -93,6 +93,7 @@ def test_a_statement_imported_twice_adds_nothing_and_a_bad_row_refuses_the_file(
         [("2025-03-07", "1.00", "B1", ""), ("2025-03-07", "1.00", "B1", "")],  # a serial twice in the file
         [("2025-03-07", "1.005", "B2", "")],  # not to the fen
         [("2025-03-07", "0", "B3", "")],
+        [("2025-03-07", "1e20", "B6", "")],  # beyond any statement (and the column)
         [("2025-03-07", "5.00", "B4", ""), ("2025-02-30", "5.00", "B5", "")],  # one bad row: nothing of the file
     ]
     for lines in refused:

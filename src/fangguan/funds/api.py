@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, File, Form, Router, Schema
 from ninja.files import UploadedFile
 
-from fangguan.core.api import Id, InSchema, get_or_404, paginate
+from fangguan.core.api import Error, Id, InSchema, get_or_404, paginate
 from fangguan.core.api import ref as _ref
 from fangguan.registry.models import ManagementArea
 
@@ -420,7 +420,7 @@ class FundBankImportOut(Schema):
     unchanged: int
 
 
-@router.post("/bank-statements", response={201: FundBankImportOut}, operation_id="funds_bank_statement_import",
+@router.post("/bank-statements", response={201: FundBankImportOut, 404: Error},  # the account: not yours or none operation_id="funds_bank_statement_import",
              summary="Import a bank statement (.xlsx or CSV) of a bank account, whole or not at all")
 def bank_statement_import(request, account: Form[int], file: File[UploadedFile]):
     from . import bank
@@ -474,7 +474,8 @@ def _bank_line(line) -> dict:
     return {"id": line.pk, "on": line.on, "amount_fen": line.amount_fen, "reference": line.reference, "memo": line.memo}
 
 
-@router.get("/reconciliation", response=FundReconciliationOut, operation_id="funds_reconciliation",
+@router.get("/reconciliation", response={200: FundReconciliationOut, 404: Error},  # the account: not yours or none
+            operation_id="funds_reconciliation",
             summary="A bank account's month: bank lines matched with ledger entries, and what is left on either side")
 def reconciliation(request, account: Id, month: str):
     from . import bank

@@ -53,6 +53,7 @@ from .models import Account, BankLine, Entry
 BANK_KINDS = (AccountKind.BANK, AccountKind.REVENUE_BANK)
 NEAR_DAYS = 7
 MAX_ERRORS = 20
+MAX_YUAN = Decimal(10**13)  # a line's amount, far beyond any statement, inside the fen column's range
 
 
 class BankStatementSpec(ImportSpec):
@@ -82,7 +83,8 @@ class BankStatementSpec(ImportSpec):
             amount = row.values.get("amount")
             if row.values.get("on") is None:
                 row.error("交易日期", _("Give the date."))
-            if amount is None or amount == 0 or amount != amount.quantize(Decimal("0.01")):
+            if (amount is None or amount == 0 or abs(amount) >= MAX_YUAN
+                    or amount != amount.quantize(Decimal("0.01"))):
                 row.error("金额(元)", _("Give an amount in yuan to the fen, not zero."))
             if not ref or len(ref) > 64:
                 row.error("流水号", _("Give the bank's serial number (at most 64 characters)."))
