@@ -295,7 +295,8 @@ STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # whitenoise expects it before collectstatic has run
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # asks core.disk for room before every uploaded file is written
+    "default": {"BACKEND": "fangguan.core.disk.GuardedStorage"},
     "staticfiles": {
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
         if ENV != "test"
@@ -303,6 +304,10 @@ STORAGES = {
     },
 }
 MEDIA_ROOT = VAR_DIR / "media"
+# Room for uploads (core/disk.py): refused when the disk would keep less than this free (the
+# database, logs and huey's store need it), or the uploads would pass the quota (0: none).
+FANGGUAN_MIN_FREE_DISK_BYTES = _int_env("FANGGUAN_MIN_FREE_DISK_BYTES", 0 if ENV == "test" else 1024 * 1024 * 1024)
+FANGGUAN_UPLOAD_QUOTA_BYTES = _int_env("FANGGUAN_UPLOAD_QUOTA_BYTES", 0)
 
 # --- Security headers (on in every mode) -----------------------------------------------------
 SECURE_CONTENT_TYPE_NOSNIFF = True
@@ -369,6 +374,10 @@ FANGGUAN_TRUSTED_PROXY_HOPS = _int_env("FANGGUAN_TRUSTED_PROXY_HOPS", 0)
 # --- API -------------------------------------------------------------------------------------
 API_MAX_LIMIT = 500
 API_DEFAULT_LIMIT = 50
+
+# /metrics (ops/views.py) answers only a request carrying this token (Authorization: Bearer …);
+# unset, /metrics is closed to everyone.
+FANGGUAN_METRICS_TOKEN = os.environ.get("FANGGUAN_METRICS_TOKEN", "")
 
 DEFAULT_EXCEPTION_REPORTER_FILTER = "fangguan.core.logging.PersonalDataReporterFilter"
 LOGGING = {
