@@ -390,4 +390,21 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("FANGGUAN_LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+# A log file as well as the console, when FANGGUAN_LOG_FILE names one (docs/operations.md, "Logs").
+# It rotates by size (FANGGUAN_LOG_MAX_BYTES, keeping FANGGUAN_LOG_BACKUPS old files) so a busy
+# year cannot fill the disk; FANGGUAN_LOG_ROTATION=external leaves rotation to logrotate (the file
+# is reopened when logrotate moves it), which is safer with several worker processes writing to one
+# file: each process rotates on its own count, so size rotation can cut another's file short.
+FANGGUAN_LOG_FILE = os.environ.get("FANGGUAN_LOG_FILE", "")
+if FANGGUAN_LOG_FILE:
+    Path(FANGGUAN_LOG_FILE).parent.mkdir(parents=True, exist_ok=True)
+    if os.environ.get("FANGGUAN_LOG_ROTATION", "size") == "external":
+        _file_handler = {"class": "logging.handlers.WatchedFileHandler"}
+    else:
+        _file_handler = {"class": "logging.handlers.RotatingFileHandler",
+                         "maxBytes": _int_env("FANGGUAN_LOG_MAX_BYTES", 50 * 1024 * 1024),
+                         "backupCount": _int_env("FANGGUAN_LOG_BACKUPS", 10)}
+    LOGGING["handlers"]["file"] = {**_file_handler, "filename": FANGGUAN_LOG_FILE, "encoding": "utf-8",
+                                   "formatter": "plain", "filters": ["mask_personal_data"]}
+    LOGGING["root"]["handlers"].append("file")
 
