@@ -211,6 +211,8 @@ SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 API_TOKEN_HOURS = int(os.environ.get("FANGGUAN_API_TOKEN_HOURS", 8))
+# A client system's read-only Open311 key (accounts.services.open311_key_issue) lives at most this long.
+FANGGUAN_OPEN311_KEY_MAX_DAYS = int(os.environ.get("FANGGUAN_OPEN311_KEY_MAX_DAYS", 366))
 
 AUTHENTICATION_BACKENDS = ["fangguan.accounts.backends.LockoutBackend"]
 AUTH_PASSWORD_VALIDATORS = [

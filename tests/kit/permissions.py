@@ -63,10 +63,6 @@ PUBLIC = {
 # module's owner pays by adding ``tests/<app>/permissions.py``; the lead sees this list.
 TODO: dict[str, str] = {
     # "GET /api/v1/example": "module owner: add tests/example/permissions.py",
-    # the clear exports (issue 14) landed without a kit spec; every role is tested in
-    # tests/security/test_clear_exports.py — owner: move those cases into tests/registry/permissions.py
-    "POST /api/v1/people/export/clear": "security: tested in tests/security/test_clear_exports.py, no kit spec yet",
-    "POST /api/v1/committees/export/clear": "security: tested in tests/security/test_clear_exports.py, no kit spec yet",
     # supervision (issue 17) landed without a spec — owner: add tests/supervision/permissions.py
     "GET /api/v1/supervision/inspections": "supervision: no spec yet",
     "POST /api/v1/supervision/inspections": "supervision: no spec yet",
@@ -109,9 +105,6 @@ TODO: dict[str, str] = {
     "/supervision/evaluations/": "supervision: no spec yet",
     "/supervision/pool/": "supervision: no spec yet",
     "/supervision/handovers/<int:pk>/": "supervision: no spec yet",
-    # the audit pages landed without a spec — owner: add their cases to tests/accounts/permissions.py
-    "/audit/changes/": "audit pages: no spec yet",
-    "/audit/security/": "audit pages: no spec yet",
 }
 
 

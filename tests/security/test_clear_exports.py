@@ -68,6 +68,20 @@ def test_reason_and_purpose_are_required(api):
     assert state() == before
 
 
+def test_a_reason_or_purpose_with_control_characters_is_refused(api):
+    """The purpose is written into the file's watermark: a control character once made the .xlsx
+    writer fail with a 500 (found by the API fuzzer)."""
+    before = state()
+    for field, text in (("purpose", "表决\x0b票送达"), ("reason", "核对\x1b[31m名单")):
+        r = api("zhujing").post("/api/v1/people/export/clear", {**BODY, "format": "xlsx", field: text})
+        assert r.status_code == 422, (field, text, r.status_code, r.content)
+        assert r.json()["errors"] == {field: ["请只填写普通文字，去掉其中的控制字符。"]}
+    for field, text in (("reason", "核对\x00名单"), ("purpose", "核对\ud800")):  # refused for every body
+        r = api("zhujing").post("/api/v1/people/export/clear", {**BODY, "format": "xlsx", field: text})
+        assert r.status_code == 422 and r.json()["detail"] == "文本不得包含 NUL 字符或不成对的代理字符。"
+    assert state() == before
+
+
 def test_the_row_limit_refuses_a_bulk_clear_export(api, settings):
     settings.FANGGUAN_CLEAR_EXPORT_MAX_ROWS = 3
     before = state()

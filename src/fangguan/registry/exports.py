@@ -32,6 +32,7 @@ from fangguan.core.exports import (
 )
 from fangguan.core.models import Outcome, SecurityAction
 from fangguan.core.resources import Resource
+from fangguan.core.text import has_control_characters
 
 
 def _header(resource: Resource, name: str) -> str:
@@ -132,6 +133,9 @@ def export_clear(user, resource: Resource, qs, fmt: str, filters: dict, *, reaso
         problems["reason"] = [_("Give the reason for viewing this personal data.")]
     if len(purpose) < 2:
         problems["purpose"] = [_("Give the purpose the exported personal data will be used for.")]
+    for field, text in (("reason", reason), ("purpose", purpose)):
+        if has_control_characters(text):
+            problems[field] = [_("Use plain text only: remove the control characters.")]
     if problems:
         raise ValidationError(problems)
     base = {"resource": resource.name, "format": fmt, "unmasked": True, "reason": reason[:200],
