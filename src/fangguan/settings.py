@@ -298,7 +298,8 @@ STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # whitenoise expects it before collectstatic has run
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # asks core.disk for room before every uploaded file is written
+    "default": {"BACKEND": "fangguan.core.disk.GuardedStorage"},
     "staticfiles": {
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
         if ENV != "test"
@@ -306,6 +307,10 @@ STORAGES = {
     },
 }
 MEDIA_ROOT = VAR_DIR / "media"
+# Room for uploads (core/disk.py): refused when the disk would keep less than this free (the
+# database, logs and huey's store need it), or the uploads would pass the quota (0: none).
+FANGGUAN_MIN_FREE_DISK_BYTES = _int_env("FANGGUAN_MIN_FREE_DISK_BYTES", 0 if ENV == "test" else 1024 * 1024 * 1024)
+FANGGUAN_UPLOAD_QUOTA_BYTES = _int_env("FANGGUAN_UPLOAD_QUOTA_BYTES", 0)
 
 # --- Security headers (on in every mode) -----------------------------------------------------
 SECURE_CONTENT_TYPE_NOSNIFF = True
@@ -379,6 +384,10 @@ FANGGUAN_TRUSTED_PROXY_HOPS = _int_env("FANGGUAN_TRUSTED_PROXY_HOPS", 0)
 API_MAX_LIMIT = 500
 API_DEFAULT_LIMIT = 50
 
+# /metrics (ops/views.py) answers only a request carrying this token (Authorization: Bearer …);
+# unset, /metrics is closed to everyone.
+FANGGUAN_METRICS_TOKEN = os.environ.get("FANGGUAN_METRICS_TOKEN", "")
+
 DEFAULT_EXCEPTION_REPORTER_FILTER = "fangguan.core.logging.PersonalDataReporterFilter"
 LOGGING = {
     "version": 1,
@@ -390,4 +399,21 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("FANGGUAN_LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+# A log file as well as the console, when FANGGUAN_LOG_FILE names one (docs/operations.md, "Logs").
+# It rotates by size (FANGGUAN_LOG_MAX_BYTES, keeping FANGGUAN_LOG_BACKUPS old files) so a busy
+# year cannot fill the disk; FANGGUAN_LOG_ROTATION=external leaves rotation to logrotate (the file
+# is reopened when logrotate moves it), which is safer with several worker processes writing to one
+# file: each process rotates on its own count, so size rotation can cut another's file short.
+FANGGUAN_LOG_FILE = os.environ.get("FANGGUAN_LOG_FILE", "")
+if FANGGUAN_LOG_FILE:
+    Path(FANGGUAN_LOG_FILE).parent.mkdir(parents=True, exist_ok=True)
+    if os.environ.get("FANGGUAN_LOG_ROTATION", "size") == "external":
+        _file_handler = {"class": "logging.handlers.WatchedFileHandler"}
+    else:
+        _file_handler = {"class": "logging.handlers.RotatingFileHandler",
+                         "maxBytes": _int_env("FANGGUAN_LOG_MAX_BYTES", 50 * 1024 * 1024),
+                         "backupCount": _int_env("FANGGUAN_LOG_BACKUPS", 10)}
+    LOGGING["handlers"]["file"] = {**_file_handler, "filename": FANGGUAN_LOG_FILE, "encoding": "utf-8",
+                                   "formatter": "plain", "filters": ["mask_personal_data"]}
+    LOGGING["root"]["handlers"].append("file")
 

@@ -51,6 +51,7 @@ API_PREFIXES = ("api/", "open311/")
 # other route must answer anonymous with the login page (web) or 401 (API).
 PUBLIC = {
     "healthz",  # the load balancer's health check
+    "metrics",  # Prometheus' scrape: a bearer token of its own, 401 without (tests/ops/test_metrics.py)
     "login", "logout", "set_language",  # the login page, logging out, the language switch
     "api:issue_token",  # POST /api/v1/auth/token: a password for a token
     "admin:login", "admin:logout",  # the admin's own login page, and leaving it

@@ -4,8 +4,9 @@
 expired) who opens any page is sent to the login page and, once logged in, back to that page. A
 page's htmx request (a filter, a form in a panel) cannot follow a redirect into a fragment, so it
 gets ``HX-Redirect`` to the login page with the page it came from as ``next``. Only the login
-itself, health, static files, language switching, OIDC and the machine interfaces (the API and
-Open311, which answer 401 or are public by design) are left open.
+itself, health, the monitoring system's /metrics (by token), static files, language switching,
+OIDC and the machine interfaces (the API and Open311, which answer 401 or are public by design)
+are left open.
 
 (When the database does not answer, pages and the API get a 503 from ``ops.outage``.)
 """
@@ -18,7 +19,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.http import HttpResponse
 from django.urls import reverse
 
-OPEN_PREFIXES = ("/login/", "/healthz", "/static/", "/i18n/", "/api/", "/open311/", "/oidc/", "/favicon")
+OPEN_PREFIXES = ("/login/", "/healthz", "/metrics", "/static/", "/i18n/", "/api/", "/open311/", "/oidc/", "/favicon")
 
 
 class LoginRequiredMiddleware:
