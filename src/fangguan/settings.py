@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "fangguan.accounts",
     "fangguan.registry",
     "fangguan.imports",
+    "fangguan.exports",
     "fangguan.web",
     "fangguan.dashboard",
     "fangguan.repairs",
@@ -369,6 +370,12 @@ FANGGUAN_MAX_IMAGE_BYTES = _int_env("FANGGUAN_MAX_IMAGE_BYTES", 8 * 1024 * 1024)
 FANGGUAN_MAX_IMAGE_PIXELS = _int_env("FANGGUAN_MAX_IMAGE_PIXELS", 40_000_000)
 # Exports with personal data in clear (registry/exports.py): at most this many rows per file.
 FANGGUAN_CLEAR_EXPORT_MAX_ROWS = _int_env("FANGGUAN_CLEAR_EXPORT_MAX_ROWS", 2000)
+# Exports of more rows than this run in the background as a job (fangguan/exports): a file the
+# owner downloads from 我的导出, kept FANGGUAN_EXPORT_KEEP_DAYS days; a running job that has not
+# reported progress for FANGGUAN_EXPORT_STALE_SECONDS is failed as its worker's death.
+FANGGUAN_EXPORT_BACKGROUND_ROWS = _int_env("FANGGUAN_EXPORT_BACKGROUND_ROWS", 5000)
+FANGGUAN_EXPORT_KEEP_DAYS = _int_env("FANGGUAN_EXPORT_KEEP_DAYS", 7)
+FANGGUAN_EXPORT_STALE_SECONDS = _int_env("FANGGUAN_EXPORT_STALE_SECONDS", 300)
 # Reverse proxies in front of the application whose X-Forwarded-For is believed (core/middleware.py):
 # 0 = none, the peer address is the client; 1 = one proxy (nginx / the TLS gateway) …
 FANGGUAN_TRUSTED_PROXY_HOPS = _int_env("FANGGUAN_TRUSTED_PROXY_HOPS", 0)

@@ -43,7 +43,10 @@ def _fresh_postgres(url: str, name: str) -> str:
 @pytest.fixture(scope="session")
 def server(tmp_path_factory):
     var = tmp_path_factory.mktemp("server-var")
-    env = {**os.environ, "FANGGUAN_ENV": "development", "FANGGUAN_VAR_DIR": str(var)}
+    env = {**os.environ, "FANGGUAN_ENV": "development", "FANGGUAN_VAR_DIR": str(var),
+           # the sample demo's lists are short: a low threshold sends "all homes" to the background
+           # export (test_exports_flow.py), as ~300,000 homes would in the district
+           "FANGGUAN_EXPORT_BACKGROUND_ROWS": os.environ.get("FANGGUAN_EXPORT_BACKGROUND_ROWS", "500")}
     database = os.environ.get("DATABASE_URL", "")
     env["DATABASE_URL"] = (
         # named after the suite's own database, so parallel checkouts never share one

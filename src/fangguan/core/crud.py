@@ -54,10 +54,22 @@ class Writes:
     resolve: Callable[[Resource, Any, dict], dict] = resolve_references
 
 
+class ExportQueued(Schema):
+    """The answer to an export too big to write within the request (202): the background job,
+    its URL to poll (``GET /api/v1/exports/{id}``) and the page listing the user's exports."""
+
+    id: int
+    status: str
+    rows_total: int
+    url: str
+    page: str
+
+
 def add_crud_routes(router: Router, resources: Iterable[Resource], writes: Writes,
                     export: Callable[..., Any] | None = None) -> None:
     """Add the operations of each resource to ``router``; ``export(user, resource, qs, fmt,
-    filters)`` adds ``/<name>/export`` (CSV or .xlsx)."""
+    filters, ordering=…)`` adds ``/<name>/export`` (CSV or .xlsx; or 202 and an ``ExportQueued``
+    for a list too big to write at once)."""
     for resource in resources:
         _add(router, resource, writes, export)
 
@@ -81,13 +93,15 @@ def _add(router: Router, resource: Resource, writes: Writes, export) -> None:
     if export is not None:
 
         @router.get(f"/{name}/export", operation_id=f"export_{op}", summary=f"Export {name} as CSV or .xlsx",
-                    response={200: None},
+                    response={200: None, 202: ExportQueued},
                     openapi_extra={"responses": {200: {"description": "CSV (UTF-8 with BOM) or .xlsx file",
                                                          "content": {c: {} for c in CONTENT_TYPES.values()}}}})
         def export_view(request, filters: Query[filters_cls], format: Literal["csv", "xlsx"] = "csv",
                         ordering: Ordering | None = None):
+            """The rows as a file; more rows than FANGGUAN_EXPORT_BACKGROUND_ROWS: 202 and a
+            background job instead (its file is downloaded from ``GET /api/v1/exports/{id}/file``)."""
             qs = resource.order(filters.filter(resource.queryset(request.user)), ordering)
-            return export(request.user, resource, qs, format, filters.dict())
+            return export(request.user, resource, qs, format, filters.dict(), ordering=ordering)
 
     @router.get(f"/{name}/{{int:obj_id}}", response=out, operation_id=f"get_{op}", summary=f"One of {name}")
     def detail_view(request, obj_id: int):

@@ -121,16 +121,33 @@ def csv_lines(headers: list[str], rows: Iterable[list[Any]], *, preamble: list[s
         yield writer.writerow([csv_cell(v) for v in row])
 
 
-def xlsx_book(filename: str, headers: list[str], rows: Iterable[list[Any]]):
-    """A write-only workbook of one sheet: the headers, then the rows."""
+def xlsx_book(filename: str, headers: list[str], rows: Iterable[list[Any]], *, preamble: list[str] | None = None):
+    """A write-only workbook of one sheet: the headers, then the rows. Write-only: openpyxl
+    spools each row to a temporary file as it is appended, so memory stays flat however many
+    rows there are (``bench/export_memory.py``)."""
     from openpyxl import Workbook
 
     book = Workbook(write_only=True)
     sheet = book.create_sheet(filename[:31])
+    if preamble:
+        append_row(sheet, preamble)
     append_row(sheet, headers)
     for row in rows:
         append_row(sheet, row)
     return book
+
+
+def write_file(path, fmt: str, name: str, headers: list[str], rows: Iterable[list[Any]], *,
+               preamble: list[str] | None = None) -> None:
+    """Write a list to ``path`` on disk (a background export), row by row as ``rows`` yields them —
+    the same cells as a download (``csv_lines`` / ``xlsx_book``), so an immediate and a background
+    export of the same rows are the same file."""
+    if fmt == "csv":
+        with open(path, "w", encoding="utf-8", newline="") as fh:
+            for line in csv_lines(headers, rows, preamble=preamble):
+                fh.write(line)
+        return
+    xlsx_book(name, headers, rows, preamble=preamble).save(path)
 
 
 def file_response(fmt: str, filename: str, headers: list[str], rows: Iterable[list[Any]]):
@@ -153,5 +170,5 @@ def workbook_response(book, filename: str) -> FileResponse:
     return response
 
 
-__all__ = ["file_response", "workbook_response", "CONTENT_TYPES", "csv_cell", "append_row", "put", "xlsx_value",
+__all__ = ["file_response", "write_file", "xlsx_book", "csv_lines", "workbook_response", "CONTENT_TYPES", "csv_cell", "append_row", "put", "xlsx_value",
            "looks_like_formula", "FORMULA_START"]

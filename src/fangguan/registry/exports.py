@@ -14,11 +14,13 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
+import pydantic
 from django.conf import settings
 from django.core.exceptions import FieldDoesNotExist, PermissionDenied, ValidationError
 from django.http import StreamingHttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from ninja import Status
 
 from fangguan.accounts.roles import may_reveal
 from fangguan.core.audit import log_security
@@ -91,15 +93,13 @@ def _outcome_logger(user, resource: Resource, fmt: str, filters: dict, detail: d
     return on_end
 
 
-def export_resource(user, resource: Resource, qs, fmt: str, filters: dict):
-    """The list as a file, personal data masked — for everyone: a clear export is its own act
-    (``export_clear``). The export is logged when the file has really been written out."""
+def export_table(user, resource: Resource, qs, *, unmasked: bool = False) -> tuple[list[str], Iterator[list[Any]]]:
+    """The list's header and rows — the one description of a list's file, for an immediate export,
+    a background one and the clear one alike. The rows are read with ``.iterator()`` in chunks,
+    so a file of any size is written with flat memory."""
     spec = import_spec_of(resource)
-    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-    on_end = _outcome_logger(user, resource, fmt, filters, {"unmasked": False})
     if spec is not None:
-        headers = [c.header for c in spec.columns]
-        return file_response(fmt, f"{resource.name}-{stamp}", headers, _logged(spec.export_rows(qs, user, False), on_end))
+        return [c.header for c in spec.columns], spec.export_rows(qs, user, unmasked)
 
     fields = list(resource.out.model_fields)
 
@@ -108,7 +108,91 @@ def export_resource(user, resource: Resource, qs, fmt: str, filters: dict):
             data = resource.out.from_orm(obj).model_dump()
             yield [data[f] for f in fields]
 
-    return file_response(fmt, f"{resource.name}-{stamp}", [_header(resource, f) for f in fields], _logged(rows(), on_end))
+    return [_header(resource, f) for f in fields], rows()
+
+
+def export_count(user, resource: Resource, qs) -> int:
+    """The rows the list's file will have (a person with two homes is two rows)."""
+    spec = import_spec_of(resource)
+    return spec.export_count(qs, user) if spec is not None else qs.count()
+
+
+def export_resource(user, resource: Resource, qs, fmt: str, filters: dict, *, ordering: str | None = None):
+    """The list as a file, personal data masked — for everyone: a clear export is its own act
+    (``export_clear``). The export is logged when the file has really been written out. A list of
+    more rows than ``FANGGUAN_EXPORT_BACKGROUND_ROWS`` is not written within the request (it
+    would time the worker out): it becomes a background job and the answer is 202 with the job."""
+    from fangguan.exports.models import background_threshold
+
+    total = export_count(user, resource, qs)
+    if total > background_threshold():
+        return Status(202, queued(_start(user, resource, filters, ordering, fmt, total)))
+    headers, rows = export_table(user, resource, qs)
+    on_end = _outcome_logger(user, resource, fmt, filters, {"unmasked": False})
+    return file_response(fmt, _file_name(resource), headers, _logged(rows, on_end))
+
+
+def _file_name(resource: Resource) -> str:
+    return f"{resource.name}-{timezone.localtime().strftime('%Y%m%d-%H%M')}"
+
+
+# --- Background exports (fangguan/exports) ----------------------------------------------------
+
+
+def _start(user, resource: Resource, filters: dict, ordering: str | None, fmt: str, total: int):
+    from fangguan.exports.services import export_job_start
+
+    return export_job_start(owner=user, source=resource.name, filters=filters, ordering=ordering, fmt=fmt,
+                            rows_total=total)
+
+
+def queued(job) -> dict:
+    """The 202 answer for a job (``core.crud.ExportQueued``)."""
+    from django.urls import reverse
+
+    return {"id": job.pk, "status": job.status, "rows_total": job.rows_total,
+            "url": reverse("api:get_export", kwargs={"job_id": job.pk}), "page": reverse("exports:list")}
+
+
+def _query(user, resource: Resource, params: dict, ordering: str | None):
+    """The list as ``user`` sees it with these filters — the same reading as the list's API."""
+    try:
+        filters = resource.filters(**{k: v for k, v in params.items() if v not in (None, "")})
+    except pydantic.ValidationError:
+        raise ValidationError(_("The filter values are not valid.")) from None
+    return filters, resource.order(filters.filter(resource.queryset(user)), ordering or None)
+
+
+def _source(resource: Resource):
+    from fangguan.exports.sources import Source, Table
+
+    def table(job) -> Table:
+        if job.unmasked:
+            # personal data in clear leaves only through export_clear's checks, never a job's
+            raise ValidationError(_("A background export is always masked; export personal data in clear "
+                                    "with its own form."))
+        filters, qs = _query(job.owner, resource, job.filters, job.ordering)
+        headers, rows = export_table(job.owner, resource, qs)
+        on_end = _outcome_logger(job.owner, resource, job.format, filters.dict(),
+                                 {"unmasked": False, "job": job.pk})
+        return Table(headers=headers, rows=_logged(rows, on_end), total=job.rows_total, name=_file_name(resource))
+
+    def start(user, params: dict, fmt: str):
+        params = dict(params)
+        ordering = params.pop("ordering", "") or None
+        filters, qs = _query(user, resource, params, ordering)
+        return _start(user, resource, filters.dict(), ordering, fmt, export_count(user, resource, qs))
+
+    return Source(name=resource.name, label=resource.model._meta.verbose_name_plural, table=table, start=start)
+
+
+def register_sources() -> None:
+    from fangguan.exports.sources import register
+
+    from .resources import RESOURCES
+
+    for resource in RESOURCES.values():
+        register(_source(resource))
 
 
 def clear_export_limit() -> int:
@@ -171,8 +255,8 @@ def export_clear(user, resource: Resource, qs, fmt: str, filters: dict, *, reaso
               "Do not pass on.") % {"user": user.get_username(), "at": stamp.strftime("%Y-%m-%d %H:%M:%S"),
                                     "request": ctx.request_id, "purpose": purpose[:100]})
     on_end = _outcome_logger(user, resource, fmt, filters, {"unmasked": True, "reveal_event": event.pk})
-    headers = [c.header for c in spec.columns]
-    rows = _logged(spec.export_rows(qs, user, True), on_end)
+    headers, rows = export_table(user, resource, qs, unmasked=True)
+    rows = _logged(rows, on_end)
     name = f"{resource.name}-clear-{stamp.strftime('%Y%m%d-%H%M')}"
     if fmt == "csv":
         response = StreamingHttpResponse(csv_lines(headers, rows, preamble=[mark]), content_type=CONTENT_TYPES["csv"])
@@ -196,3 +280,6 @@ def watermark(book, mark: str, *, user: str) -> None:
             sheet.oddHeader.center.text = mark[:250]
     info = book.create_sheet(_("Export"))
     append_row(info, [mark])
+
+
+register_sources()  # found by the exports app when the apps are ready (autodiscover "exports")

@@ -148,7 +148,22 @@ def listing(request, resource: Resource) -> dict:
         # the API's export of the same rows (scoped, masked and logged there)
         "exports": {fmt: f"{reverse('api:api-root')}{resource.name}/export?{urlencode(exported | {'format': fmt})}"
                     for fmt in ("xlsx", "csv")},
+        # too many rows to write within a request: the buttons ask for a background export instead
+        "export_background": _exports_in_background(request.user, resource, qs, page.paginator.count),
+        "export_params": exported,
     }
+
+
+def _exports_in_background(user, resource: Resource, qs, count: int) -> bool:
+    """Whether the list's export is a background job — the same question its API answers
+    (``registry.exports``): a file has at least one row per record, so a long list surely is;
+    a short one is counted as the file would be (cheap, it is short)."""
+    from fangguan.exports.models import background_threshold
+    from fangguan.registry.exports import export_count
+
+    if count > background_threshold():
+        return True
+    return bool(count) and export_count(user, resource, qs) > background_threshold()
 
 
 def _import_url(request, res: Resource) -> str | None:
