@@ -182,6 +182,11 @@ def test_the_page_exports_the_lists_filtered_rows_in_clear_and_logs_them(client,
     someone = m.Person.objects.visible_to(users["zhujing"]).filter(shares__isnull=False).order_by("pk").first()
     estate = someone.shares.order_by("pk").first().home.building.estate
     client.force_login(users["zhujing"])
+    listed = client.get(f"/r/people/?estate={estate.pk}").content.decode()
+    assert f'href="/r/people/export/clear/?estate={estate.pk}"' in listed  # offered beside the list's exports
+    client.force_login(users["wuye"])  # not to a role without the reveal permission
+    assert "/export/clear/" not in client.get("/r/people/").content.decode()
+    client.force_login(users["zhujing"])
     page = client.get(f"/r/people/export/clear/?estate={estate.pk}")
     assert page.status_code == 200 and "明文" in page.content.decode()
     wanted = set(m.Person.objects.visible_to(users["zhujing"]).filter(shares__home__building__estate=estate)

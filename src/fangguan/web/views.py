@@ -29,6 +29,7 @@ from fangguan.core.resources import Resource
 from fangguan.core.scopes import ADD, DELETE, can, fields_for
 from fangguan.registry import models as m
 from fangguan.registry import services
+from fangguan.registry.exports import CLEAR_EXPORTS
 
 from .forms import (
     PAGE_SIZES,
@@ -151,6 +152,9 @@ def listing(request, resource: Resource) -> dict:
         # too many rows to write within a request: the buttons ask for a background export instead
         "export_background": _exports_in_background(request.user, resource, qs, page.paginator.count),
         "export_params": exported,
+        # the same rows with identity numbers and phones in clear: a deliberate act on its own page
+        "clear_export": (f"{reverse('registry-clear-export', args=[resource.name])}?{urlencode(exported)}"
+                         if resource.name in CLEAR_EXPORTS and may_reveal(request.user) else None),
     }
 
 
