@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from fangguan.core.models import SecurityEvent, SecurityEventSubject
 from fangguan.registry import models as m
-from tests.kit.permissions import Case, only
+from tests.kit.permissions import Case, expect, only
 
 BODY = {"reason": "核对业主大会表决名单", "purpose": "表决票送达", "format": "csv"}
 # The demo accounts that hold the reveal permission (registry/demo.py: the bureau and the town office).
@@ -47,9 +47,24 @@ def _subjects() -> int:
     return SecurityEventSubject.objects.count()
 
 
+WEB_BODY = {"reason": "核对业主大会表决名单", "purpose": "表决票送达", "format": "csv"}
+
+
+def _web_path(name):
+    return lambda: f"/r/{name}/export/clear/?estate={_estate()}"
+
+
 SPEC = [
     Case("POST", "api/v1/people/export/clear", "/api/v1/people/export/clear", only(200, REVEALERS),
          data=BODY, query=lambda: {"estate": _estate()}, rows=_people_rows, got=_revealed, snapshot=_subjects),
     Case("POST", "api/v1/committees/export/clear", "/api/v1/committees/export/clear", only(200, REVEALERS),
          data=BODY, query=lambda: {"estate": _estate()}, rows=_member_rows, got=_revealed, snapshot=_subjects),
+    # the same on the web: the page (a form) and its POST (the file), for the two lists; others 404
+    Case("GET", "r/<slug:resource>/export/clear/", _web_path("people"), only(200, REVEALERS), label="people"),
+    Case("GET", "r/<slug:resource>/export/clear/", _web_path("committees"), only(200, REVEALERS), label="committees"),
+    Case("GET", "r/<slug:resource>/export/clear/", "/r/estates/export/clear/", expect(404), label="a list without personal data"),
+    Case("POST", "r/<slug:resource>/export/clear/", _web_path("people"), only(200, REVEALERS), data=WEB_BODY,
+         rows=_people_rows, got=_revealed, snapshot=_subjects, label="people"),
+    Case("POST", "r/<slug:resource>/export/clear/", _web_path("committees"), only(200, REVEALERS), data=WEB_BODY,
+         rows=_member_rows, got=_revealed, snapshot=_subjects, label="committees"),
 ]

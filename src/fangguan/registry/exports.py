@@ -115,6 +115,11 @@ def clear_export_limit() -> int:
     return int(getattr(settings, "FANGGUAN_CLEAR_EXPORT_MAX_ROWS", 2000))
 
 
+# The lists whose clear export is offered (API ``POST /api/v1/<name>/export/clear`` and the page
+# ``/r/<name>/export/clear/``): those holding identity numbers and phones.
+CLEAR_EXPORTS = ("people", "committees")
+
+
 def export_clear(user, resource: Resource, qs, fmt: str, filters: dict, *, reason: str, purpose: str,
                  otp: str | None = None):
     """The list with identity numbers and phones in clear: a deliberate act (PIPL Art. 51, 等保
