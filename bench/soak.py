@@ -38,12 +38,12 @@ import io
 import json
 import os
 import random
-import statistics
 import threading
 import time
 import urllib.error
 import urllib.request
 import uuid
+from pathlib import Path
 
 DEMO_PASSWORD = os.environ.get("FANGGUAN_DEMO_PASSWORD", "Fangguan-demo-2026")
 WEIGHTS = {
@@ -262,12 +262,12 @@ def main():
         print("\n| process | RSS at start (MB) | RSS at end (MB) | growth |\n|---|---:|---:|---:|")
         for pid in args.pids:
             a, b = rss_start[pid], rss_end[pid]
-            cmd = open(f"/proc/{pid}/cmdline").read().replace("\0", " ")[:60] if b else "(gone)"
+            cmd = Path(f"/proc/{pid}/cmdline").read_text().replace("\0", " ")[:60] if b else "(gone)"
             growth = f"{(b - a) / a * 100:+.1f}%" if a and b else "—"
             print(f"| {pid} {cmd} | {(a or 0) / 1024:.0f} | {(b or 0) / 1024:.0f} | {growth} |")
     for action, samples in stats.samples.items():
         print(f"\nerrors in {action}: {samples}")
-    if statistics and errors:
+    if errors:
         raise SystemExit(1)
 
 
