@@ -600,7 +600,9 @@ def handovers(request, estate: Id | None = None, limit: int | None = None, offse
 @root_router.post("/handovers", response={201: dict[str, Any]}, operation_id="handover_create",
                   summary="Open a handover inspection of a new estate")
 def handover_create(request, payload: SupervisionHandoverIn):
-    estate = get_or_404(Estate.objects.visible_to(request.user), payload.estate)
+    from .scopes import handover_estates
+
+    estate = get_or_404(handover_estates(request.user), payload.estate)
     company = get_or_404(Company.objects.visible_to(request.user), payload.company)
     h = services.handover_create(actor=request.user, estate=estate, company=company,
                                  inspected_on=payload.inspected_on, delivery_on=payload.delivery_on)
