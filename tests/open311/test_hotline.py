@@ -204,11 +204,11 @@ def test_a_complaints_outcome_flows_back_to_the_hotline(world, hotline):
 
 
 def test_a_complaint_about_an_estate_nobody_serves_is_refused_and_changes_nothing(world, hotline):
-    from fangguan.registry import models as rm
-    from fangguan.supervision.models import Complaint
-
     from django.db.models import Q
     from django.utils import timezone
+
+    from fangguan.registry import models as rm
+    from fangguan.supervision.models import Complaint
 
     today = timezone.localdate()
     served = rm.Contract.objects.filter(Q(end_on__isnull=True) | Q(end_on__gte=today), start_on__lte=today,

@@ -488,6 +488,15 @@ SPEC = [
     Case("GET", "supervision/photos/<int:pk>/", _path("/supervision/photos/{}/", "photo"), seen_by(SEES_I_E)),
     Case("GET", "supervision/complaints/", "/supervision/complaints/", expect(200), rows=complaints_seen,
          got=link_ids(r'href="/supervision/complaints/(\d+)/"')),
+    # the complaint form: those who may complain about some estate (residents, committees, town
+    # offices, the bureau); a company is the one complained about, auditors only read
+    Case("GET", "supervision/complaints/new/", "/supervision/complaints/new/",
+         expect(403, admin=200, zhujing=200, juweihui=200, yeweihui=200, yezhu=200)),
+    # about E: zhujing (another town) is shown the form again with the refusal, nothing filed
+    Case("POST", "supervision/complaints/new/", "/supervision/complaints/new/",
+         expect(403, admin=302, zhujing=200, juweihui=302, yeweihui=302, yezhu=302),
+         may_change={"admin", "juweihui", "yeweihui", "yezhu"},
+         data=lambda: {"estate": built()["e"].pk, "description": "电梯长期停运"}, label="about E"),
     Case("GET", "supervision/complaints/<int:pk>/", _path("/supervision/complaints/{}/", "c_e"), seen_by(SEES_C_E)),
     Case("POST", "supervision/complaints/<int:pk>/act/", _path("/supervision/complaints/{}/act/", "c_e"),
          seen_by(SEES_C_E, 302), may_change={"wuye"}, data={"action": "take"},
@@ -501,6 +510,9 @@ SPEC = [
          query=lambda: {"year": built()["year"]}),
     Case("GET", "supervision/pool/", "/supervision/pool/",
          expect(200, yezhu=403, sysadmin=403, secadmin=403, auditadmin=403)),
+    Case("GET", "supervision/handovers/", "/supervision/handovers/",
+         expect(200, sysadmin=403, secadmin=403, auditadmin=403), rows=handovers_seen,
+         got=link_ids(r'href="/supervision/handovers/(\d+)/"')),
     Case("GET", "supervision/handovers/<int:pk>/", _path("/supervision/handovers/{}/", "h_w"),
          seen_by(SEES_H_W)),
 ]

@@ -16,7 +16,7 @@ from .conftest import at
 
 
 def _periodic_names() -> set[str]:
-    return {t.name for t in HUEY._registry._periodic_tasks}
+    return {t.__name__ for t in HUEY._registry._periodic_tasks}
 
 
 def test_both_tasks_are_periodic():

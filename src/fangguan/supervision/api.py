@@ -380,7 +380,6 @@ def complaints(request, company: Id | None = None, estate: Id | None = None, tow
 @router.post("/complaints", response={201: dict[str, Any]}, operation_id="supervision_complaint_create",
              summary="File a complaint against a property company")
 def complaint_create(request, payload: SupervisionComplaintIn):
-    from .choices import ComplaintChannel
     from .scopes import may_file_complaint
 
     user = request.user
@@ -389,16 +388,9 @@ def complaint_create(request, payload: SupervisionComplaintIn):
     manager = get_or_404(ProjectManager.objects.visible_to(user), payload.manager) if payload.manager else None
     if not may_file_complaint(user, estate):
         raise PermissionDenied(_("You may not file a complaint about this estate."))
-    channel = ComplaintChannel.WEB if any(g.kind == "owner" for g in _grants(user)) else ComplaintChannel.COMMITTEE
     c = services.complaint_create(actor=user, estate=estate, description=payload.description, company=company,
-                                  manager=manager, channel=channel)
+                                  manager=manager, channel=services.complaint_channel(user))
     return 201, complaint_out(user, c)
-
-
-def _grants(user):
-    from fangguan.accounts.roles import grants
-
-    return grants(user)
 
 
 @router.get("/complaints/{int:complaint_id}", response=dict[str, Any], operation_id="supervision_complaint",

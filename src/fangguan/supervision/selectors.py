@@ -16,7 +16,7 @@ from fangguan.repairs.deadlines import LOCAL
 from fangguan.repairs.selectors import repair_stats
 
 from .choices import BreachStatus, ComplaintStatus, InspectionStatus, Severity
-from .models import Achievement, Breach, Complaint, Inspection, Standard, Survey
+from .models import Achievement, Assignment, Breach, Complaint, Inspection, Standard, Survey
 
 
 def _start(day: dt.date) -> dt.datetime:
@@ -217,3 +217,22 @@ def pool_check(company_ids, day: dt.date) -> dict[int, dict]:
             reasons.append(f"近{standard.pool_clean_months}个月内有特别严重失信行为")
         out[cid] = {"grade": grade, "reasons": reasons}
     return out
+
+
+# --- Filing a complaint ---------------------------------------------------------------------
+
+
+def complaint_form(user, day: dt.date | None = None) -> dict:
+    """What the complaint form offers ``user``: the estates they may complain about
+    (``scopes.complaint_estates``) and the project managers running them that day, as
+    (estate name, manager) pairs —
+    a resident names the manager of their own estate, whose name the estate posts anyway
+    (the "6+N" notice), though the credit files stay closed to them."""
+    from .scopes import complaint_estates
+
+    day = day or timezone.localdate()
+    estates = list(complaint_estates(user).order_by("name")[:200])
+    names = {e.pk: e.name for e in estates}
+    managers = [(names[a.estate_id], a.manager) for a in Assignment.objects.as_of(day).filter(
+        estate__in=list(names)).select_related("manager", "manager__company").order_by("estate__name", "manager__name")]
+    return {"estates": estates, "managers": managers}

@@ -439,7 +439,14 @@ def complaint_create(*, actor, estate: Estate, description: str, channel: str = 
         found = Complaint.objects.filter(channel=channel, external_id=external_id).first()
         if found is not None:
             return found
-    company = company or serving_company(estate, timezone.localdate(filed_at))
+    if not (description or "").strip():
+        raise ValidationError({"description": [_("Say what the complaint is about.")]})
+    if manager is not None and not Assignment.objects.as_of(timezone.localdate(filed_at)).filter(
+            manager=manager, estate=estate).exists():
+        raise ValidationError({"manager": [_("This project manager does not run this estate.")]})
+    # a complaint against a project manager is against the company they work for
+    company = company or (manager.company if manager is not None else None) or serving_company(
+        estate, timezone.localdate(filed_at))
     if company is None:
         raise ValidationError({"company": [_("No company serves this estate: name the company.")]})
     standard = standard_in_force(timezone.localdate(filed_at))
@@ -459,6 +466,14 @@ def complaint_create(*, actor, estate: Estate, description: str, channel: str = 
             raise
         return found
     return complaint
+
+
+def complaint_channel(user) -> str:
+    """How a user's complaint came in: a resident's on the web, anyone else's (a committee, a
+    town office, the bureau) through the committee channel; 12345 orders say so themselves."""
+    from fangguan.accounts.roles import OWNER, grants
+
+    return ComplaintChannel.WEB if any(g.kind == OWNER for g in grants(user)) else ComplaintChannel.COMMITTEE
 
 
 def complaint_act(actor, complaint: Complaint, action: str, *, now=None, **params) -> Complaint:
