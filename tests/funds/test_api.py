@@ -114,3 +114,30 @@ def test_applications_through_the_api(world):
         assert client(world, role).post("/api/v1/funds/applications", {
             "area": world.area.pk, "title": "x", "parts": "x", "scope": {"area": world.area.pk},
             "estimate_fen": 1}).status_code == 403, role
+
+
+def test_bodies_with_unknown_fields_are_refused_and_change_nothing(world):
+    """A misspelt field is a 422, never silently dropped: a posting whose entries carry ``amount``
+    instead of ``amount_fen``, an application with a stray ``homes`` beside ``scope``, a step with
+    a stray ``amount`` (the page's name) beside ``amount_fen`` — nested schemas included."""
+    bureau, committee = client(world, "bureau"), client(world, "committee")
+    a, bank = world.account("102").pk, world.bank.pk
+    before = ledger_state(), Application.objects.count()
+    r = bureau.post("/api/v1/funds/postings", {"key": "typo", "kind": "adjustment", "entries": [
+        {"account": bank, "amount_fen": 500}, {"account": a, "amount_fen": -500, "amount": -500}]})
+    assert r.status_code == 422, r.content
+    r = bureau.post("/api/v1/funds/postings", {"key": "typo", "kind": "adjustment", "approved": True, "entries": [
+        {"account": bank, "amount_fen": 500}, {"account": a, "amount_fen": -500}]})
+    assert r.status_code == 422, r.content
+    body = {"area": world.area.pk, "title": "屋面防水", "parts": "2号楼屋面", "scope": {"area": world.area.pk},
+            "estimate_fen": 100001}
+    assert committee.post("/api/v1/funds/applications", {**body, "homes": [1]}).status_code == 422
+    assert committee.post("/api/v1/funds/applications", {**body, "scope": {"area": world.area.pk,
+                                                                           "lifts": 1}}).status_code == 422
+    assert (ledger_state(), Application.objects.count()) == before
+    app = world.application(emergency="pump")
+    url = f"/api/v1/funds/applications/{app.pk}/actions"
+    assert committee.post(url, {"action": "authorise_emergency"}).status_code == 200
+    before = ledger_state(), Application.objects.filter(pk=app.pk).values().get()
+    assert committee.post(url, {"action": "pay", "amount_fen": 1000, "amount": 1000}).status_code == 422
+    assert (ledger_state(), Application.objects.filter(pk=app.pk).values().get()) == before

@@ -209,7 +209,6 @@ def test_a_404_raised_by_a_view_stays_404_on_the_api():
     assert chinese(r.json()["detail"])
 
 
-@pytest.mark.xfail(reason="KNOWN FAILING (issues 14/16): the funds input schemas are not yet on core.api.InSchema", strict=False)
 def test_every_json_body_refuses_unknown_fields():
     """Every operation's JSON body is on core.api.InSchema (extra='forbid' → additionalProperties
     false in the schema): modules that land later included."""

@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema
 
-from fangguan.core.api import Id, get_or_404, paginate
+from fangguan.core.api import Id, InSchema, get_or_404, paginate
 from fangguan.core.api import ref as _ref
 from fangguan.registry.models import ManagementArea
 
@@ -72,12 +72,12 @@ class FundAccountDetailOut(FundAccountOut):
     entries: list[FundEntryOut]
 
 
-class FundEntryIn(Schema):
+class FundEntryIn(InSchema):
     account: Id
     amount_fen: int = Field(ge=-(10**15), le=10**15, description="debit positive, credit negative")
 
 
-class FundPostingIn(Schema):
+class FundPostingIn(InSchema):
     key: str = Field(min_length=1, max_length=120)
     kind: Literal[tuple(k for k in PostingKind.values if k != "reversal")]  # type: ignore[valid-type]
     entries: list[FundEntryIn] = Field(min_length=2, max_length=5000)
@@ -101,17 +101,17 @@ class FundPostingOut(Schema):
     entries: list[FundPostingEntryOut]
 
 
-class FundReverseIn(Schema):
+class FundReverseIn(InSchema):
     reason: str = Field(min_length=1, max_length=400)
     key: str | None = Field(None, min_length=1, max_length=120)
 
 
-class FundUnitIn(Schema):
+class FundUnitIn(InSchema):
     building: Id
     unit: str = Field(min_length=1, max_length=10)
 
 
-class FundScopeIn(Schema):
+class FundScopeIn(InSchema):
     """Exactly one of: the management ``area``; some ``buildings``; one stairwell ``unit``; ``homes``."""
 
     area: Id | None = None
@@ -120,7 +120,7 @@ class FundScopeIn(Schema):
     homes: list[Id] | None = Field(None, min_length=1, max_length=20000)
 
 
-class FundApplicationIn(Schema):
+class FundApplicationIn(InSchema):
     area: Id
     title: str = Field(min_length=1, max_length=200)
     parts: str = Field(min_length=1, max_length=2000)
@@ -173,7 +173,7 @@ class FundApplicationPage(Schema):
     items: list[FundApplicationOut]
 
 
-class FundActionIn(Schema):
+class FundActionIn(InSchema):
     action: Literal[tuple(MACHINE.public_actions)]  # type: ignore[valid-type]
     reviewed_fen: int | None = Field(None, ge=1, le=10**13)
     vote: Id | None = None
@@ -338,7 +338,7 @@ class FundStatementPage(Schema):
     items: list[FundStatementOut]
 
 
-class FundStatementIn(Schema):
+class FundStatementIn(InSchema):
     estate: Id
     ledger: Literal["fund", "revenue"]
     day: dt.date = Field(description="a day of the period (half-year for the fund, quarter for public revenue)")
@@ -403,7 +403,7 @@ class FundFiguresOut(Schema):
 def figures(request, group_by: Literal["town", "estate"] = "town", as_of: dt.date | None = None):
     from django.core.exceptions import PermissionDenied
 
-    from .views import may_see_figures
+    from .scopes import may_see_figures
 
     if not may_see_figures(request.user):
         raise PermissionDenied(_("Figures are for the bureau, auditors and town offices."))

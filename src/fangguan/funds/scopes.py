@@ -90,6 +90,16 @@ def is_bureau(user) -> bool:
     return any(g.kind == OrgKind.BUREAU for g in grants(user))
 
 
+FIGURE_READERS = {OrgKind.BUREAU, OrgKind.AUDIT, OrgKind.TOWN_OFFICE}
+
+
+def may_see_figures(user) -> bool:
+    """The figures by town and estate, the re-collection watch and the late statements are the
+    supervisors' (the bureau, auditors, town offices): the API and the pages ask here, so the two
+    doors cannot drift apart."""
+    return any(g.kind in FIGURE_READERS for g in grants(user))
+
+
 def may_keep_some_books(user) -> bool:
     return any(g.kind in (OrgKind.OWNERS_COMMITTEE, OrgKind.BOOKKEEPER) for g in grants(user))
 

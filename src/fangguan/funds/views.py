@@ -25,6 +25,7 @@ from . import selectors, services
 from .choices import Emergency, ScopeKind, Status
 from .machine import MACHINE
 from .models import Account, Application, Engagement, Statement
+from .scopes import may_see_figures
 
 STAFF = {OrgKind.BUREAU, OrgKind.AUDIT, OrgKind.TOWN_OFFICE, OrgKind.OWNERS_COMMITTEE, OrgKind.BOOKKEEPER}
 
@@ -182,13 +183,6 @@ def application_new(request):
     return render(request, "funds/application_new.html", {
         "areas": areas, "scopes": ScopeKind.choices, "emergencies": Emergency.choices, "form": form,
         "errors": errors}, status=422 if errors else 200)
-
-
-FIGURE_READERS = {OrgKind.BUREAU, OrgKind.AUDIT, OrgKind.TOWN_OFFICE}
-
-
-def may_see_figures(user) -> bool:
-    return bool(kinds(user) & FIGURE_READERS)
 
 
 @login_required

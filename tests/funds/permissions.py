@@ -1,0 +1,243 @@
+"""The maintenance fund's permission spec (issue 16): the API (/api/v1/funds…) and the pages, on
+the demo's sample ledgers (the estate of yeweihui and yezhu: every home's sub-account, its
+deposits, interest and public revenue) and a small world built per test: three applications of
+yeweihui's committee (an ordinary draft, an emergency draft, an emergency authorised) and a
+published half-year statement.
+
+Who sees what, restated by hand from issue 16 (not read from ``funds/scopes.py``): the bureau
+(admin) and auditors every estate's books; a town office its town's estates (zhujing's town has
+no ledger in the sample, so zhujing sees none); the owners' committee its estate's; an owner the
+sub-accounts of their own homes and the postings on them, and their estate's statements and
+applications once filed (not drafts); a neighbourhood committee only its estates' statements; a
+property company and the IT administrators nothing. Who may write: postings the bureau (public
+revenue also the committee); applications and statements the committee; the steps of an
+application as the workflow's table says (a price review the bureau or town office, an emergency
+authorisation the committee, a payment the committee or the reviewer). Figures and the
+re-collection watch: the bureau, auditors and town offices.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db.models import Q
+from django.utils import timezone
+
+from fangguan.funds import services
+from fangguan.funds.models import Account, Application, Posting, Statement
+from fangguan.registry import models as rm
+from tests.kit.permissions import Case, api_ids, api_page, demo_users, expect, link_ids, page_of
+from tests.kit.permissions import world as built
+
+ALL = "all"
+NOBODY = {"wuye", "sysadmin", "secadmin", "auditadmin"}  # no grant on the fund's books at all
+NOT_FOUND = dict.fromkeys(["zhujing", "juweihui", "wuye", "sysadmin", "secadmin", "auditadmin"], 404)
+
+
+def world() -> dict:
+    users = demo_users()
+    committee = users["yeweihui"].memberships.get().organisation.owners_committee
+    area, ywh = committee.area, users["yeweihui"]
+
+    def apply(title, emergency=""):
+        return services.application_create(actor=ywh, area=area, title=title, parts="二次供水水泵", scope_kind="area",
+                                           scope={}, estimate_fen=600000, emergency=emergency)
+
+    w = {"users": users, "area": area, "estate": area.estate,
+         "draft": apply("更换水泵（草稿）"), "urgent": apply("电梯停运抢修", emergency="lift"),
+         "emergency": services.act(ywh, apply("水泵抢修", emergency="pump"), "authorise_emergency"),
+         "statement": services.statement_publish(actor=ywh, estate=area.estate, ledger_name="fund",
+                                                 day=dt.date(2025, 3, 1))}
+    w["home"] = Account.objects.get(kind="home", home_id=min(_own_homes(users["yezhu"])))
+    w["bank"] = Account.objects.get(kind="bank", estate=area.estate)
+    w["revenue"] = Account.objects.get(kind="revenue", area=area)
+    w["revenue_bank"] = Account.objects.get(kind="revenue_bank", area=area)
+    w["deposit"] = Posting.objects.get(key=f"deposit:{w['home'].home_id}")
+    return w
+
+
+def _w() -> dict:
+    return built()
+
+
+# --- The oracles: the spec's own queries ----------------------------------------------------------
+
+
+def _own_homes(user) -> set:
+    today = timezone.localdate()
+    return set(rm.HomeShare.objects.filter(person__user=user, since__lte=today)
+               .filter(Q(until__isnull=True) | Q(until__gt=today)).values_list("home_id", flat=True))
+
+
+def _own_estates(user) -> set:
+    return set(rm.Home.objects.filter(pk__in=_own_homes(user)).values_list("building__estate_id", flat=True))
+
+
+def _staff_estates(role, user, *, statements=False):
+    """The estates whose books the role reads as staff (ALL for the bureau and auditors)."""
+    if role in ("admin", "auditor"):
+        return ALL
+    org = user.memberships.get().organisation if role in ("zhujing", "juweihui", "yeweihui") else None
+    if role == "zhujing":
+        return set(rm.Estate.objects.filter(town_id=org.town_id).values_list("pk", flat=True))
+    if role == "yeweihui":
+        return {org.owners_committee.area.estate_id}
+    if role == "juweihui" and statements:
+        return set(rm.Estate.objects.filter(neighbourhood_id=org.neighbourhood_id).values_list("pk", flat=True))
+    return set()
+
+
+def home_accounts(role, user) -> set:
+    qs = Account.objects.filter(kind="home")
+    staff = _staff_estates(role, user)
+    if staff == ALL:
+        return set(qs.values_list("pk", flat=True))
+    return set(qs.filter(Q(estate_id__in=staff) | Q(home_id__in=_own_homes(user))).values_list("pk", flat=True))
+
+
+def applications(role, user) -> set:
+    staff = _staff_estates(role, user)
+    if staff == ALL:
+        return set(Application.objects.values_list("pk", flat=True))
+    filed = ~Q(status__in=("drafted", "withdrawn"))
+    return set(Application.objects.filter(Q(estate_id__in=staff) | (Q(estate_id__in=_own_estates(user)) & filed))
+               .values_list("pk", flat=True))
+
+
+def statements(role, user) -> set:
+    staff = _staff_estates(role, user, statements=True)
+    if staff == ALL:
+        return set(Statement.objects.values_list("pk", flat=True))
+    return set(Statement.objects.filter(estate_id__in=staff | _own_estates(user)).values_list("pk", flat=True))
+
+
+def figure_estates(role, user) -> set:
+    """Figures by estate: every estate with a ledger the reader sees (bureau, auditors, town offices)."""
+    with_ledger = set(Account.objects.values_list("estate_id", flat=True))
+    staff = _staff_estates(role, user)
+    return with_ledger if staff == ALL else with_ledger & staff
+
+
+# --- Targets and snapshots -----------------------------------------------------------------------
+
+
+def p(fmt: str, key: str):
+    return lambda: fmt.format(pk=_w()[key].pk)
+
+
+def _app_state(key):
+    def snap():
+        a = Application.objects.get(pk=_w()[key].pk)
+        return a.status, a.paid_fen, a.reviewed_fen, a.events.count()
+
+    return snap
+
+
+def _balances():
+    keys = ("home", "bank", "revenue", "revenue_bank")
+    return tuple(Account.objects.filter(pk__in=[_w()[k].pk for k in keys]).order_by("pk")
+                 .values_list("pk", "balance_fen"))
+
+
+def _statements():
+    return tuple(Statement.objects.filter(estate=_w()["estate"]).order_by("pk").values_list("pk", "ledger"))
+
+
+# The demo accounts that see each target, restated: yezhu's own sub-account; the estate's bank
+# account (staff only); a filed application (its estate's owners too); a draft (staff only).
+OWN_ACCOUNT = expect(200, **NOT_FOUND)
+STAFF_ONLY = expect(200, yezhu=404, **NOT_FOUND)
+FILED = expect(200, **NOT_FOUND)
+DRAFT = STAFF_ONLY
+FIGURES = expect(403, admin=200, auditor=200, zhujing=200)
+
+
+def _application_body():
+    return {"area": _w()["area"].pk, "title": "更换2号楼屋面防水", "parts": "2号楼屋面", "scope": {"area": _w()["area"].pk},
+            "estimate_fen": 1200000}
+
+
+SPEC = [
+    # --- sub-accounts
+    Case("GET", "api/v1/funds/accounts", "/api/v1/funds/accounts", expect(200), query={"limit": 500},
+         rows=home_accounts, got=api_page),
+    Case("GET", "api/v1/funds/accounts/<int:account_id>", p("/api/v1/funds/accounts/{pk}", "home"), OWN_ACCOUNT),
+    Case("GET", "api/v1/funds/accounts/<int:account_id>", p("/api/v1/funds/accounts/{pk}", "bank"), STAFF_ONLY,
+         label="the estate's bank account"),
+    # --- postings: the bureau's adjustment; an account the caller cannot see reads as unknown (422)
+    Case("POST", "api/v1/funds/postings", "/api/v1/funds/postings",
+         expect(422, admin=201, auditor=403, yeweihui=403),
+         data=lambda: {"key": "kit-adjust", "kind": "adjustment", "memo": "更正",
+                       "entries": [{"account": _w()["bank"].pk, "amount_fen": 500},
+                                   {"account": _w()["home"].pk, "amount_fen": -500}]},
+         snapshot=_balances),
+    Case("POST", "api/v1/funds/postings", "/api/v1/funds/postings",
+         expect(422, admin=201, auditor=403, yeweihui=201),
+         data=lambda: {"key": "kit-revenue", "kind": "revenue_income", "memo": "停车费",
+                       "entries": [{"account": _w()["revenue_bank"].pk, "amount_fen": 30000},
+                                   {"account": _w()["revenue"].pk, "amount_fen": -30000}]},
+         snapshot=_balances, label="public revenue"),
+    Case("POST", "api/v1/funds/postings/<int:posting_id>/reverse", p("/api/v1/funds/postings/{pk}/reverse", "deposit"),
+         expect(403, admin=201, **NOT_FOUND), data={"reason": "录入错误"}, snapshot=_balances),
+    # --- applications
+    Case("GET", "api/v1/funds/applications", "/api/v1/funds/applications", expect(200), query={"limit": 500},
+         rows=applications, got=api_page),
+    Case("POST", "api/v1/funds/applications", "/api/v1/funds/applications", expect(403, yeweihui=201),
+         data=lambda: _application_body()),
+    Case("GET", "api/v1/funds/applications/<int:application_id>",
+         p("/api/v1/funds/applications/{pk}", "emergency"), FILED),
+    Case("GET", "api/v1/funds/applications/<int:application_id>",
+         p("/api/v1/funds/applications/{pk}", "draft"), DRAFT, label="draft"),
+    Case("POST", "api/v1/funds/applications/<int:application_id>/actions",
+         p("/api/v1/funds/applications/{pk}/actions", "draft"), expect(403, yezhu=404, admin=200, **NOT_FOUND),
+         data={"action": "review_price", "reviewed_fen": 550000}, snapshot=_app_state("draft"), label="review_price"),
+    Case("POST", "api/v1/funds/applications/<int:application_id>/actions",
+         p("/api/v1/funds/applications/{pk}/actions", "urgent"), expect(403, yezhu=404, yeweihui=200, **NOT_FOUND),
+         data={"action": "authorise_emergency", "note": "电梯困人"}, snapshot=_app_state("urgent"),
+         label="authorise_emergency"),
+    Case("POST", "api/v1/funds/applications/<int:application_id>/actions",
+         p("/api/v1/funds/applications/{pk}/actions", "emergency"),
+         expect(403, admin=200, yeweihui=200, **NOT_FOUND),
+         data={"action": "pay", "amount_fen": 100000}, snapshot=_app_state("emergency"), label="pay"),
+    Case("POST", "api/v1/funds/applications/<int:application_id>/actions",
+         p("/api/v1/funds/applications/{pk}/actions", "emergency"), expect(403, yeweihui=409, **NOT_FOUND),
+         data={"action": "publish", "notice": "公告"}, snapshot=_app_state("emergency"), label="publish: wrong state"),
+    # --- statements and figures
+    Case("GET", "api/v1/funds/statements", "/api/v1/funds/statements", expect(200), query={"limit": 500},
+         rows=statements, got=api_page),
+    Case("POST", "api/v1/funds/statements", "/api/v1/funds/statements", expect(403, yeweihui=201),
+         data=lambda: {"estate": _w()["estate"].pk, "ledger": "revenue", "day": "2025-05-01"}, snapshot=_statements),
+    Case("GET", "api/v1/funds/figures", "/api/v1/funds/figures", FIGURES, query={"group_by": "estate"},
+         rows=figure_estates, got=api_ids),
+    # --- pages
+    Case("GET", "funds/", "/funds/", expect(200), rows=home_accounts,
+         got=page_of(link_ids(r'href="/funds/accounts/(\d+)/"'), 500)),
+    Case("GET", "funds/accounts/<int:pk>/", p("/funds/accounts/{pk}/", "home"), OWN_ACCOUNT),
+    Case("GET", "funds/accounts/<int:pk>/", p("/funds/accounts/{pk}/", "bank"), STAFF_ONLY,
+         label="the estate's bank account"),
+    Case("GET", "funds/applications/", "/funds/applications/", expect(200), rows=applications,
+         got=page_of(link_ids(r'href="/funds/applications/(\d+)/"'), 300)),
+    Case("GET", "funds/applications/new/", "/funds/applications/new/", expect(403, yeweihui=200)),
+    Case("POST", "funds/applications/new/", "/funds/applications/new/", expect(403, yeweihui=302),
+         data=lambda: {"area": _w()["area"].pk, "title": "更换2号楼屋面防水", "parts": "2号楼屋面",
+                       "scope_kind": "area", "estimate": "12,000.00"}),
+    Case("GET", "funds/applications/<int:pk>/", p("/funds/applications/{pk}/", "emergency"), FILED),
+    Case("GET", "funds/applications/<int:pk>/", p("/funds/applications/{pk}/", "draft"), DRAFT, label="draft"),
+    Case("GET", "funds/applications/<int:pk>/act/", p("/funds/applications/{pk}/act/", "urgent"), expect(405)),
+    # a refused step answers with the page and a message: only the committee's changes anything
+    Case("POST", "funds/applications/<int:pk>/act/", p("/funds/applications/{pk}/act/", "urgent"),
+         expect(302, yezhu=404, **NOT_FOUND), data={"action": "authorise_emergency"}, may_change={"yeweihui"},
+         snapshot=_app_state("urgent")),
+    Case("POST", "funds/applications/<int:pk>/act/", p("/funds/applications/{pk}/act/", "emergency"),
+         expect(302, **NOT_FOUND), data={"action": "pay", "amount": "1,000.00"}, may_change={"admin", "yeweihui"},
+         snapshot=_app_state("emergency"), label="pay"),
+    Case("GET", "funds/statements/", "/funds/statements/", expect(200), rows=statements,
+         got=page_of(link_ids(r'href="/funds/statements/(\d+)/"'), 300)),
+    # publishing: refused with a message on the list; only the committee publishes
+    Case("POST", "funds/statements/", "/funds/statements/", expect(302), may_change={"yeweihui"},
+         data=lambda: {"estate": _w()["estate"].pk, "ledger": "revenue", "day": "2025-05-01"}, snapshot=_statements),
+    Case("GET", "funds/statements/<int:pk>/", p("/funds/statements/{pk}/", "statement"),
+         expect(200, zhujing=404, wuye=404, sysadmin=404, secadmin=404, auditadmin=404)),
+    Case("GET", "funds/figures/", "/funds/figures/", FIGURES),
+    Case("GET", "funds/recollection/", "/funds/recollection/", FIGURES),
+]
