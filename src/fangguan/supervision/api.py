@@ -458,31 +458,16 @@ def evaluations(request, year: int | None = None, town: Id | None = None, period
     date_from, date_to = period.from_, period.to
     if year is not None and not 2000 <= year <= 2100:
         raise ValidationError({"year": [_("Give a year between 2000 and 2100.")]})
-    from fangguan.accounts.roles import business_grants
+    from .scopes import reads_evaluation
 
-    if not any(g.kind != "owner" for g in business_grants(request.user)):
+    if not reads_evaluation(request.user):
         raise PermissionDenied(_("You may not read the evaluation."))
     if year is None and not (date_from and date_to):
         year = timezone.localdate().year - 1
-    if year is not None:
-        date_from, date_to = dt.date(year, 1, 1), dt.date(year, 12, 31)
-    if date_to < date_from:
+    if year is None and date_to < date_from:
         raise ValidationError({"to": [_("The end date is before the start date.")]})
-    data = selectors.evaluation(request.user, date_from=date_from, date_to=date_to, town=town)
-    items = data["items"]
-    mine = _own_companies(request.user)
-    if mine is not None:  # a company reads its own line (with its rank)
-        items = [it for it in items if it["company"]["id"] in mine]
-    return {"count": len(items), "items": items}
-
-
-def _own_companies(user) -> set[int] | None:
-    from fangguan.accounts.roles import business_grants
-
-    gs = [g for g in business_grants(user) if g.kind != "owner"]
-    if any(g.kind != "company" for g in gs):
-        return None
-    return {g.company_id for g in gs}
+    data = selectors.evaluation_for(request.user, year=year, date_from=date_from, date_to=date_to, town=town)
+    return {"count": data["count"], "items": data["items"]}
 
 
 # --- The pool -------------------------------------------------------------------------------

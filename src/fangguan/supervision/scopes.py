@@ -330,3 +330,17 @@ class _HangsFromBreach(Rule):
     def visible(self, qs, user):
         return qs.filter(breach__in=m.Breach.objects.visible_to(user).values("pk"))
 
+
+def reads_evaluation(user) -> bool:
+    """The evaluation is read by business users other than residents as such (a committee
+    choosing a company weighs it); not by IT administrators."""
+    return any(g.kind != OWNER for g in business_grants(user))
+
+
+def evaluation_companies(user) -> set[int] | None:
+    """The companies whose lines of the evaluation ``user`` reads: a company its own (with its
+    rank), every other reader all (None)."""
+    gs = [g for g in business_grants(user) if g.kind != OWNER]
+    if any(g.kind != OrgKind.COMPANY for g in gs):
+        return None
+    return {g.company_id for g in gs}

@@ -8,7 +8,9 @@ work; these only say when):
 - every night at 01:10 Shanghai time, ``services.pool_nightly``: pool members whose term ended
   leave, members who no longer meet the admission rules are removed with the reasons. It runs
   before the working day so owners' committees choosing a company see a checked pool, and at
-  another minute than the other nightly work (backup 02:30, imports 03:17)."""
+  another minute than the other nightly work (backup 02:30, imports 03:17); first, once
+  February has begun, last year's evaluation is stored (``services.evaluation_freeze_due``) so
+  the pool is judged on the published grades."""
 
 import datetime as dt
 import zoneinfo
@@ -40,5 +42,7 @@ def supervision_tick() -> None:
 
 @db_periodic_task(_local(*POOL_CHECK_AT))
 def supervision_pool_nightly() -> None:
+    with audit_context(cause="evaluation_freeze"):
+        services.evaluation_freeze_due()
     with audit_context(cause="pool_nightly"):
         services.pool_nightly()

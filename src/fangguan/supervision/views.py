@@ -30,7 +30,7 @@ from . import selectors, services
 from .choices import Result, TemplateKind
 from .machine import COMPLAINT, HANDOVER, INSPECTION, INSPECTOR
 from .models import Complaint, Handover, Inspection, Photo, PoolEntry, ProjectManager
-from .scopes import complaint_estates, reads_company_file
+from .scopes import complaint_estates, reads_company_file, reads_evaluation
 
 STAFF = {OrgKind.BUREAU, OrgKind.AUDIT, OrgKind.TOWN_OFFICE, OrgKind.NEIGHBOURHOOD, OrgKind.COMPANY,
          OrgKind.OWNERS_COMMITTEE}
@@ -256,17 +256,11 @@ def credit(request, pk):
 @login_required
 @require_http_methods(["GET"])
 def evaluations(request):
-    if not kinds(request.user) & STAFF:
+    if not reads_evaluation(request.user):
         raise PermissionDenied
-    try:
-        year = int(request.GET.get("year") or timezone.localdate().year - 1)
-    except ValueError:
-        year = timezone.localdate().year - 1
-    data = selectors.year_evaluation(request.user, year)
-    own = {g.company_id for g in business_grants(request.user) if g.kind == OrgKind.COMPANY}
-    items = data["items"]
-    if own and not any(g.kind != OrgKind.COMPANY for g in business_grants(request.user) if g.kind != OWNER):
-        items = [it for it in items if it["company"]["id"] in own]
+    given = request.GET.get("year") or ""
+    year = int(given) if ascii_digits(given, 4) and 2000 <= int(given) <= 2100 else timezone.localdate().year - 1
+    items = selectors.evaluation_for(request.user, year=year)["items"]
     return render(request, "supervision/evaluations.html", {"year": year, "items": items})
 
 
