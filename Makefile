@@ -44,9 +44,10 @@ test-pg: install browser
 drills: install
 	$(PY) -m pytest -m drill -q
 
-## A long fuzzing run of the whole API (schemathesis, several roles)
+## A long fuzzing run of the whole API (schemathesis, several roles) and the hostile values for every role
 fuzz: install
-	FANGGUAN_FUZZ_EXAMPLES=$${FANGGUAN_FUZZ_EXAMPLES:-100} $(PY) -m pytest tests/api/test_fuzz.py -q
+	FANGGUAN_FUZZ_EXAMPLES=$${FANGGUAN_FUZZ_EXAMPLES:-100} FANGGUAN_FUZZ_HOSTILE=1 FANGGUAN_FUZZ_ROLES=$${FANGGUAN_FUZZ_ROLES:-all} \
+	  $(PY) -m pytest tests/api/test_fuzz.py -q
 
 browser:
 	scripts/ensure-chromium.sh

@@ -136,20 +136,22 @@ def test_error_pages_are_chinese_with_the_request_id(users):
 def test_server_error_and_database_unavailable_pages(rf):
     from django.db import OperationalError
 
+    from fangguan.ops.outage import DatabaseOutageMiddleware
     from fangguan.web.errors import server_error
-    from fangguan.web.middleware import DatabaseUnavailableMiddleware
 
     request = rf.get("/r/estates/")
     request.id = "req-500-test"
     response = server_error(request)
     assert response.status_code == 500
     assert "req-500-test" in response.content.decode() and "服务器" in response.content.decode()
-    middleware = DatabaseUnavailableMiddleware(lambda r: None)
+    middleware = DatabaseOutageMiddleware(lambda r: None)
     response = middleware.process_exception(request, OperationalError("connection refused"))
     assert response.status_code == 503 and "req-500-test" in response.content.decode()
     assert "暂时" in response.content.decode()
     api = rf.get("/api/v1/estates")
-    assert middleware.process_exception(api, OperationalError("x")) is None  # the API answers in JSON
+    response = middleware.process_exception(api, OperationalError("x"))  # the API answers in JSON
+    assert response.status_code == 503 and "数据库暂时无法连接" in response.content.decode()
+    assert middleware.process_exception(request, ValueError("not the database")) is None
 
 
 @override_settings(DEBUG=False)

@@ -97,7 +97,6 @@ INSTALLED_APPS += ["django.contrib.admin"]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    "fangguan.ops.outage.DatabaseOutageMiddleware",  # a 503 in Chinese while the database is down
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "fangguan.core.middleware.RequestIdMiddleware",
     "fangguan.core.replica.ReplicaPinMiddleware",
@@ -115,7 +114,8 @@ MIDDLEWARE = [
     "fangguan.web.middleware.LoginRequiredMiddleware",
     "fangguan.accounts.middleware.PasswordExpiryMiddleware",
     "fangguan.accounts.middleware.SecondFactorMiddleware",
-    "fangguan.web.middleware.DatabaseUnavailableMiddleware",
+    # a 503 in Chinese while the database is down: last, so its process_exception runs first
+    "fangguan.ops.outage.DatabaseOutageMiddleware",
 ]
 
 ROOT_URLCONF = "fangguan.urls"
@@ -211,6 +211,8 @@ SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 API_TOKEN_HOURS = int(os.environ.get("FANGGUAN_API_TOKEN_HOURS", 8))
+# A client system's read-only Open311 key (accounts.services.open311_key_issue) lives at most this long.
+FANGGUAN_OPEN311_KEY_MAX_DAYS = int(os.environ.get("FANGGUAN_OPEN311_KEY_MAX_DAYS", 366))
 
 AUTHENTICATION_BACKENDS = ["fangguan.accounts.backends.LockoutBackend"]
 AUTH_PASSWORD_VALIDATORS = [
@@ -295,7 +297,8 @@ STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # whitenoise expects it before collectstatic has run
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # asks core.disk for room before every uploaded file is written
+    "default": {"BACKEND": "fangguan.core.disk.GuardedStorage"},
     "staticfiles": {
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
         if ENV != "test"
@@ -303,6 +306,10 @@ STORAGES = {
     },
 }
 MEDIA_ROOT = VAR_DIR / "media"
+# Room for uploads (core/disk.py): refused when the disk would keep less than this free (the
+# database, logs and huey's store need it), or the uploads would pass the quota (0: none).
+FANGGUAN_MIN_FREE_DISK_BYTES = _int_env("FANGGUAN_MIN_FREE_DISK_BYTES", 0 if ENV == "test" else 1024 * 1024 * 1024)
+FANGGUAN_UPLOAD_QUOTA_BYTES = _int_env("FANGGUAN_UPLOAD_QUOTA_BYTES", 0)
 
 # --- Security headers (on in every mode) -----------------------------------------------------
 SECURE_CONTENT_TYPE_NOSNIFF = True
@@ -370,6 +377,10 @@ FANGGUAN_TRUSTED_PROXY_HOPS = _int_env("FANGGUAN_TRUSTED_PROXY_HOPS", 0)
 API_MAX_LIMIT = 500
 API_DEFAULT_LIMIT = 50
 
+# /metrics (ops/views.py) answers only a request carrying this token (Authorization: Bearer …);
+# unset, /metrics is closed to everyone.
+FANGGUAN_METRICS_TOKEN = os.environ.get("FANGGUAN_METRICS_TOKEN", "")
+
 DEFAULT_EXCEPTION_REPORTER_FILTER = "fangguan.core.logging.PersonalDataReporterFilter"
 LOGGING = {
     "version": 1,
@@ -381,4 +392,21 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("FANGGUAN_LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+# A log file as well as the console, when FANGGUAN_LOG_FILE names one (docs/operations.md, "Logs").
+# It rotates by size (FANGGUAN_LOG_MAX_BYTES, keeping FANGGUAN_LOG_BACKUPS old files) so a busy
+# year cannot fill the disk; FANGGUAN_LOG_ROTATION=external leaves rotation to logrotate (the file
+# is reopened when logrotate moves it), which is safer with several worker processes writing to one
+# file: each process rotates on its own count, so size rotation can cut another's file short.
+FANGGUAN_LOG_FILE = os.environ.get("FANGGUAN_LOG_FILE", "")
+if FANGGUAN_LOG_FILE:
+    Path(FANGGUAN_LOG_FILE).parent.mkdir(parents=True, exist_ok=True)
+    if os.environ.get("FANGGUAN_LOG_ROTATION", "size") == "external":
+        _file_handler = {"class": "logging.handlers.WatchedFileHandler"}
+    else:
+        _file_handler = {"class": "logging.handlers.RotatingFileHandler",
+                         "maxBytes": _int_env("FANGGUAN_LOG_MAX_BYTES", 50 * 1024 * 1024),
+                         "backupCount": _int_env("FANGGUAN_LOG_BACKUPS", 10)}
+    LOGGING["handlers"]["file"] = {**_file_handler, "filename": FANGGUAN_LOG_FILE, "encoding": "utf-8",
+                                   "formatter": "plain", "filters": ["mask_personal_data"]}
+    LOGGING["root"]["handlers"].append("file")
 

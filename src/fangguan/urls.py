@@ -8,9 +8,11 @@ from django.urls import include, path
 from fangguan.accounts.admin import site as admin_site
 from fangguan.api import api
 from fangguan.core.views import healthz
+from fangguan.ops.views import metrics
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
+    path("metrics", metrics, name="metrics"),  # Prometheus, by token (ops/views.py)
     path("api/v1/", api.urls),
     path("admin/", admin_site.urls),
 ]

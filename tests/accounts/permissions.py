@@ -4,7 +4,7 @@ audit administrator), the account pages, and the user administration at /admin/ 
 from __future__ import annotations
 
 from fangguan.accounts.models import ApiToken
-from tests.kit.permissions import ROLES, Case, demo_users, expect
+from tests.kit.permissions import ROLES, Case, demo_users, expect, only
 
 # A record's history, for an estate outside every scoped account's reach: the district's readers
 # see its changes, the security-log readers its security events.
@@ -42,6 +42,14 @@ SPEC = [
     Case("GET", "account/password/done/", "/account/password/done/", expect(200)),
     Case("GET", "account/otp/enrol/", "/account/otp/enrol/", expect(200)),
     Case("GET", "account/otp/verify/", "/account/otp/verify/", expect(200)),
+    # the audit pages (issue 18): the change log for the roles that read every business record
+    # (the bureau, the audit office), the security log for the auditors and the audit administrator
+    Case("GET", "audit/changes/", "/audit/changes/", only(200, {"admin", "auditor"})),
+    Case("GET", "audit/changes/", "/audit/changes/", only(200, {"admin", "auditor"}),
+         query={"format": "csv"}, label="exported"),
+    Case("GET", "audit/security/", "/audit/security/", only(200, {"auditor", "auditadmin"})),
+    Case("GET", "audit/security/", "/audit/security/", only(200, {"auditor", "auditadmin"}),
+         query={"format": "xlsx"}, label="exported"),
 ]
 
 

@@ -90,3 +90,41 @@ def test_a_statement_equals_our_sums(world):
     assert Statement.objects.visible_to(world.users["neighbourhood"]).filter(pk=s.pk).exists()
     assert not Statement.objects.visible_to(world.users["outsider"]).filter(pk=s.pk).exists()
     assert not Statement.objects.visible_to(world.users["company"]).filter(pk=s.pk).exists()
+
+
+def _moves(case):
+    """The case's status moves as the change log has them: (action, status before, status after, actor)."""
+    from fangguan.core.models import ChangeLog
+
+    rows = ChangeLog.objects.filter(object_type__icontains="recollection", object_id=case.pk).order_by("pk")
+    return [(r.action, (r.before or {}).get("status"), (r.after or {}).get("status"), r.actor_name) for r in rows]
+
+
+def test_every_move_of_a_re_collection_case_is_in_the_change_log(world):
+    """Opened, owners notified, closed — and decided — each a change-log row by the system actor,
+    with the status before and after (a tick that moves nothing writes nothing)."""
+    system = system_actor()
+    name = system.get_username()
+    drain(world, "101", 1000, "d4")
+    services.recollection_tick(today=D0)
+    case = Recollection.objects.get(estate=world.estate)
+    assert _moves(case) == [("create", None, None, name)]
+    services.recollection_tick(today=dt.date(2025, 4, 10))  # still the assembly's time: no move, no row
+    assert len(_moves(case)) == 1
+    services.recollection_tick(today=dt.date(2025, 4, 11))
+    assert _moves(case)[1:] == [("update", "awaiting", "notified", name)]
+    services.top_up(actor=system, account=world.account("101"), amount_fen=300000, key="tu2")
+    services.recollection_tick(today=dt.date(2025, 4, 12))
+    assert _moves(case)[2:] == [("update", "notified", "closed", name)]
+
+
+def test_a_decided_case_is_in_the_change_log(world):
+    drain(world, "301", 1000, "d5")
+    services.recollection_tick(today=D0)
+    vote = world.vote(sorted(h.pk for h in world.homes.values()), matter="fund_raising")
+    services.recollection_tick(today=dt.date.today())
+    case = Recollection.objects.get(estate=world.estate)
+    from fangguan.core.models import ChangeLog
+
+    (row,) = ChangeLog.objects.filter(object_type__icontains="recollection", object_id=case.pk, action="update")
+    assert row.before["status"] == "awaiting" and row.after == {"status": "decided", "vote": vote.pk}

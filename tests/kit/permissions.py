@@ -51,6 +51,7 @@ API_PREFIXES = ("api/", "open311/")
 # other route must answer anonymous with the login page (web) or 401 (API).
 PUBLIC = {
     "healthz",  # the load balancer's health check
+    "metrics",  # Prometheus' scrape: a bearer token of its own, 401 without (tests/ops/test_metrics.py)
     "login", "logout", "set_language",  # the login page, logging out, the language switch
     "api:issue_token",  # POST /api/v1/auth/token: a password for a token
     "admin:login", "admin:logout",  # the admin's own login page, and leaving it
@@ -62,13 +63,6 @@ PUBLIC = {
 # module's owner pays by adding ``tests/<app>/permissions.py``; the lead sees this list.
 TODO: dict[str, str] = {
     # "GET /api/v1/example": "module owner: add tests/example/permissions.py",
-    # the clear exports (issue 14) landed without a kit spec; every role is tested in
-    # tests/security/test_clear_exports.py — owner: move those cases into tests/registry/permissions.py
-    "POST /api/v1/people/export/clear": "security: tested in tests/security/test_clear_exports.py, no kit spec yet",
-    "POST /api/v1/committees/export/clear": "security: tested in tests/security/test_clear_exports.py, no kit spec yet",
-    # the audit pages landed without a spec — owner: add their cases to tests/accounts/permissions.py
-    "/audit/changes/": "audit pages: no spec yet",
-    "/audit/security/": "audit pages: no spec yet",
 }
 
 

@@ -80,7 +80,6 @@ def request(port, path, *, data=None, cookie=None):
 
 
 @pytest.mark.skipif(not BINARIES, reason="no PostgreSQL server binaries under /usr/lib/postgresql")
-@pytest.mark.xfail(reason="KNOWN FAILING in the whole suite (issue 20): a 500 instead of 503 seen once; passes alone", strict=False)
 def test_while_the_database_is_down_the_server_answers_503_in_chinese_and_recovers_by_itself(tmp_path):
     cluster = Cluster()
     site = Site(tmp_path / "site")

@@ -61,6 +61,51 @@ def test_a_residents_formula_address_is_text_in_the_bureaus_exports(api, users):
         m.Person.objects.filter(pk=pid).update(address=before)
 
 
+def test_a_text_with_control_characters_still_exports_as_xlsx():
+    """XML cannot hold most control characters and openpyxl refuses them: one pasted address with a
+    vertical tab once failed a whole export with a 500. They are dropped; the rest is kept."""
+    from openpyxl import Workbook
+
+    from fangguan.core.exports import append_row, put
+
+    for write_only in (True, False):
+        book = Workbook(write_only=write_only)
+        sheet = book.create_sheet("x")
+        if write_only:
+            append_row(sheet, ["金山\x0b卫镇\x00", "=1\x1f+1"])
+        else:
+            put(sheet, 1, 1, "金山\x0b卫镇\x00")
+            put(sheet, 1, 2, "=1\x1f+1")
+        out = io.BytesIO()
+        book.save(out)
+        read = load_workbook(out).worksheets[-1]
+        assert (read["A1"].value, read["B1"].value, read["B1"].data_type) == ("金山卫镇", "=1+1", "s")
+
+
+def test_labels_ids_and_moments_export_as_values_a_spreadsheet_holds():
+    """The security log's .xlsx export once failed (a 500) on an outcome's translated label: a lazy
+    text openpyxl does not know. Labels, UUIDs and addresses become their text; an aware moment
+    becomes local time (Asia/Shanghai), which Excel shows as the office reads it."""
+    import datetime as dt
+    import uuid
+
+    from django.utils.translation import gettext_lazy
+    from openpyxl import Workbook
+
+    from fangguan.core.exports import append_row, csv_cell
+
+    request_id = uuid.UUID("12345678-1234-5678-1234-567812345678")
+    moment = dt.datetime(2026, 1, 31, 16, 30, tzinfo=dt.UTC)  # 2026-02-01 00:30 in Shanghai
+    book = Workbook(write_only=True)
+    with translation.override("zh-hans"):
+        append_row(book.create_sheet("x"), [gettext_lazy("Yes"), request_id, moment])
+    out = io.BytesIO()
+    book.save(out)
+    read = load_workbook(out).worksheets[-1]
+    assert [c.value for c in read[1]] == ["是", str(request_id), dt.datetime(2026, 2, 1, 0, 30)]
+    assert csv_cell(request_id) == str(request_id)
+
+
 @pytest.mark.parametrize("value", STARTS)
 def test_every_formula_start_is_escaped(value):
     from openpyxl import Workbook

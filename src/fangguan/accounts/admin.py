@@ -137,8 +137,9 @@ class MembershipAdmin(RoleModelAdmin):
 class ApiTokenAdmin(RoleModelAdmin):
     readers = ()
     writers = (Role.SECURITY_ADMIN,)
-    list_display = ("prefix", "user", "created_at", "expires_at", "last_used_at", "revoked_at")
-    readonly_fields = ("user", "prefix", "created_at", "expires_at", "last_used_at")
+    list_display = ("prefix", "user", "scope", "client", "created_at", "expires_at", "last_used_at", "revoked_at")
+    list_filter = ("scope",)
+    readonly_fields = ("user", "prefix", "scope", "client", "created_at", "expires_at", "last_used_at")
     exclude = ("key_hash",)
 
     actions = ["revoke"]

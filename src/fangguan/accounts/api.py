@@ -11,7 +11,7 @@ from ninja import Router, Schema
 from ninja.errors import HttpError
 
 from fangguan.core import ratelimit
-from fangguan.core.api import InSchema, get_or_404
+from fangguan.core.api import Error, InSchema, get_or_404
 from fangguan.core.middleware import client_ip
 
 from .choices import Role
@@ -64,7 +64,7 @@ class MeOut(Schema):
     grants: list[GrantOut]
 
 
-@router.post("/token", auth=None, response=TokenOut, operation_id="issue_token")
+@router.post("/token", auth=None, response={200: TokenOut, 401: Error, 429: Error}, operation_id="issue_token")
 def issue_token(request, payload: TokenIn):
     """Exchange a username and password for a bearer token (valid for FANGGUAN_API_TOKEN_HOURS)."""
     if not ratelimit.allow("login", client_ip(request), settings.FANGGUAN_RATE_LOGIN):

@@ -122,10 +122,23 @@ class ApiTokenQuerySet(models.QuerySet):
         return self.filter(revoked_at__isnull=True, expires_at__gt=timezone.now())
 
 
+class TokenScope(models.TextChoices):
+    """What a token opens. A person's token opens the whole API for some hours; a client system's
+    Open311 key (a hotline platform, a city dashboard) is long-lived and so may only read Open311:
+    it travels in the ``api_key`` query parameter, into proxies' logs, and must open nothing else."""
+
+    API = "api", _("the whole API")
+    OPEN311_READ = "open311-read", _("Open311, read only")
+
+
 class ApiToken(models.Model):
-    """A bearer token for the API. Only its SHA-256 is stored; the owner sees it once."""
+    """A bearer token for the API, or a client system's Open311 key. Only its SHA-256 is stored;
+    the owner sees it once."""
 
     user = models.ForeignKey(User, verbose_name=_("user"), on_delete=models.CASCADE, related_name="api_tokens")
+    scope = models.CharField(_("scope"), max_length=16, choices=TokenScope.choices, default=TokenScope.API)
+    client = models.CharField(_("client system"), max_length=100, blank=True,
+                              help_text=_("For a client system's key: the system that holds it."))
     key_hash = models.CharField(max_length=64, unique=True)
     prefix = models.CharField(_("prefix"), max_length=8)
     created_at = models.DateTimeField(_("created"), default=timezone.now)

@@ -8,7 +8,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth import authenticate
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -20,7 +20,7 @@ from fangguan.core.models import Outcome, SecurityAction
 
 from . import security
 from .choices import Role
-from .models import ApiToken, User
+from .models import ApiToken, TokenScope, User
 from .roles import has_role, person_link
 
 
@@ -60,22 +60,47 @@ def token_issue(*, username: str, password: str, otp: str | None = None, request
     return key, token
 
 
-def token_user(key: str) -> User | None:
-    """The active user behind a live token, or None."""
+def token_user(key: str, scopes: tuple[str, ...] = (TokenScope.API,)) -> User | None:
+    """The active user behind a live token of one of ``scopes``, or None. The API takes only
+    ``api`` tokens, so a client system's Open311 key opens nothing else. The token's scope is kept
+    on the user (``api_token_scope``) for the views that narrow what it may do."""
     token = (
         ApiToken.objects.live()
         .select_related("user")
         .annotate(person_id=person_link("user"))
-        .filter(key_hash=ApiToken.hash(key), user__is_active=True, user__is_system=False)
+        .filter(key_hash=ApiToken.hash(key), scope__in=scopes, user__is_active=True, user__is_system=False)
         .first()
     )
     if token is None:
         return None
+    token.user.api_token_scope = token.scope
     now = timezone.now()
     if token.last_used_at is None or now - token.last_used_at > timedelta(minutes=1):
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
     token.user._fangguan_person_id = token.person_id  # read by roles.grants: one query less per call
     return token.user
+
+
+def open311_key_issue(*, actor: User | None, user: User, client: str, days: int) -> tuple[str, ApiToken]:
+    """A long-lived, read-only Open311 key for a client system, acting as ``user`` (whose scope
+    it reads). Issued by the security administrator (or from the command line, ``actor`` None);
+    the clear key is returned once; revoked like any token."""
+    if actor is not None and not has_role(actor, Role.SECURITY_ADMIN):
+        raise PermissionDenied(_("Only the security administrator issues keys for client systems."))
+    client = client.strip()
+    if not client:
+        raise ValidationError({"client": [_("Name the client system the key is for.")]})
+    if not 1 <= days <= settings.FANGGUAN_OPEN311_KEY_MAX_DAYS:
+        raise ValidationError({"days": [_("A key lives from 1 to %(max)s days.") % {"max": settings.FANGGUAN_OPEN311_KEY_MAX_DAYS}]})
+    if not user.is_active or user.is_system:
+        raise ValidationError({"user": [_("The account the key acts as must be an active person's account.")]})
+    key = ApiToken.new_key()
+    with transaction.atomic():
+        token = ApiToken.objects.create(user=user, key_hash=ApiToken.hash(key), prefix=key[:8], scope=TokenScope.OPEN311_READ,
+                                        client=client[:100], expires_at=timezone.now() + timedelta(days=days))
+        log_security(actor=actor, actor_name="" if actor else "manage.py", action=SecurityAction.TOKEN_ISSUED,
+                     instance=token, object_type="token", detail={"scope": token.scope, "client": token.client, "acts_as": user.username, "days": days})
+    return key, token
 
 
 def token_revoke(*, actor: User, token: ApiToken) -> None:

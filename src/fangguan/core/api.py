@@ -118,7 +118,52 @@ class InSchema(Schema):
         return value
 
 
-api = NinjaAPI(
+class Error(Schema):
+    """Every error answer: a message in the user's language, and each field's messages for 422."""
+
+    detail: str
+    errors: dict[str, list[str]] | None = None
+
+
+# Every answer an operation can give besides its own, and when: (status, description, applies).
+# ``op`` is the operation's OpenAPI object, ``method`` its HTTP method.
+ERROR_ANSWERS = [
+    (400, "The request could not be read: a NUL character, a body that is not JSON.", lambda op, method: True),
+    (401, "Authentication required: no valid token or session.", lambda op, method: bool(op.get("security"))),
+    (403, "Not allowed for this account (nothing was changed).", lambda op, method: bool(op.get("security"))),
+    (404, "No such record, or not one this account may see (the path's, or one the body names).",
+     lambda op, method: "requestBody" in op or any(p.get("in") == "path" for p in op.get("parameters", []))),
+    (409, "Not possible in the record's present state (nothing was changed).", lambda op, method: method != "get"),
+    (413, "The request body is too large.", lambda op, method: "requestBody" in op),
+    (422, "Invalid input: ``errors`` holds the message of each field.",
+     lambda op, method: "requestBody" in op or bool(op.get("parameters"))),
+]
+
+
+def document_errors(schema: dict) -> dict:
+    """Add the error answers each operation can give to the OpenAPI document, with their shape
+    ``{"detail", "errors"}``: the handlers below and ``core.middleware.ApiErrorMiddleware`` answer
+    them for every operation alike, so they are stated once here rather than on each route. The
+    fuzz test checks every answer is documented (schemathesis ``status_code_conformance``)."""
+    schema.setdefault("components", {}).setdefault("schemas", {}).setdefault(
+        "Error", Error.model_json_schema(ref_template="#/components/schemas/{model}"))
+    ref = {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
+    for operations in schema.get("paths", {}).values():
+        for method, op in operations.items():
+            if not isinstance(op, dict) or "responses" not in op:
+                continue
+            for status, description, applies in ERROR_ANSWERS:
+                if applies(op, method) and status not in op["responses"] and str(status) not in op["responses"]:
+                    op["responses"][status] = {"description": description, "content": ref}
+    return schema
+
+
+class FangguanAPI(NinjaAPI):
+    def get_openapi_schema(self, *args, **kwargs):
+        return document_errors(super().get_openapi_schema(*args, **kwargs))
+
+
+api = FangguanAPI(
     title="Fangguan API",
     version="1",
     description="智慧房管平台 API. Authenticate with POST /api/v1/auth/token, then send Authorization: Bearer <token>.",
@@ -258,4 +303,4 @@ def ping(request):
     return {"ok": True}
 
 
-__all__ = ["api", "Ref", "Number", "ref", "paginate", "clamp_limit", "APIKeyQuery", "InSchema", "bad_text"]
+__all__ = ["api", "Error", "Ref", "Number", "ref", "paginate", "clamp_limit", "APIKeyQuery", "InSchema", "bad_text"]

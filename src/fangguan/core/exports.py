@@ -15,11 +15,14 @@ no other module writes cells itself.
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import tempfile
 from collections.abc import Iterable, Iterator
+from decimal import Decimal
 from typing import Any
 
 from django.http import FileResponse, StreamingHttpResponse
+from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
 
 CONTENT_TYPES = {
@@ -41,11 +44,20 @@ class _Echo:
 
 
 def _cell(value: Any) -> Any:
+    """A value as a spreadsheet holds it: numbers, dates and texts as they are, yes/no for a flag,
+    a related record by its name, a translated label or any other object as its text, and a moment
+    in local time (Excel has no time zones; openpyxl refuses an aware datetime)."""
+    if value is None:
+        return ""
     if isinstance(value, dict):  # a related record: its name
         return value.get("name", "")
     if isinstance(value, bool):
         return "是" if value else "否"
-    return "" if value is None else value
+    if isinstance(value, dt.datetime):
+        return timezone.localtime(value).replace(tzinfo=None) if timezone.is_aware(value) else value
+    if isinstance(value, str | int | float | Decimal | dt.date | dt.time):
+        return value
+    return str(value)  # a lazy translation (a label), a UUID, an address …
 
 
 def csv_cell(value: Any) -> Any:
@@ -65,9 +77,19 @@ def _text_cell(sheet, value: Any):
     return cell
 
 
+def _xml_safe(value: Any) -> Any:
+    """A text without the control characters XML cannot hold (openpyxl refuses them and the whole
+    export would fail on one resident's pasted address); they are dropped, the rest kept."""
+    if isinstance(value, str):
+        from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+        return ILLEGAL_CHARACTERS_RE.sub("", value)
+    return value
+
+
 def xlsx_value(sheet, value: Any) -> Any:
     """A value as an .xlsx cell of ``sheet``: texts always as text, never as formulas."""
-    value = _cell(value)
+    value = _xml_safe(_cell(value))
     if isinstance(value, str) and value:
         return _text_cell(sheet, value)
     return value
@@ -81,7 +103,7 @@ def append_row(sheet, values: Iterable[Any]) -> None:
 def put(sheet, row: int, column: int, value: Any):
     """Set one cell of a normal worksheet (text as text) and return it for styling."""
     cell = sheet.cell(row=row, column=column)
-    value = _cell(value) if value is not None else None
+    value = _xml_safe(_cell(value)) if value is not None else None
     cell.value = value
     if isinstance(value, str):
         cell.data_type = "s"

@@ -126,8 +126,21 @@ class ApiErrorMiddleware:
         from django.core.exceptions import BadRequest, PermissionDenied, SuspiciousOperation
         from django.http import Http404
 
-        if isinstance(exception, Http404 | PermissionDenied | BadRequest | SuspiciousOperation):
-            return None  # Django answers these 404/403/400 itself; __call__ makes the answer JSON
+        # Answered here as JSON rather than left to Django, whose 404/403/400 handlers render the
+        # site's HTML pages (menus, the demo banner: database reads) only for __call__ to throw
+        # them away — and a page that cannot render turned an API 404 into a 500.
+        if isinstance(exception, Http404):
+            return self._json(request, 404, _api_error_message(404))
+        if isinstance(exception, PermissionDenied):
+            return self._json(request, 403, _api_error_message(403))
+        if isinstance(exception, SuspiciousOperation):
+            import logging
+
+            logging.getLogger(f"django.security.{exception.__class__.__name__}").error(
+                str(exception), extra={"status_code": 400, "request": request})
+            return self._json(request, 400, _api_error_message(400))
+        if isinstance(exception, BadRequest):
+            return self._json(request, 400, _api_error_message(400))
         from django.core import signals
         from django.utils.log import log_response
 

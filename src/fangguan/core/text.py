@@ -22,3 +22,11 @@ def ascii_digits(value: str, max_digits: int = 18) -> bool:
     read from URLs and headers must be. ``str.isdigit`` also accepts ² and Arabic-Indic ١, and a
     400-digit number overflows whatever it is compared with."""
     return 0 < len(value) <= max_digits and all("0" <= ch <= "9" for ch in value)
+
+
+def has_control_characters(text: str) -> bool:
+    """Whether a one-line text holds control characters or lone surrogates (category Cc or Cs):
+    nothing a person types, and what a spreadsheet, a PDF or a log line cannot hold."""
+    import unicodedata
+
+    return any(unicodedata.category(ch) in ("Cc", "Cs") for ch in text)

@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from fangguan.core.audit import log_bulk_create
+from fangguan.core.audit import log_bulk_create, log_update, snapshot
 from fangguan.core.machine import ActionConflict
 from fangguan.core.scopes import ADD, require
 from fangguan.core.services import record_create, record_update
@@ -518,9 +518,10 @@ def recollection_tick(*, today: dt.date | None = None) -> dict[str, int]:
             log_change_created(system, case)
             counts["opened"] += 1
         for estate_id, case in open_cases.items():
+            before = snapshot(case)
             if estate_id not in estates:
                 case.status, case.closed_on = RecollectionStatus.CLOSED, today
-                case.save(update_fields=["status", "closed_on", "updated_at"])
+                _recollection_save(system, case, before, ["status", "closed_on"])
                 counts["closed"] += 1
                 continue
             if case.status == RecollectionStatus.AWAITING_DECISION:
@@ -528,12 +529,12 @@ def recollection_tick(*, today: dt.date | None = None) -> dict[str, int]:
                                             closed_at__date__gte=case.opened_on).order_by("closed_at").first())
                 if vote is not None and decided(vote) is not None:
                     case.status, case.vote = RecollectionStatus.DECIDED, vote
-                    case.save(update_fields=["status", "vote", "updated_at"])
+                    _recollection_save(system, case, before, ["status", "vote"])
                     counts["decided"] += 1
                 elif today > case.decide_by:
                     case.status, case.notified_on = RecollectionStatus.NOTIFIED, today
                     case.top_up_by = today + dt.timedelta(days=case.rule.top_up_days)
-                    case.save(update_fields=["status", "notified_on", "top_up_by", "updated_at"])
+                    _recollection_save(system, case, before, ["status", "notified_on", "top_up_by"])
                     homes = below.filter(estate_id=estate_id).values_list("home_id", flat=True)
                     users = events.owners_of(list(homes))
                     if users:
@@ -543,6 +544,14 @@ def recollection_tick(*, today: dt.date | None = None) -> dict[str, int]:
                                url=reverse("funds:index"), topic="funds.recollection")
                     counts["notified"] += 1
     return counts
+
+
+def _recollection_save(actor, case: Recollection, before: dict, fields: list[str]) -> None:
+    """Save a re-collection case's move (closed, decided, owners notified) and write it to the
+    change log like every other service write: the clock is the system actor, and a case's
+    status decides who is told to pay, so each move must be traceable to when and why."""
+    case.save(update_fields=[*fields, "updated_at"])
+    log_update(actor=actor, instance=case, before=before)
 
 
 def log_change_created(actor, instance) -> None:

@@ -15,6 +15,7 @@ from ninja.errors import HttpError
 from ninja.security import APIKeyHeader
 from pydantic import Field
 
+from fangguan.core.api import Error
 from fangguan.registry.models import Estate
 from fangguan.repairs.api import ContactIn
 
@@ -55,10 +56,6 @@ class OrderOut(Schema):
     created: bool
     response_due_at: dt.datetime
     complete_due_at: dt.datetime
-
-
-class Error(Schema):
-    detail: str
 
 
 def _estate(payload: OrderIn) -> Estate:

@@ -1,7 +1,8 @@
 """Open311 GeoReport v2, JSON only, over the repair requests.
 
 Every call needs the same Bearer token as the API (``Authorization: Bearer …``) or the spec's
-``api_key`` parameter carrying that token; the answer is what that token's user may see
+``api_key`` parameter carrying a token — best a client system's own Open311 key (long-lived, read
+only, opening nothing but Open311: ``manage.py open311_key``); the answer is what that token's user may see
 (``RepairRequest.objects.visible_to``). ``service_request_id`` is the request's id,
 ``service_code`` the category code, ``expected_datetime`` the completion deadline, ``status``
 ``open`` or ``closed`` (closed, rejected, cancelled). Answers carry no personal data: no
@@ -24,6 +25,7 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 
+from fangguan.accounts.models import TokenScope
 from fangguan.accounts.services import token_user
 from fangguan.core.text import ascii_digits
 
@@ -45,7 +47,7 @@ def _ok(data, status: int = 200) -> JsonResponse:
 def _user(request):
     header = request.headers.get("Authorization", "")
     key = header[7:].strip() if header.startswith("Bearer ") else (request.GET.get("api_key") or request.POST.get("api_key") or "")
-    return token_user(key) if key else None
+    return token_user(key, (TokenScope.API, TokenScope.OPEN311_READ)) if key else None
 
 
 def open311(methods):
@@ -61,6 +63,8 @@ def open311(methods):
             user = _user(request)
             if user is None:
                 return _error(401, _("A valid API token is required (Authorization: Bearer, or api_key)."))
+            if request.method != "GET" and getattr(user, "api_token_scope", None) == TokenScope.OPEN311_READ:
+                return _error(403, _("This client system's key may only read."))
             request.user = user
             try:
                 return view(request, *args, **kwargs)

@@ -3,12 +3,23 @@
 the broken connections are closed, so the first request after the database returns opens a new
 one (``conn_health_checks`` checks reused ones).
 
-Two doors, because Django turns an exception into a response at each middleware: a view's
-``OperationalError`` reaches ``DatabaseOutageMiddleware.process_exception`` (the outermost
-middleware: the API's JSON answer; pages get the same from web's ``DatabaseUnavailableMiddleware``
-first); one raised inside a middleware (the session or user lookup) reaches the ``handler500``
-(``web.errors.server_error``), which asks ``is_outage`` and answers with ``unavailable``. Pages use
-the web app's ``503.html`` (no database, no menu); this module's minimal page only if it is missing.
+This module is the one place that rule lives. Two doors lead to it, because Django turns an
+exception into a response at each middleware:
+
+- an ``OperationalError`` raised in a view, or while its template renders, reaches the middlewares'
+  ``process_exception`` hooks, which Django calls from the innermost middleware outwards and stops
+  at the first that answers. ``DatabaseOutageMiddleware`` must therefore be the **last** entry of
+  ``MIDDLEWARE``: any middleware inside it with a ``process_exception`` would answer first — the
+  API's ``ApiErrorMiddleware`` turns every exception into a JSON 500, which is how the outage drill
+  came to see 500 on ``/api/`` once that middleware landed outside this one
+  (``tests/ops/test_outage_paths.py`` checks each door in-process);
+- one raised inside a middleware (the session or user lookup, the session save) or while an error
+  page (404/403, whose context processors read the database) renders, is turned into a response by
+  Django's ``handler500`` (``web.errors.server_error``), which asks ``is_outage`` and answers with
+  ``unavailable``.
+
+The API answers JSON; pages use the web app's ``503.html`` (rendered without the request: no
+context processor, no database, no menu); this module's minimal page only if it is missing.
 """
 
 from __future__ import annotations
@@ -63,6 +74,8 @@ def unavailable(request) -> HttpResponse:
 
 
 class DatabaseOutageMiddleware:
+    """The view door (see the module's docstring): keep it last in ``MIDDLEWARE``."""
+
     def __init__(self, get_response):
         self.get_response = get_response
 

@@ -21,16 +21,13 @@ from fangguan.core.crud import Writes, add_crud_routes, resolve_references
 from fangguan.core.exports import CONTENT_TYPES
 
 from . import services
-from .exports import export_clear, export_resource
+from .exports import CLEAR_EXPORTS, export_clear, export_resource
 from .models import Person
 from .resources import RESOURCES, Resource
 from .schemas import PersonOut
 from .selectors import registry_stats
 
 router = Router(tags=["registry"])
-
-# The lists whose files hold identity numbers or phones (masked in every GET export).
-CLEAR_EXPORTS = ("people", "committees")
 
 
 def _create(actor, resource: Resource, data: dict[str, Any]):

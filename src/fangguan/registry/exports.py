@@ -32,6 +32,7 @@ from fangguan.core.exports import (
 )
 from fangguan.core.models import Outcome, SecurityAction
 from fangguan.core.resources import Resource
+from fangguan.core.text import has_control_characters
 
 
 def _header(resource: Resource, name: str) -> str:
@@ -114,6 +115,11 @@ def clear_export_limit() -> int:
     return int(getattr(settings, "FANGGUAN_CLEAR_EXPORT_MAX_ROWS", 2000))
 
 
+# The lists whose clear export is offered (API ``POST /api/v1/<name>/export/clear`` and the page
+# ``/r/<name>/export/clear/``): those holding identity numbers and phones.
+CLEAR_EXPORTS = ("people", "committees")
+
+
 def export_clear(user, resource: Resource, qs, fmt: str, filters: dict, *, reason: str, purpose: str,
                  otp: str | None = None):
     """The list with identity numbers and phones in clear: a deliberate act (PIPL Art. 51, 等保
@@ -132,6 +138,9 @@ def export_clear(user, resource: Resource, qs, fmt: str, filters: dict, *, reaso
         problems["reason"] = [_("Give the reason for viewing this personal data.")]
     if len(purpose) < 2:
         problems["purpose"] = [_("Give the purpose the exported personal data will be used for.")]
+    for field, text in (("reason", reason), ("purpose", purpose)):
+        if has_control_characters(text):
+            problems[field] = [_("Use plain text only: remove the control characters.")]
     if problems:
         raise ValidationError(problems)
     base = {"resource": resource.name, "format": fmt, "unmasked": True, "reason": reason[:200],

@@ -17,7 +17,7 @@ from ninja import Field, File, Query, Router, Schema
 from ninja.errors import HttpError
 from ninja.files import UploadedFile
 
-from fangguan.core.api import Id, InSchema, get_or_404, paginate
+from fangguan.core.api import Error, Id, InSchema, get_or_404, paginate
 from fangguan.core.identity import mask_phone
 
 from . import deadlines, services
@@ -28,10 +28,6 @@ from .models import Category, RepairRequest
 from .selectors import GROUPS, repair_stats, requests_for, with_related
 
 router = Router(tags=["repairs"])
-
-
-class Error(Schema):
-    detail: str
 
 
 class RefOut(Schema):

@@ -26,6 +26,7 @@ from fangguan.core import clock
 from fangguan.core.actors import system_actor
 from fangguan.core.audit import log_change, log_update, snapshot
 from fangguan.core.context import audit_context, current
+from fangguan.core.disk import ensure_room, size_of
 from fangguan.core.machine import SYSTEM, ActionConflict, ActionForbidden
 from fangguan.core.models import ChangeAction
 from fangguan.core.services import record_update
@@ -112,6 +113,7 @@ def add_photos(actor, request: RepairRequest, files: Iterable, stage: str = Phot
     if have + len(files) > conf.max_photos():
         raise ValidationError({"photos": [_("At most %(n)s photos.") % {"n": conf.max_photos()}]})
     checked = [(upload, *check_image(upload)) for upload in files]  # every one before any is kept
+    ensure_room(sum(size_of(upload) for upload in files))  # room for all, or none is written
     photos = []
     for upload, content_type, width, height in checked:
         photo = Photo(request=request, stage=stage, content_type=content_type, width=width, height=height,

@@ -1,14 +1,14 @@
-"""Every web page asks for a login, and a page that cannot answer says so in Chinese.
+"""Every web page asks for a login.
 
 ``LoginRequiredMiddleware``: a visitor without a session (never logged in, or the session
 expired) who opens any page is sent to the login page and, once logged in, back to that page. A
 page's htmx request (a filter, a form in a panel) cannot follow a redirect into a fragment, so it
 gets ``HX-Redirect`` to the login page with the page it came from as ``next``. Only the login
-itself, health, static files, language switching, OIDC and the machine interfaces (the API and
-Open311, which answer 401 or are public by design) are left open.
+itself, health, the monitoring system's /metrics (by token), static files, language switching,
+OIDC and the machine interfaces (the API and Open311, which answer 401 or are public by design)
+are left open.
 
-``DatabaseUnavailableMiddleware``: when the database does not answer, a page gets the Chinese 503
-page with the request id instead of a server error (the API answers in JSON: not here).
+(When the database does not answer, pages and the API get a 503 from ``ops.outage``.)
 """
 
 from __future__ import annotations
@@ -16,12 +16,10 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from django.contrib.auth.views import redirect_to_login
-from django.db import InterfaceError, OperationalError
 from django.http import HttpResponse
-from django.template.loader import render_to_string
 from django.urls import reverse
 
-OPEN_PREFIXES = ("/login/", "/healthz", "/static/", "/i18n/", "/api/", "/open311/", "/oidc/", "/favicon")
+OPEN_PREFIXES = ("/login/", "/healthz", "/metrics", "/static/", "/i18n/", "/api/", "/open311/", "/oidc/", "/favicon")
 
 
 class LoginRequiredMiddleware:
@@ -45,23 +43,3 @@ def login_redirect(request):
         return response
     back = request.get_full_path() if request.method == "GET" else request.path
     return redirect_to_login(back)
-
-
-class DatabaseUnavailableMiddleware:
-    def __init__(self, get_response):
-        self.get_response = get_response
-
-    def __call__(self, request):
-        return self.get_response(request)
-
-    def process_exception(self, request, exception):
-        if request.path.startswith("/api/") or not isinstance(exception, OperationalError | InterfaceError):
-            return None
-        return service_unavailable(request)
-
-
-def service_unavailable(request):
-    html = render_to_string("503.html", {"request_id": getattr(request, "id", "")})
-    response = HttpResponse(html, status=503)
-    response["Retry-After"] = "60"
-    return response

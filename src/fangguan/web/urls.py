@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from . import audit, views
+from . import audit, clear_exports, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -10,6 +10,7 @@ urlpatterns = [
     path("audit/changes/", audit.change_log, name="audit-changes"),
     path("audit/security/", audit.security_log, name="audit-security"),
     path("r/people/<int:pk>/reveal/", views.person_reveal, name="person-reveal"),
+    path("r/<slug:resource>/export/clear/", clear_exports.clear_export, name="registry-clear-export"),
     path("r/<slug:resource>/", views.record_list, name="registry-list"),
     path("r/<slug:resource>/new/", views.record_create, name="registry-create"),
     path("r/<slug:resource>/<int:pk>/", views.record_detail, name="registry-detail"),
