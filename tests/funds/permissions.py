@@ -152,6 +152,19 @@ DRAFT = STAFF_ONLY
 FIGURES = expect(403, admin=200, auditor=200, zhujing=200)
 
 
+def _statement_csv():
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return SimpleUploadedFile("statement.csv", "交易日期,金额(元),流水号,摘要\n2025-03-05,100.00,KIT-1,缴存\n".encode(),
+                              content_type="text/csv")
+
+
+def _bank_lines():
+    from fangguan.funds.models import BankLine
+
+    return tuple(BankLine.objects.order_by("pk").values_list("pk", "account_id", "amount_fen"))
+
+
 def _application_body():
     return {"area": _w()["area"].pk, "title": "更换2号楼屋面防水", "parts": "2号楼屋面", "scope": {"area": _w()["area"].pk},
             "estimate_fen": 1200000}
@@ -209,6 +222,22 @@ SPEC = [
          data=lambda: {"estate": _w()["estate"].pk, "ledger": "revenue", "day": "2025-05-01"}, snapshot=_statements),
     Case("GET", "api/v1/funds/figures", "/api/v1/funds/figures", FIGURES, query={"group_by": "estate"},
          rows=figure_estates, got=api_ids),
+    # --- bank statements: the fund's bank account is the bureau's to import; public revenue's also
+    # the committee's; reading the reconciliation: whoever sees the estate's bank account
+    Case("POST", "api/v1/funds/bank-statements", "/api/v1/funds/bank-statements",
+         expect(403, admin=201, yezhu=404, **NOT_FOUND), multipart=True,
+         data=lambda: {"account": _w()["bank"].pk, "file": _statement_csv()}, snapshot=_bank_lines),
+    Case("POST", "api/v1/funds/bank-statements", "/api/v1/funds/bank-statements",
+         expect(403, admin=201, yeweihui=201, yezhu=404, **NOT_FOUND), multipart=True,
+         data=lambda: {"account": _w()["revenue_bank"].pk, "file": _statement_csv()}, snapshot=_bank_lines,
+         label="public revenue"),
+    Case("GET", "api/v1/funds/reconciliation", "/api/v1/funds/reconciliation", STAFF_ONLY,
+         query=lambda: {"account": _w()["bank"].pk, "month": "2025-03"}),
+    Case("GET", "funds/reconciliation/", "/funds/reconciliation/", expect(200),
+         query=lambda: {"account": _w()["bank"].pk, "month": "2025-03"}),
+    # an import refused answers with the page and a message: only the bureau's writes anything
+    Case("POST", "funds/reconciliation/", "/funds/reconciliation/", expect(302), may_change={"admin"},
+         data=lambda: {"account": _w()["bank"].pk, "file": _statement_csv()}, snapshot=_bank_lines),
     # --- pages
     Case("GET", "funds/", "/funds/", expect(200), rows=home_accounts,
          got=page_of(link_ids(r'href="/funds/accounts/(\d+)/"'), 500)),

@@ -16,9 +16,10 @@ from typing import Literal
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from ninja import Field, Router, Schema
+from ninja import Field, File, Form, Router, Schema
+from ninja.files import UploadedFile
 
-from fangguan.core.api import Id, InSchema, get_or_404, paginate
+from fangguan.core.api import Error, Id, InSchema, get_or_404, paginate
 from fangguan.core.api import ref as _ref
 from fangguan.registry.models import ManagementArea
 
@@ -408,3 +409,82 @@ def figures(request, group_by: Literal["town", "estate"] = "town", as_of: dt.dat
     if not may_see_figures(request.user):
         raise PermissionDenied(_("Figures are for the bureau, auditors and town offices."))
     return selectors.fund_figures(request.user, group_by=group_by, as_of=as_of)
+
+
+# --- Bank statements and reconciliation --------------------------------------------------------
+
+
+class FundBankImportOut(Schema):
+    account: int
+    created: int
+    unchanged: int
+
+
+@router.post("/bank-statements", response={201: FundBankImportOut, 404: Error},  # the account: not yours or none operation_id="funds_bank_statement_import",
+             summary="Import a bank statement (.xlsx or CSV) of a bank account, whole or not at all")
+def bank_statement_import(request, account: Form[int], file: File[UploadedFile]):
+    from . import bank
+
+    target = get_or_404(Account.objects.visible_to(request.user).filter(kind__in=bank.BANK_KINDS), account)
+    counts = bank.statement_import(actor=request.user, account=target, upload=file, filename=file.name or "")
+    return 201, {"account": target.pk, **counts}
+
+
+class FundBankLineOut(Schema):
+    id: int
+    on: dt.date
+    amount_fen: int
+    reference: str
+    memo: str
+
+
+class FundLedgerLineOut(Schema):
+    id: int
+    on: dt.date
+    amount_fen: int
+    posting: int
+    key: str
+    memo: str
+
+
+class FundMatchOut(Schema):
+    bank: FundBankLineOut
+    entry: FundLedgerLineOut
+
+
+class FundBankOnlyOut(FundBankLineOut):
+    near_entries: list[int] = Field(description="ledger-only entries of the same amount within 7 days (a hint)")
+
+
+class FundReconciliationOut(Schema):
+    account: FundRefOut
+    month: str
+    start: dt.date
+    end: dt.date
+    matched: list[FundMatchOut]
+    bank_only: list[FundBankOnlyOut]
+    ledger_only: list[FundLedgerLineOut]
+    bank_total_fen: int
+    ledger_total_fen: int
+    difference_fen: int
+    reconciled: bool
+
+
+def _bank_line(line) -> dict:
+    return {"id": line.pk, "on": line.on, "amount_fen": line.amount_fen, "reference": line.reference, "memo": line.memo}
+
+
+@router.get("/reconciliation", response={200: FundReconciliationOut, 404: Error},  # the account: not yours or none
+            operation_id="funds_reconciliation",
+            summary="A bank account's month: bank lines matched with ledger entries, and what is left on either side")
+def reconciliation(request, account: Id, month: str):
+    from . import bank
+
+    target = get_or_404(Account.objects.visible_to(request.user).filter(kind__in=bank.BANK_KINDS)
+                        .select_related("estate", "area"), account)
+    r = bank.reconcile(target, month)
+    return {"account": {"id": target.pk, "name": str(target)}, "month": month, "start": r.start, "end": r.end,
+            "matched": [{"bank": _bank_line(line), "entry": e} for line, e in r.matched],
+            "bank_only": [{**_bank_line(line), "near_entries": near} for line, near in r.bank_only],
+            "ledger_only": r.ledger_only, "bank_total_fen": r.bank_total_fen, "ledger_total_fen": r.ledger_total_fen,
+            "difference_fen": r.difference_fen, "reconciled": r.reconciled}

@@ -387,3 +387,31 @@ class Statement(models.Model):
     @property
     def name(self) -> str:
         return str(self)
+
+
+class BankLine(models.Model):
+    """One line of the bank's statement of a fund or public-revenue bank account, as imported
+    (``funds.bank``): the day, the signed amount (money in positive, out negative, in fen) and the
+    bank's own serial number. Reconciliation (``funds.bank.reconcile``) sets these against the
+    ledger's entries on the same account. A line is never changed; the serial is unique per
+    account, so importing the same statement twice adds nothing."""
+
+    account = models.ForeignKey(Account, verbose_name=_("account"), on_delete=models.PROTECT, related_name="bank_lines")
+    on = models.DateField(_("date"))
+    amount_fen = models.BigIntegerField(_("amount (fen)"))
+    reference = models.CharField(_("bank serial number"), max_length=64)
+    memo = models.CharField(_("memo"), max_length=200, blank=True)
+    imported_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    imported_at = models.DateTimeField(_("imported at"))
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("bank statement line")
+        verbose_name_plural = _("bank statement lines")
+        ordering = ["account", "on", "reference", "id"]
+        constraints = [models.UniqueConstraint(fields=["account", "reference"], name="bankline_unique_reference")]
+        indexes = [models.Index(fields=["account", "on"], name="bankline_account_on")]
+
+    def __str__(self) -> str:
+        return f"{self.account} · {self.on} · {self.reference}"

@@ -174,6 +174,32 @@ class ApplicationRule(Rule):
         return record is not None and MACHINE.permits(user, action, record)
 
 
+class BankLineRule(Rule):
+    """The bank's statement lines are the books' staff's (owners see their own sub-accounts, not
+    the estate's bank account). Importing them: the bureau, which keeps the fund's bank accounts;
+    for a public-revenue bank account also the owners' committee or its bookkeeper, who keep
+    that ledger (``may_import_bank_lines``)."""
+
+    def visible(self, qs, user):
+        q = _estate_q(user, "account__estate")
+        return qs if q is None else qs.filter(q)
+
+    def allows(self, user, action, record):
+        if action != ADD:
+            return False
+        if record is None:
+            return is_bureau(user) or may_keep_some_books(user)
+        return may_import_bank_lines(user, record.account)
+
+
+def may_import_bank_lines(user, account) -> bool:
+    if account.kind == AccountKind.BANK:
+        return is_bureau(user)
+    if account.kind == AccountKind.REVENUE_BANK:
+        return is_bureau(user) or keeps_books(user, account.estate_id)
+    return False
+
+
 class HangsFromApplication(Rule):
     def visible(self, qs, user):
         return qs.filter(application__in=m.Application.objects.visible_to(user).values("pk"))
@@ -252,3 +278,4 @@ def register_all() -> None:
     register_scope(m.Recollection, RecollectionRule())
     register_scope(m.Engagement, EngagementRule())
     register_scope(m.FundRule, FundRuleRule())
+    register_scope(m.BankLine, BankLineRule())

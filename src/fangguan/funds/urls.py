@@ -17,4 +17,5 @@ urlpatterns += [
     path("statements/<int:pk>/", views.statement, name="statement"),
     path("figures/", views.figures, name="figures"),
     path("recollection/", views.recollection, name="recollection"),
+    path("reconciliation/", views.reconciliation, name="reconciliation"),
 ]

@@ -46,6 +46,9 @@ def nav_section(user):
         items.append({"name": "funds-figures", "label": _("Fund figures"), "url": reverse("funds:figures")})
         items.append({"name": "funds-recollection", "label": _("Re-collection watch"),
                       "url": reverse("funds:recollection")})
+    if k & STAFF:
+        items.append({"name": "funds-reconciliation", "label": _("Bank reconciliation"),
+                      "url": reverse("funds:reconciliation")})
     return {"label": _("Maintenance fund"), "items": items} if items else None
 
 
@@ -276,3 +279,42 @@ def recollection(request):
         raise PermissionDenied(_("The re-collection watch is for the bureau, auditors and town offices."))
     rows = selectors.recollection_households(request.user)
     return render(request, "funds/recollection.html", {"rows": rows})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def reconciliation(request):
+    """A bank account's month: the bank's lines matched with the ledger's entries, and what is
+    left on either side (``bank.reconcile``); staff who may import statements upload one here."""
+    from . import bank
+
+    accounts = list(bank.bank_accounts_for(request.user))
+    chosen = request.POST.get("account") or request.GET.get("account") or ""
+    account = next((a for a in accounts if str(a.pk) == chosen), None)
+    month = request.GET.get("month") or timezone.localdate().strftime("%Y-%m")
+    if request.method == "POST":
+        try:
+            if account is None:
+                raise ValidationError({"account": [_("Choose a bank account.")]})
+            upload = request.FILES.get("file")
+            if upload is None:
+                raise ValidationError({"file": [_("Choose a file.")]})
+            counts = bank.statement_import(actor=request.user, account=account, upload=upload,
+                                           filename=upload.name or "")
+        except PermissionDenied as exc:
+            messages.error(request, str(exc) or _("You may not import statements of this account."))
+        except ValidationError as exc:
+            messages.error(request, "；".join(exc.messages))
+        else:
+            messages.success(request, _("Statement imported: %(created)s new lines, %(unchanged)s already there.")
+                             % counts)
+        target = reverse("funds:reconciliation")
+        return redirect(f"{target}?account={account.pk}&month={month}" if account else target)
+    report, error = None, ""
+    if account is not None:
+        try:
+            report = bank.reconcile(account, month)
+        except ValidationError as exc:
+            error = "；".join(exc.messages)
+    return render(request, "funds/reconciliation.html", {
+        "accounts": accounts, "account": account, "month": month, "report": report, "error": error})
