@@ -1,5 +1,6 @@
 """12345 work orders in: signed by the hotline, idempotent on the order id, due by the hotline's
-own time limits; and the outcome back out through the outbox."""
+own time limits; routed by kind (a complaint becomes a supervision complaint against the property
+company, every other kind a repair request); and the outcome back out through the outbox."""
 
 from __future__ import annotations
 
@@ -40,7 +41,7 @@ def post(secret, order, *, stamp=None, signed_with=None):
 
 
 def order(world, **kw):
-    return {"order_id": "SH12345-20261127-0001", "kind": "complaint", "estate_code": world.estate.code,
+    return {"order_id": "SH12345-20261127-0001", "kind": "request", "estate_code": world.estate.code,
             "category": "lighting", "description": "楼道灯不亮", "address": "1号楼", "contact_name": "李四",
             "contact_phone": "13900001111", **kw}
 
@@ -50,8 +51,8 @@ def test_an_order_becomes_one_request_due_by_the_hotline_limit(world, hotline):
     first = post(hotline, order(world, received_at=received.isoformat()))
     assert first.status_code == 201, first.content
     body = first.json()
-    assert body["created"] is True and body["status"] == "submitted"
-    expected = deadlines.add_workdays(received, LIMIT_WORKDAYS["complaint"]).at
+    assert body["created"] is True and body["status"] == "submitted" and body["record"] == "repair"
+    expected = deadlines.add_workdays(received, LIMIT_WORKDAYS["request"]).at
     assert dt.datetime.fromisoformat(body["complete_due_at"]) == expected
     assert expected.astimezone(SHANGHAI).date() > dt.date(2026, 10, 8)  # 5 working days skip the holidays
     request = RepairRequest.objects.get(pk=body["id"])
@@ -69,6 +70,7 @@ def test_each_kind_has_its_limit(world, hotline, kind):
     answer = post(hotline, order(world, order_id=f"K-{kind}", kind=kind, received_at=received.isoformat()))
     due = dt.datetime.fromisoformat(answer.json()["complete_due_at"])
     assert due == deadlines.add_workdays(received, LIMIT_WORKDAYS[kind]).at
+    assert answer.json()["record"] == ("complaint" if kind == "complaint" else "repair")
 
 
 def test_the_hotlines_own_deadline_wins(world, hotline):
@@ -148,3 +150,74 @@ def test_a_hotline_order_beyond_the_published_calendar_is_flagged(world, hotline
         assert request.calendar_estimated is True
         request = services.act(world.manager, request, "change_urgency", urgent=True, reason="核实现场")
         assert request.calendar_estimated is True
+
+
+def test_a_complaint_order_becomes_a_complaint_against_the_company(world, hotline):
+    """Kind complaint: a supervision complaint against the company serving the estate (issue 17),
+    not a repair request; once per order id; due by the hotline's complaint limit."""
+    from fangguan.registry.models import Contract
+    from fangguan.supervision.models import Complaint
+
+    received = dt.datetime(2026, 11, 23, 9, 0, tzinfo=SHANGHAI)  # a Monday
+    repairs_before = RepairRequest.objects.count()
+    first = post(hotline, order(world, order_id="CP-1", kind="complaint", description="物业人员态度恶劣",
+                                received_at=received.isoformat()))
+    assert first.status_code == 201, first.content
+    body = first.json()
+    assert (body["record"], body["created"], body["status"]) == ("complaint", True, "submitted")
+    complaint = Complaint.objects.get(pk=body["id"])
+    serving = set(Contract.objects.filter(area__estate=world.estate, start_on__lte=received.date())
+                  .exclude(end_on__lt=received.date()).values_list("company_id", flat=True))
+    assert (complaint.channel, complaint.external_id, complaint.estate) == ("hotline", "CP-1", world.estate)
+    assert complaint.company_id in serving and complaint.reporter is None
+    assert "物业人员态度恶劣" in complaint.description and "1号楼" in complaint.description
+    assert complaint.complete_due_at == deadlines.add_workdays(received, LIMIT_WORKDAYS["complaint"]).at
+    assert RepairRequest.objects.count() == repairs_before
+    again = post(hotline, order(world, order_id="CP-1", kind="complaint", description="物业人员态度恶劣"))
+    assert again.status_code == 200 and again.json()["id"] == body["id"] and again.json()["created"] is False
+    assert Complaint.objects.filter(external_id="CP-1").count() == 1
+
+
+def test_other_kinds_still_become_repair_requests(world, hotline):
+    from fangguan.supervision.models import Complaint
+
+    complaints_before = Complaint.objects.count()
+    for n, kind in enumerate(("request", "consultation", "follow_up", "complex")):
+        body = post(hotline, order(world, order_id=f"RP-{n}", kind=kind)).json()
+        assert body["record"] == "repair"
+        assert RepairRequest.objects.get(pk=body["id"]).external_id == f"RP-{n}"
+    assert Complaint.objects.count() == complaints_before
+
+
+def test_a_complaints_outcome_flows_back_to_the_hotline(world, hotline):
+    from fangguan.supervision import services as supervision
+    from fangguan.supervision.models import Complaint
+
+    complaint = Complaint.objects.get(pk=post(hotline, order(world, order_id="CP-2", kind="complaint")).json()["id"])
+    supervision.complaint_act(world.manager, complaint, "reply", reply="已约谈当事员工并致歉")
+    outcomes = list(OutboxEvent.objects.filter(topic="hotline.outcome", aggregate_id="CP-2").order_by("created_at"))
+    assert [e.payload["event"] for e in outcomes] == ["created", "replied"]
+    last = outcomes[-1].payload
+    assert (last["order_id"], last["complaint_id"], last["status"], last["closed"]) == (
+        "CP-2", complaint.pk, "replied", False)
+    assert last["note"] == "已约谈当事员工并致歉"
+
+
+def test_a_complaint_about_an_estate_nobody_serves_is_refused_and_changes_nothing(world, hotline):
+    from django.db.models import Q
+    from django.utils import timezone
+
+    from fangguan.registry import models as rm
+    from fangguan.supervision.models import Complaint
+
+    today = timezone.localdate()
+    served = rm.Contract.objects.filter(Q(end_on__isnull=True) | Q(end_on__gte=today), start_on__lte=today,
+                                        terminated_on__isnull=True).values("area__estate_id")
+    unserved = rm.Estate.objects.exclude(pk__in=served).order_by("pk").first()
+    if unserved is None:  # the demo serves every estate: take the contracts of one away
+        unserved = world.estate
+        rm.Contract.objects.filter(area__estate=unserved).update(terminated_on=today - dt.timedelta(days=1))
+    before = Complaint.objects.count()
+    r = post(hotline, order(world, order_id="CP-3", kind="complaint", estate_code=unserved.code))
+    assert r.status_code == 422 and r.json()["detail"]
+    assert Complaint.objects.count() == before

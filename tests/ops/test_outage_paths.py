@@ -113,3 +113,27 @@ def test_the_outage_middleware_is_the_innermost_with_a_process_exception():
     from django.conf import settings
 
     assert settings.MIDDLEWARE[-1] == "fangguan.ops.outage.DatabaseOutageMiddleware"
+
+
+def test_a_deadlock_is_not_an_outage():
+    """Seen in the soak: concurrent repair writes met a deadlock (SQLSTATE 40P01), which psycopg
+    raises as an OperationalError — it was answered 'the database cannot be reached'. The database
+    is up: only a missing connection (no SQLSTATE) or classes 08/53/57 are an outage."""
+    import psycopg
+    from django.db import OperationalError
+
+    from fangguan.ops.outage import is_outage
+
+    def wrapped(driver_error):
+        try:
+            raise OperationalError(str(driver_error)) from driver_error
+        except OperationalError as exc:
+            return exc
+
+    assert not is_outage(wrapped(psycopg.errors.DeadlockDetected("deadlock detected")))
+    assert not is_outage(wrapped(psycopg.errors.SerializationFailure("could not serialize")))
+    assert not is_outage(wrapped(psycopg.errors.QueryCanceled("canceling statement due to statement timeout")))
+    assert is_outage(wrapped(psycopg.errors.AdminShutdown("terminating connection due to administrator command")))
+    assert is_outage(wrapped(psycopg.errors.TooManyConnections("too many clients")))
+    assert is_outage(wrapped(psycopg.OperationalError("connection refused")))  # no SQLSTATE: no server
+    assert is_outage(OperationalError("unable to open database file"))  # SQLite

@@ -89,3 +89,28 @@ def test_an_estate_without_a_developer_has_no_handover(world):
         services.handover_create(actor=world.south_manager, estate=world.south, company=world.south_co,
                                  inspected_on=dt.date(2025, 5, 1), delivery_on=dt.date(2025, 6, 30))
     assert exc.type.__name__ == "ValidationError"
+
+
+def test_the_incoming_company_opens_the_handover_of_an_estate_it_does_not_serve_yet(world):
+    """The registry shows a company only the estates it serves; a new estate is not one of them
+    before delivery, yet its incoming company opens the handover (found by the permission kit)."""
+    from fangguan.registry import models as rm
+
+    from .conftest import _estate
+
+    new, _area = _estate(world.town, world.north.neighbourhood, "SV-NEW", 4, developer=world.north.developer)
+    plain, _area = _estate(world.town, world.north.neighbourhood, "SV-OLD", 4)
+    assert not rm.Contract.objects.filter(area__estate__in=[new, plain]).exists()
+    body = {"estate": new.pk, "company": world.south_co.pk, "inspected_on": "2025-05-01",
+            "delivery_on": "2025-06-30"}
+    before = Handover.objects.count()
+    for role, code in {"north_tech": 404, "resident": 404, "bureau": 403}.items():  # a technician opens none
+        body_for = {**body, "company": world.north_co.pk} if role == "north_tech" else body
+        assert ApiClient(world.users[role].username).post("/api/v1/handovers", body_for).status_code == code, role
+    # an estate without a developer is no new estate: still hidden from a company that does not serve it
+    r = ApiClient(world.south_manager.username).post("/api/v1/handovers", {**body, "estate": plain.pk})
+    assert r.status_code == 404
+    assert Handover.objects.count() == before
+    r = ApiClient(world.south_manager.username).post("/api/v1/handovers", body)
+    assert r.status_code == 201, r.content
+    assert Handover.objects.get(pk=r.json()["id"]).company == world.south_co

@@ -1,6 +1,8 @@
 """``POST /api/v1/hotline/orders``: a 12345 work order in. Authenticated by the hotline's
 signature (``services`` explains it), not by a user's token; idempotent on ``order_id`` — the
-same order again answers 200 with the request it made the first time, a new one 201."""
+same order again answers 200 with the record it made the first time, a new one 201. An order of
+kind ``complaint`` becomes a supervision complaint against the property company, every other kind
+a repair request (``services.record_kind``); ``record`` in the answer says which."""
 
 from __future__ import annotations
 
@@ -17,7 +19,7 @@ from fangguan.core.api import Error
 from fangguan.registry.models import Estate
 from fangguan.repairs.api import ContactIn
 
-from .services import receive_order, verify_request
+from .services import receive_order, record_kind, verify_request
 
 
 class HotlineSignature(APIKeyHeader):
@@ -47,6 +49,8 @@ class OrderIn(ContactIn):
 
 class OrderOut(Schema):
     id: int
+    record: Literal["repair", "complaint"] = Field(description="what the order became: a repair request or a "
+                                                               "complaint against the property company")
     order_id: str
     status: str
     created: bool
@@ -68,7 +72,8 @@ def _estate(payload: OrderIn) -> Estate:
 
 @router.post("/orders", response={200: OrderOut, 201: OrderOut, 401: Error, 422: Error}, operation_id="hotline_order")
 def hotline_order(request, payload: OrderIn):
-    """Take a 12345 work order: routed to the estate, due by the hotline's time limit."""
+    """Take a 12345 work order: routed to the estate, due by the hotline's time limit — a
+    complaint about the property company to supervision, anything else to repairs."""
     for moment in (payload.received_at, payload.due_at):
         if moment is not None and moment.tzinfo is None:
             raise HttpError(422, _("Give times with their UTC offset."))
@@ -79,6 +84,6 @@ def hotline_order(request, payload: OrderIn):
         description=payload.description, received_at=payload.received_at, due_at=payload.due_at,
         urgent=payload.urgent, address=payload.address, contact_name=payload.contact_name,
         contact_phone=payload.contact_phone)
-    body = {"id": req.pk, "order_id": req.external_id, "status": req.status, "created": created,
+    body = {"id": req.pk, "record": record_kind(payload.kind), "order_id": req.external_id, "status": req.status, "created": created,
             "response_due_at": req.response_due_at, "complete_due_at": req.complete_due_at}
     return Status(201 if created else 200, body)

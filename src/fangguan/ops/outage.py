@@ -38,11 +38,29 @@ log = logging.getLogger(__name__)
 RETRY_AFTER_SECONDS = 60
 
 
+# SQLSTATE classes of an OperationalError that are the database being away: connection exception
+# (08), operator intervention (57: shutdown, crash, cannot connect now), insufficient resources (53:
+# too many connections, disk full). Others — a deadlock or serialization failure (40), a lock or
+# statement timeout (55, 57014 aside) — are this request's bad luck with a database that is up:
+# they are not answered "cannot be reached", and the healthy connections are not closed for them.
+OUTAGE_SQLSTATE_CLASSES = {"08", "53", "57"}
+QUERY_CANCELED = "57014"  # a statement timeout is class 57 too, but the server is up
+
+
+def _sqlstate(exc: BaseException) -> str | None:
+    cause = exc.__cause__ if exc.__cause__ is not None else exc
+    return getattr(cause, "sqlstate", None) or getattr(cause, "pgcode", None)
+
+
 def is_outage(exc: BaseException | None) -> bool:
+    """Whether ``exc`` (or one it was raised from) says the database cannot be reached. A driver
+    error without a SQLSTATE (no connection to ask: refused, reset, closed) is one."""
     seen = 0
     while exc is not None and seen < 10:
         if isinstance(exc, OperationalError | InterfaceError):
-            return True
+            state = _sqlstate(exc)
+            if state is None or (state[:2] in OUTAGE_SQLSTATE_CLASSES and state != QUERY_CANCELED):
+                return True
         exc = exc.__cause__ or exc.__context__
         seen += 1
     return False

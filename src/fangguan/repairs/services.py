@@ -201,8 +201,11 @@ def create_request(actor, *, estate, category, description, urgent=False, home=N
     with transaction.atomic():
         if role == REPORTER:
             midnight = dt.datetime.combine(day, dt.time(0), tzinfo=deadlines.LOCAL)
-            # lock the reporter's row so two parallel submissions cannot both pass the limit
-            get_user_model().objects.select_for_update().filter(pk=actor.pk).first()
+            # lock the reporter's row so two parallel submissions cannot both pass the limit. NO KEY
+            # UPDATE: it still queues a second submission behind the first, but not the rows that only
+            # point at the user (an event's actor, a ballot …: FOR KEY SHARE) — a plain FOR UPDATE
+            # deadlocked with them under load (bench/soak.py, docs/performance.md "Soak").
+            get_user_model().objects.select_for_update(no_key=True).filter(pk=actor.pk).first()
             if RepairRequest.objects.filter(reporter=actor, created_at__gte=midnight).count() >= conf.daily_limit():
                 raise TooManyRequests(_("You have filed %(n)s requests today, the most allowed; please call the "
                                         "property office for anything more.") % {"n": conf.daily_limit()})

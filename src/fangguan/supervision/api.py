@@ -380,7 +380,6 @@ def complaints(request, company: Id | None = None, estate: Id | None = None, tow
 @router.post("/complaints", response={201: dict[str, Any]}, operation_id="supervision_complaint_create",
              summary="File a complaint against a property company")
 def complaint_create(request, payload: SupervisionComplaintIn):
-    from .choices import ComplaintChannel
     from .scopes import may_file_complaint
 
     user = request.user
@@ -389,16 +388,9 @@ def complaint_create(request, payload: SupervisionComplaintIn):
     manager = get_or_404(ProjectManager.objects.visible_to(user), payload.manager) if payload.manager else None
     if not may_file_complaint(user, estate):
         raise PermissionDenied(_("You may not file a complaint about this estate."))
-    channel = ComplaintChannel.WEB if any(g.kind == "owner" for g in _grants(user)) else ComplaintChannel.COMMITTEE
     c = services.complaint_create(actor=user, estate=estate, description=payload.description, company=company,
-                                  manager=manager, channel=channel)
+                                  manager=manager, channel=services.complaint_channel(user))
     return 201, complaint_out(user, c)
-
-
-def _grants(user):
-    from fangguan.accounts.roles import grants
-
-    return grants(user)
 
 
 @router.get("/complaints/{int:complaint_id}", response=dict[str, Any], operation_id="supervision_complaint",
@@ -466,31 +458,16 @@ def evaluations(request, year: int | None = None, town: Id | None = None, period
     date_from, date_to = period.from_, period.to
     if year is not None and not 2000 <= year <= 2100:
         raise ValidationError({"year": [_("Give a year between 2000 and 2100.")]})
-    from fangguan.accounts.roles import business_grants
+    from .scopes import reads_evaluation
 
-    if not any(g.kind != "owner" for g in business_grants(request.user)):
+    if not reads_evaluation(request.user):
         raise PermissionDenied(_("You may not read the evaluation."))
     if year is None and not (date_from and date_to):
         year = timezone.localdate().year - 1
-    if year is not None:
-        date_from, date_to = dt.date(year, 1, 1), dt.date(year, 12, 31)
-    if date_to < date_from:
+    if year is None and date_to < date_from:
         raise ValidationError({"to": [_("The end date is before the start date.")]})
-    data = selectors.evaluation(request.user, date_from=date_from, date_to=date_to, town=town)
-    items = data["items"]
-    mine = _own_companies(request.user)
-    if mine is not None:  # a company reads its own line (with its rank)
-        items = [it for it in items if it["company"]["id"] in mine]
-    return {"count": len(items), "items": items}
-
-
-def _own_companies(user) -> set[int] | None:
-    from fangguan.accounts.roles import business_grants
-
-    gs = [g for g in business_grants(user) if g.kind != "owner"]
-    if any(g.kind != "company" for g in gs):
-        return None
-    return {g.company_id for g in gs}
+    data = selectors.evaluation_for(request.user, year=year, date_from=date_from, date_to=date_to, town=town)
+    return {"count": data["count"], "items": data["items"]}
 
 
 # --- The pool -------------------------------------------------------------------------------
@@ -600,7 +577,9 @@ def handovers(request, estate: Id | None = None, limit: int | None = None, offse
 @root_router.post("/handovers", response={201: dict[str, Any]}, operation_id="handover_create",
                   summary="Open a handover inspection of a new estate")
 def handover_create(request, payload: SupervisionHandoverIn):
-    estate = get_or_404(Estate.objects.visible_to(request.user), payload.estate)
+    from .scopes import handover_estates
+
+    estate = get_or_404(handover_estates(request.user), payload.estate)
     company = get_or_404(Company.objects.visible_to(request.user), payload.company)
     h = services.handover_create(actor=request.user, estate=estate, company=company,
                                  inspected_on=payload.inspected_on, delivery_on=payload.delivery_on)

@@ -74,6 +74,8 @@ class ComplaintStatus(models.TextChoices):
 # With the company: its clock runs (response, then its reply).
 COMPLAINT_WORKING = (ComplaintStatus.SUBMITTED, ComplaintStatus.HANDLING)
 COMPLAINT_OPEN = (ComplaintStatus.SUBMITTED, ComplaintStatus.HANDLING, ComplaintStatus.REPLIED)
+# Decided or withdrawn: nothing more happens to it.
+COMPLAINT_FINAL = (ComplaintStatus.UPHELD, ComplaintStatus.DISMISSED, ComplaintStatus.WITHDRAWN)
 
 
 class PoolStatus(models.TextChoices):

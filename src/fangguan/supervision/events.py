@@ -15,7 +15,7 @@ from fangguan.accounts.choices import OrgKind, Role
 from fangguan.notifications.services import notify
 from fangguan.outbox.services import publish
 
-from .choices import EventKind
+from .choices import COMPLAINT_FINAL, ComplaintChannel, EventKind
 from .models import BreachEvent, ComplaintEvent, HandoverEvent, InspectionEvent
 
 
@@ -81,6 +81,14 @@ def complaint(record, kind: str, actor, at, *, note: str = "", data: dict | None
                       "complete_due_at": record.complete_due_at.isoformat()},
         "event": {"id": event.pk, "kind": kind, "at": at.isoformat(), "level": (data or {}).get("level")},
     }, aggregate_type="supervision.complaint", aggregate_id=record.pk, at=at)
+    if record.channel == ComplaintChannel.HOTLINE and record.external_id:
+        # the 12345 order's outcome, as a repair request's (``repairs.events.hotline_outcome``):
+        # the hotline reads it to the caller, so the note (reply, decision) goes with it
+        publish("hotline.outcome", {
+            "order_id": record.external_id, "complaint_id": record.pk, "event": kind, "at": at.isoformat(),
+            "status": record.status, "closed": record.status in COMPLAINT_FINAL, "note": note[:1000],
+            "complete_due_at": record.complete_due_at.isoformat()}, aggregate_type="hotline.order",
+            aggregate_id=record.external_id, at=at)
     url = reverse("supervision:complaint", args=[record.pk])
     with translation.override(settings.LANGUAGE_CODE):
         if kind == EventKind.CREATED:

@@ -571,6 +571,41 @@ class Survey(ScopedRecord):
             raise ValidationError({"satisfied": _("More satisfied than answers.")})
 
 
+class YearEvaluation(models.Model):
+    """One company's line of a year's evaluation, stored once the year is over
+    (``services.evaluation_freeze``): a year's grades are published and ranked, so records that
+    arrive later (a complaint decided in March, a survey entered late, a repair reopened) must
+    not change them. One set for the district (``town`` empty) and one per town; the score, grade,
+    rank and every part with its figures and links, as ``selectors.evaluation`` computed them on
+    ``frozen_at`` under the standard in force on 31 December. Never changed once written."""
+
+    year = models.PositiveSmallIntegerField(_("year"))
+    town = models.ForeignKey("registry.Town", verbose_name=_("town"), null=True, blank=True,
+                             on_delete=models.PROTECT, related_name="+")
+    company = models.ForeignKey("registry.Company", verbose_name=_("property company"), on_delete=models.PROTECT,
+                                related_name="+")
+    score = models.FloatField(_("score"), null=True, blank=True)
+    grade = models.CharField(_("grade"), max_length=1, blank=True)
+    rank = models.PositiveIntegerField(_("rank"), null=True, blank=True)
+    parts = models.JSONField(_("parts"), default=dict)
+    standard_from = models.DateField(_("standard in force from"))
+    frozen_at = models.DateTimeField(_("stored at"))
+
+    class Meta:
+        verbose_name = _("yearly evaluation")
+        verbose_name_plural = _("yearly evaluations")
+        ordering = ["year", "town", "rank", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["year", "company"], condition=Q(town__isnull=True),
+                                    name="sv_yeareval_district_once"),
+            models.UniqueConstraint(fields=["year", "town", "company"], condition=Q(town__isnull=False),
+                                    name="sv_yeareval_town_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.year} {self.company_id} {self.grade}"
+
+
 # --- The district pool ----------------------------------------------------------------------
 
 

@@ -220,25 +220,33 @@ class ComplaintRule(Rule):
         return record is not None and COMPLAINT.permits(user, action, record)
 
 
+FILES_COMPLAINTS = (OrgKind.BUREAU, OrgKind.TOWN_OFFICE, OrgKind.NEIGHBOURHOOD, OrgKind.OWNERS_COMMITTEE, OWNER)
+
+
+def complaint_estates(user):
+    """The estates ``user`` may file a complaint about: a resident the estates of their homes,
+    an owners' committee its estate, a neighbourhood committee and a town office theirs, the
+    bureau every estate. Companies and auditors file none (a company is the one complained
+    about; auditors only read). The platform files 12345 orders as the system actor."""
+    gs = grants(user)
+    if any(g.kind == OrgKind.BUREAU for g in gs):
+        return Estate.objects.all()
+    q = Q(pk__in=[])
+    for g in gs:
+        if g.kind == OrgKind.TOWN_OFFICE:
+            q |= Q(town_id=g.town_id)
+        elif g.kind == OrgKind.NEIGHBOURHOOD:
+            q |= Q(neighbourhood_id=g.neighbourhood_id)
+        elif g.kind in (OWNER, OrgKind.OWNERS_COMMITTEE):
+            q |= Q(pk__in=reach_of(g).estates)
+    return Estate.objects.filter(q)
+
+
 def may_file_complaint(user, estate) -> bool:
-    """Residents of the estate (an owner of a home in it), its owners' committee and
-    neighbourhood committee, its town office and the bureau (the platform files 12345 orders as
-    the system actor)."""
-    for g in grants(user):
-        if g.kind in (OrgKind.BUREAU,):
-            return True
-        if estate is None:
-            if g.kind in (OWNER, OrgKind.OWNERS_COMMITTEE, OrgKind.NEIGHBOURHOOD, OrgKind.TOWN_OFFICE):
-                return True
-            continue
-        if g.kind == OrgKind.TOWN_OFFICE and g.town_id == estate.town_id:
-            return True
-        if g.kind == OrgKind.NEIGHBOURHOOD and g.neighbourhood_id == estate.neighbourhood_id:
-            return True
-        if g.kind in (OWNER, OrgKind.OWNERS_COMMITTEE) and Estate.objects.filter(
-                pk=estate.pk, pk__in=reach_of(g).estates).exists():
-            return True
-    return False
+    """Whether ``user`` may file a complaint about ``estate`` (``None``: about some estate)."""
+    if estate is None:
+        return any(g.kind in FILES_COMPLAINTS for g in grants(user))
+    return complaint_estates(user).filter(pk=estate.pk).exists()
 
 
 class HangsFromComplaint(Rule):
@@ -253,6 +261,23 @@ def handover_q(user, prefix: str = "") -> Q | None:
         return None
     developers = [g.person_id for g in grants(user) if g.kind == OWNER]
     return q | Q(**{f"{prefix}developer_id__in": developers})
+
+
+def handover_estates(user):
+    """The estates ``user`` may open a handover inspection for: those they see, and — for the
+    staff of a property company and for a developer — the new estates of the registry (those
+    with a developer). The incoming company does not serve the estate yet (its contract starts
+    at delivery), so the registry's scope alone would hide from it the very estate it is to
+    take over; whether it may open the handover is then its capacity on the record
+    (``HandoverRule``: the company named or the estate's developer)."""
+    gs = grants(user)
+    seen = Estate.objects.visible_to(user)
+    if any(g.kind == OrgKind.COMPANY and g.role != Role.TECHNICIAN for g in gs):
+        return (seen | Estate.objects.filter(developer__isnull=False)).distinct()
+    developers = [g.person_id for g in gs if g.kind == OWNER]
+    if developers:
+        return (seen | Estate.objects.filter(developer_id__in=developers)).distinct()
+    return seen
 
 
 class HandoverRule(Rule):
@@ -305,3 +330,17 @@ class _HangsFromBreach(Rule):
     def visible(self, qs, user):
         return qs.filter(breach__in=m.Breach.objects.visible_to(user).values("pk"))
 
+
+def reads_evaluation(user) -> bool:
+    """The evaluation is read by business users other than residents as such (a committee
+    choosing a company weighs it); not by IT administrators."""
+    return any(g.kind != OWNER for g in business_grants(user))
+
+
+def evaluation_companies(user) -> set[int] | None:
+    """The companies whose lines of the evaluation ``user`` reads: a company its own (with its
+    rank), every other reader all (None)."""
+    gs = [g for g in business_grants(user) if g.kind != OWNER]
+    if any(g.kind != OrgKind.COMPANY for g in gs):
+        return None
+    return {g.company_id for g in gs}

@@ -16,7 +16,16 @@ from fangguan.repairs.deadlines import LOCAL
 from fangguan.repairs.selectors import repair_stats
 
 from .choices import BreachStatus, ComplaintStatus, InspectionStatus, Severity
-from .models import Achievement, Breach, Complaint, Inspection, Standard, Survey
+from .models import (
+    Achievement,
+    Assignment,
+    Breach,
+    Complaint,
+    Inspection,
+    Standard,
+    Survey,
+    YearEvaluation,
+)
 
 
 def _start(day: dt.date) -> dt.datetime:
@@ -184,7 +193,38 @@ def evaluation(user, *, date_from: dt.date, date_to: dt.date, town: int | None =
 
 
 def year_evaluation(user, year: int, town: int | None = None) -> dict:
-    return evaluation(user, date_from=dt.date(year, 1, 1), date_to=dt.date(year, 12, 31), town=town)
+    """A year's evaluation: the stored one once the year has been frozen
+    (``services.evaluation_freeze`` — later records change nothing), else computed now."""
+    stored = list(YearEvaluation.objects.filter(year=year, town_id=town).select_related("company"))
+    if not stored:
+        return evaluation(user, date_from=dt.date(year, 1, 1), date_to=dt.date(year, 12, 31), town=town)
+    items = [{"company": {"id": e.company_id, "name": e.company.name}, "score": e.score, "grade": e.grade or None,
+              "rank": e.rank, "parts": e.parts} for e in stored]
+    items.sort(key=lambda it: (it["rank"] is None, it["rank"] or 0, it["company"]["name"]))
+    return {"from": dt.date(year, 1, 1), "to": dt.date(year, 12, 31), "town": town,
+            "standard": stored[0].standard_from, "count": len(items), "items": items,
+            "frozen_at": max(e.frozen_at for e in stored)}
+
+
+def evaluation_for(user, *, year: int | None = None, date_from: dt.date | None = None,
+                   date_to: dt.date | None = None, town: int | None = None) -> dict:
+    """The evaluation as ``user`` reads it. Computed from every record, as the system actor: a
+    published score, grade and rank are the same whoever reads them (computed with the reader's
+    own scope, a company saw the other companies' inspections and complaints missing, so its
+    rank among them was wrong). A year: the stored one once frozen. Then only the lines the
+    reader may read (``scopes.evaluation_companies``)."""
+    from .scopes import evaluation_companies
+
+    system = system_actor()
+    if year is not None:
+        data = year_evaluation(system, year, town)
+    else:
+        data = evaluation(system, date_from=date_from, date_to=date_to, town=town)
+    mine = evaluation_companies(user)
+    if mine is not None:
+        items = [it for it in data["items"] if it["company"]["id"] in mine]
+        data = {**data, "items": items, "count": len(items)}
+    return data
 
 
 # --- The pool -------------------------------------------------------------------------------
@@ -217,3 +257,22 @@ def pool_check(company_ids, day: dt.date) -> dict[int, dict]:
             reasons.append(f"近{standard.pool_clean_months}个月内有特别严重失信行为")
         out[cid] = {"grade": grade, "reasons": reasons}
     return out
+
+
+# --- Filing a complaint ---------------------------------------------------------------------
+
+
+def complaint_form(user, day: dt.date | None = None) -> dict:
+    """What the complaint form offers ``user``: the estates they may complain about
+    (``scopes.complaint_estates``) and the project managers running them that day, as
+    (estate name, manager) pairs —
+    a resident names the manager of their own estate, whose name the estate posts anyway
+    (the "6+N" notice), though the credit files stay closed to them."""
+    from .scopes import complaint_estates
+
+    day = day or timezone.localdate()
+    estates = list(complaint_estates(user).order_by("name")[:200])
+    names = {e.pk: e.name for e in estates}
+    managers = [(names[a.estate_id], a.manager) for a in Assignment.objects.as_of(day).filter(
+        estate__in=list(names)).select_related("manager", "manager__company").order_by("estate__name", "manager__name")]
+    return {"estates": estates, "managers": managers}

@@ -439,7 +439,14 @@ def complaint_create(*, actor, estate: Estate, description: str, channel: str = 
         found = Complaint.objects.filter(channel=channel, external_id=external_id).first()
         if found is not None:
             return found
-    company = company or serving_company(estate, timezone.localdate(filed_at))
+    if not (description or "").strip():
+        raise ValidationError({"description": [_("Say what the complaint is about.")]})
+    if manager is not None and not Assignment.objects.as_of(timezone.localdate(filed_at)).filter(
+            manager=manager, estate=estate).exists():
+        raise ValidationError({"manager": [_("This project manager does not run this estate.")]})
+    # a complaint against a project manager is against the company they work for
+    company = company or (manager.company if manager is not None else None) or serving_company(
+        estate, timezone.localdate(filed_at))
     if company is None:
         raise ValidationError({"company": [_("No company serves this estate: name the company.")]})
     standard = standard_in_force(timezone.localdate(filed_at))
@@ -459,6 +466,14 @@ def complaint_create(*, actor, estate: Estate, description: str, channel: str = 
             raise
         return found
     return complaint
+
+
+def complaint_channel(user) -> str:
+    """How a user's complaint came in: a resident's on the web, anyone else's (a committee, a
+    town office, the bureau) through the committee channel; 12345 orders say so themselves."""
+    from fangguan.accounts.roles import OWNER, grants
+
+    return ComplaintChannel.WEB if any(g.kind == OWNER for g in grants(user)) else ComplaintChannel.COMMITTEE
 
 
 def complaint_act(actor, complaint: Complaint, action: str, *, now=None, **params) -> Complaint:
@@ -753,3 +768,47 @@ def pool_nightly(*, now=None) -> dict[str, int]:
 def refuse_unless(condition: bool, message: str) -> None:
     if not condition:
         raise ActionForbidden(message)
+
+
+# --- Yearly evaluations ---------------------------------------------------------------------
+
+# A year's evaluation is stored once February has begun: a month for the year's last records to
+# arrive (a December complaint decided, the year's surveys entered). From then on its grades and
+# ranks are published figures and later records do not change them.
+FREEZE_FROM = (2, 1)  # month, day of the following year
+
+
+def evaluation_freeze(year: int, *, now: dt.datetime | None = None) -> int:
+    """Store ``year``'s evaluation — the district's and each town's, every line with its parts —
+    as computed now from every record (as the system actor), once: a year already stored is
+    left as it is. The number of lines written."""
+    from fangguan.registry.models import Town
+
+    from .models import YearEvaluation
+    from .selectors import evaluation
+
+    if YearEvaluation.objects.filter(year=year).exists():
+        return 0
+    now = now or timezone.now()
+    system = system_actor()
+    rows = []
+    for town in [None, *Town.objects.order_by("pk").values_list("pk", flat=True)]:
+        data = evaluation(system, date_from=dt.date(year, 1, 1), date_to=dt.date(year, 12, 31), town=town, now=now)
+        rows += [YearEvaluation(year=year, town_id=town, company_id=it["company"]["id"], score=it["score"],
+                                grade=it["grade"] or "", rank=it["rank"], parts=it["parts"],
+                                standard_from=data["standard"], frozen_at=now) for it in data["items"]]
+    try:
+        with transaction.atomic():
+            YearEvaluation.objects.bulk_create(rows)
+    except IntegrityError:  # another worker stored it first
+        return 0
+    return len(rows)
+
+
+def evaluation_freeze_due(*, now: dt.datetime | None = None) -> int:
+    """The nightly step: store the last finished year once ``FREEZE_FROM`` has come."""
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    year = today.year - 1 if today >= dt.date(today.year, *FREEZE_FROM) else today.year - 2
+    with audit_context(cause=current().cause or "evaluation_freeze"):
+        return evaluation_freeze(year, now=now)

@@ -12,10 +12,12 @@ urlpatterns = [
     path("inspections/<int:pk>/act/", views.inspection_act, name="inspection-act"),
     path("photos/<int:pk>/", views.photo, name="photo"),
     path("complaints/", views.complaints, name="complaints"),
+    path("complaints/new/", views.complaint_new, name="complaint-new"),
     path("complaints/<int:pk>/", views.complaint, name="complaint"),
     path("complaints/<int:pk>/act/", views.complaint_act, name="complaint-act"),
     path("companies/<int:pk>/credit/", views.credit, name="credit"),
     path("evaluations/", views.evaluations, name="evaluations"),
     path("pool/", views.pool, name="pool"),
+    path("handovers/", views.handovers, name="handovers"),
     path("handovers/<int:pk>/", views.handover, name="handover"),
 ]

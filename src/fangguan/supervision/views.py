@@ -21,15 +21,16 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from fangguan.accounts.choices import OrgKind
-from fangguan.accounts.roles import OWNER, business_grants, kinds
+from fangguan.accounts.roles import OWNER, business_grants, is_business, kinds
 from fangguan.core.machine import ActionConflict
+from fangguan.core.text import ascii_digits
 from fangguan.registry.models import Company, Estate
 
 from . import selectors, services
 from .choices import Result, TemplateKind
 from .machine import COMPLAINT, HANDOVER, INSPECTION, INSPECTOR
-from .models import Complaint, Handover, Inspection, Photo, PoolEntry
-from .scopes import reads_company_file
+from .models import Complaint, Handover, Inspection, Photo, PoolEntry, ProjectManager
+from .scopes import complaint_estates, reads_company_file, reads_evaluation
 
 STAFF = {OrgKind.BUREAU, OrgKind.AUDIT, OrgKind.TOWN_OFFICE, OrgKind.NEIGHBOURHOOD, OrgKind.COMPANY,
          OrgKind.OWNERS_COMMITTEE}
@@ -46,6 +47,9 @@ def nav_section(user):
     if k & (STAFF | {OWNER}):
         items.append({"name": "supervision-complaints", "label": _("Complaints"),
                       "url": reverse("supervision:complaints")})
+    if k & STAFF:
+        items.append({"name": "supervision-handovers", "label": _("Handover inspections"),
+                      "url": reverse("supervision:handovers")})
     if k & STAFF:
         items.append({"name": "supervision-evaluations", "label": _("Company evaluation"),
                       "url": reverse("supervision:evaluations")})
@@ -177,7 +181,39 @@ def photo(request, pk):
 @require_GET
 def complaints(request):
     qs = Complaint.objects.visible_to(request.user).select_related("estate", "company")[:100]
-    return render(request, "supervision/complaints.html", {"complaints": qs})
+    return render(request, "supervision/complaints.html", {
+        "complaints": qs, "may_file": complaint_estates(request.user).exists()})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def complaint_new(request):
+    """A resident (or a committee, a town office, the bureau) files a complaint against the
+    company serving an estate they may complain about, or against its project manager."""
+    form = selectors.complaint_form(request.user)
+    if not form["estates"]:
+        raise PermissionDenied
+    values = {"estate": "", "manager": "", "description": ""}
+    if request.method == "POST":
+        values = {k: (request.POST.get(k) or "").strip() for k in values}
+        estate = complaint_estates(request.user).filter(pk=int(values["estate"])).first() \
+            if ascii_digits(values["estate"]) else None
+        manager = ProjectManager.objects.filter(pk=int(values["manager"])).first() \
+            if ascii_digits(values["manager"]) else None
+        try:
+            if estate is None:
+                raise ValidationError({"estate": [_("Choose the estate your complaint is about.")]})
+            if values["manager"] and manager is None:
+                raise ValidationError({"manager": [_("This project manager does not run this estate.")]})
+            c = services.complaint_create(actor=request.user, estate=estate, description=values["description"],
+                                          manager=manager, channel=services.complaint_channel(request.user))
+        except (ValidationError, PermissionDenied) as exc:
+            _refusal(request, exc)
+        else:
+            messages.success(request, _("Your complaint has been filed: the company must take it on by %(day)s.")
+                             % {"day": timezone.localtime(c.response_due_at).strftime("%Y-%m-%d %H:%M")})
+            return redirect("supervision:complaint", c.pk)
+    return render(request, "supervision/complaint_new.html", {**form, "values": values})
 
 
 def _complaint(request, pk):
@@ -220,17 +256,11 @@ def credit(request, pk):
 @login_required
 @require_http_methods(["GET"])
 def evaluations(request):
-    if not kinds(request.user) & STAFF:
+    if not reads_evaluation(request.user):
         raise PermissionDenied
-    try:
-        year = int(request.GET.get("year") or timezone.localdate().year - 1)
-    except ValueError:
-        year = timezone.localdate().year - 1
-    data = selectors.year_evaluation(request.user, year)
-    own = {g.company_id for g in business_grants(request.user) if g.kind == OrgKind.COMPANY}
-    items = data["items"]
-    if own and not any(g.kind != OrgKind.COMPANY for g in business_grants(request.user) if g.kind != OWNER):
-        items = [it for it in items if it["company"]["id"] in own]
+    given = request.GET.get("year") or ""
+    year = int(given) if ascii_digits(given, 4) and 2000 <= int(given) <= 2100 else timezone.localdate().year - 1
+    items = selectors.evaluation_for(request.user, year=year)["items"]
     return render(request, "supervision/evaluations.html", {"year": year, "items": items})
 
 
@@ -242,6 +272,18 @@ def pool(request):
     entries = list(PoolEntry.objects.visible_to(request.user).filter(status="admitted").select_related("company"))
     points = selectors.credit_points([e.company_id for e in entries], timezone.localdate())
     return render(request, "supervision/pool.html", {"entries": [(e, points.get(e.company_id, 0)) for e in entries]})
+
+
+@login_required
+@require_GET
+def handovers(request):
+    """The handover inspections the user sees (``Handover.objects.visible_to``): the bureau all,
+    a town office its town's, a company its own, a developer its estates'."""
+    if not is_business(request.user):
+        raise PermissionDenied
+    qs = Handover.objects.visible_to(request.user).select_related("estate", "company").order_by(
+        "-inspected_on", "-pk")[:200]
+    return render(request, "supervision/handovers.html", {"handovers": qs})
 
 
 @login_required
