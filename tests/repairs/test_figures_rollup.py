@@ -171,3 +171,18 @@ def test_rebuild_equals_what_the_services_kept(world):
     kept = stored_cells()
     figures.rebuild()
     assert stored_cells() == kept == recomputed_cells()
+
+
+def test_cells_are_written_in_key_order_whatever_the_move(monkeypatch):
+    """Two transactions moving records between the same cells must lock them in one order, or
+    they deadlock (the soak saw it on repairs_figuresday): a move back in time (the cell left is
+    the later one) still writes the earlier cell first, and the lower estate before the higher."""
+    written = []
+    monkeypatch.setattr(rollups, "_upsert", lambda rollup, key, amounts: written.append(key))
+    rollup = rollups.Rollup(model=FiguresDay, dims=("estate_id",), counters=("volume",),
+                            contribution=lambda row: rollups.Contribution(day=row["day"], dims={"estate_id": row["estate"]},
+                                                                          counts={"volume": 1}))
+    later, earlier = dt.date(2025, 3, 2), dt.date(2025, 3, 1)
+    rollups.change(rollup, {"day": later, "estate": 1}, {"day": earlier, "estate": 1})
+    rollups.change(rollup, {"day": earlier, "estate": 9}, {"day": earlier, "estate": 2})
+    assert written == [(earlier, 1), (later, 1), (earlier, 2), (earlier, 9)]

@@ -136,11 +136,13 @@ def _merge(into: dict[tuple, dict[str, int]], more: dict[tuple, dict[str, int]])
 
 def change(rollup: Rollup, before: dict | None, after: dict | None) -> None:
     """Move one record's contribution from ``before`` to ``after`` (rows as dicts of fields), in
-    the caller's transaction."""
+    the caller's transaction. Cells are written in key order (day, then dimensions), so two
+    transactions moving records between the same cells lock them in the same order and never
+    deadlock (the soak saw one when a request moved back a day while another moved forward)."""
     cells: dict[tuple, dict[str, int]] = {}
     _merge(cells, rollup.deltas(before, -1))
     _merge(cells, rollup.deltas(after, +1))
-    for key, amounts in cells.items():
+    for key, amounts in sorted(cells.items()):
         amounts = {k: v for k, v in amounts.items() if v}
         if amounts:
             _upsert(rollup, key, amounts)
