@@ -19,6 +19,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from fangguan.core import jobs
 from fangguan.core.audit import log_security
 from fangguan.core.context import audit_context, current
 from fangguan.core.exports import write_file
@@ -69,19 +70,11 @@ def _enqueue(job_id: int) -> None:
 
 def job_transition(*, job: ExportJob, to: str, **fields: Any) -> ExportJob:
     """Move a job to status ``to`` (only along TRANSITIONS) and save the given fields with it."""
-    if to not in TRANSITIONS[job.status]:
-        raise ValidationError(_("An export cannot go from %(from)s to %(to)s.") % {
-            "from": job.get_status_display(), "to": ExportStatus(to).label})
     now = timezone.now()
-    job.status = to
-    if to == ExportStatus.RUNNING:
-        job.started_at = job.progress_at = now
-    elif to != ExportStatus.EXPIRED:
-        job.finished_at = now
-    for name, value in fields.items():
-        setattr(job, name, value)
-    job.save()
-    return job
+    stamps = ({"started_at": now, "progress_at": now} if to == ExportStatus.RUNNING
+              else {} if to == ExportStatus.EXPIRED else {"finished_at": now})
+    return jobs.move(job, to, TRANSITIONS, _("An export cannot go from %(from)s to %(to)s."),
+                     **{**stamps, **fields})
 
 
 def _language(job: ExportJob) -> str:

@@ -13,6 +13,7 @@ from django.db import connection, models, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from fangguan.core import jobs
 from fangguan.core.archives import ArchiveRefused, check_archive
 from fangguan.core.audit import change_entry, snapshot
 from fangguan.core.models import ChangeAction, ChangeLog
@@ -88,19 +89,9 @@ def _enqueue(job_id: int) -> None:
 
 def job_transition(*, job: ImportJob, to: str, **fields: Any) -> ImportJob:
     """Move a job to status ``to`` (only along TRANSITIONS) and save the given fields with it."""
-    if to not in TRANSITIONS[job.status]:
-        raise ValidationError(_("An import cannot go from %(from)s to %(to)s.") % {
-            "from": job.get_status_display(), "to": JobStatus(to).label})
-    job.status = to
-    now = timezone.now()
-    if to == JobStatus.RUNNING:
-        job.started_at = now
-    else:
-        job.finished_at = now
-    for name, value in fields.items():
-        setattr(job, name, value)
-    job.save()
-    return job
+    stamp = "started_at" if to == JobStatus.RUNNING else "finished_at"
+    return jobs.move(job, to, TRANSITIONS, _("An import cannot go from %(from)s to %(to)s."),
+                     **{stamp: timezone.now(), **fields})
 
 
 # --- Writing records in bulk ------------------------------------------------------------------
