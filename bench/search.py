@@ -11,8 +11,9 @@
 3. For each form of query (an estate's name, its pinyin initials, an address, a person's name, a
    surname alone, a phone and an identity number — by blind index —, a request number, a miss)
    on ``--runs`` distinct targets: the time of ``search.selectors.search`` in process, and of
-   ``GET /api/v1/search`` through Django's test client (middleware, authentication, JSON);
-   p50 / p95 in ms, with the statements one search sends.
+   ``GET /api/v1/search`` through Django's test client (middleware, authentication, JSON), and
+   the statements one search sent, run again bare through the cursor (their sum); p50 / p95 in
+   ms. The empty endpoint (``/api/v1/ping``) is timed last: what the machine's load alone costs.
 
 Timings are printed, never asserted; the table goes into docs/performance.md by hand.
 """
@@ -163,8 +164,9 @@ def main() -> None:
           f"{Person.objects.count():,} people, {total_requests:,} repair requests; town office of {town.name}; "
           f"load average {os.getloadavg()[0]:.2f}", flush=True)
     forms = targets(args.runs, town)
-    print("| query | account | statements | results (median) | in process p50 / p95 ms | API p50 / p95 ms |")
-    print("|---|---|---:|---:|---|---|")
+    print("| query | account | statements | results (median) | bare SQL p50 / p95 ms | in process p50 / p95 ms "
+          "| API p50 / p95 ms |")
+    print("|---|---|---:|---:|---|---|---|")
     for label, queries in forms.items():
         if not queries:
             continue
@@ -173,19 +175,26 @@ def main() -> None:
             client.force_login(user)
             search(user, "warm")
             client.get("/api/v1/search", {"q": "warm"})
-            inproc, api, found, statements = [], [], [], 0
+            inproc, api, bare, found, statements = [], [], [], [], 0
             for q in queries:
                 with CaptureQueriesContext(connection) as ctx:
                     start = time.perf_counter()
                     results = search(user, q)
                     inproc.append((time.perf_counter() - start) * 1000)
                 statements = max(statements, len(ctx.captured_queries))
+                with connection.cursor() as cursor:  # the same statements, run bare
+                    start = time.perf_counter()
+                    for captured in ctx.captured_queries:
+                        cursor.execute(captured["sql"])
+                        cursor.fetchall()
+                    bare.append((time.perf_counter() - start) * 1000)
                 found.append(results.count)
                 start = time.perf_counter()
                 response = client.get("/api/v1/search", {"q": q})
                 api.append((time.perf_counter() - start) * 1000)
                 assert response.status_code == 200, response.content[:200]
             print(f"| {label} | {who} | {statements} | {statistics.median(found):g} | "
+                  f"{pct(bare, 50):.1f} / {pct(bare, 95):.1f} | "
                   f"{pct(inproc, 50):.1f} / {pct(inproc, 95):.1f} | {pct(api, 50):.1f} / {pct(api, 95):.1f} |",
                   flush=True)
     client = Client()
@@ -195,7 +204,7 @@ def main() -> None:
         start = time.perf_counter()
         client.get("/api/v1/ping")
         ping.append((time.perf_counter() - start) * 1000)
-    print(f"| empty endpoint (/api/v1/ping), for the machine's load | bureau | 0 | — | — | "
+    print(f"| empty endpoint (/api/v1/ping), for the machine's load | bureau | 0 | — | — | — | "
           f"{pct(ping, 50):.1f} / {pct(ping, 95):.1f} |")
     print(f"load average at the end {os.getloadavg()[0]:.2f}")
 
