@@ -23,6 +23,9 @@ class ListLayout(models.Model):
         verbose_name_plural = _("list layouts")
         constraints = [models.UniqueConstraint(fields=["user", "resource"], name="web_listlayout_one_per_list")]
 
+    def __str__(self) -> str:
+        return f"{self.user} · {self.resource}"
+
 
 class SavedFilter(models.Model):
     """A list's filters and sort, kept under a name to come back to with one click."""
@@ -39,3 +42,6 @@ class SavedFilter(models.Model):
         verbose_name_plural = _("saved filters")
         ordering = ["name", "pk"]
         constraints = [models.UniqueConstraint(fields=["user", "resource", "name"], name="web_savedfilter_unique_name")]
+
+    def __str__(self) -> str:
+        return self.name
