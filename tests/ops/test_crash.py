@@ -231,3 +231,62 @@ def test_a_worker_killed_mid_delivery_leaves_the_delivery_pending_and_it_is_sent
         assert len(receiver.received) == 6 and len(set(receiver.received)) == 5
     finally:
         receiver.close()
+
+
+# --- fund postings ------------------------------------------------------------------------------
+
+POSTINGS = 400
+POST_MANY = """
+from fangguan.core.actors import system_actor
+from fangguan.funds import ledger
+from fangguan.funds.models import Account
+system = system_actor()
+bank = Account.objects.filter(kind="bank").order_by("pk").first()
+homes = list(Account.objects.filter(estate_id=bank.estate_id, kind="home").order_by("pk").values_list("pk", flat=True)[:4])
+assert len(homes) == 4
+for i in range({n}):  # each a posting of its own: the bank +400 fen, four homes' sub-accounts 100 each
+    ledger.post(actor=system, key=f"drill-{{i}}", kind="top_up", entries=[(bank.pk, 400)] + [(pk, -100) for pk in homes])
+"""
+
+LEDGER_CHECK = """
+import json
+from django.db.models import Sum
+from fangguan.funds.models import Account, Entry
+wrong = [a.pk for a in Account.objects.all()
+         if a.balance_fen != a.sign * (Entry.objects.filter(account=a).aggregate(s=Sum("amount_fen"))["s"] or 0)]
+bank = Account.objects.filter(kind="bank").order_by("pk").first()
+print("LEDGER", json.dumps({{"wrong": wrong, "bank": bank.balance_fen}}))
+"""
+
+
+def _ledger(site) -> dict:
+    out = site.shell(LEDGER_CHECK.format()).stdout
+    return json.loads(out.split("LEDGER ", 1)[1])
+
+
+def test_a_worker_killed_mid_posting_leaves_whole_postings_and_the_replay_posts_each_once(site):
+    before = _ledger(site)
+    assert before["wrong"] == []
+    count = "SELECT count(*) FROM funds_posting WHERE key LIKE 'drill-%%'"
+    worker = site.spawn(MANAGE, "shell", "-c", POST_MANY.format(n=POSTINGS))
+    wait_for(lambda: site.query(count)[0][0] >= 40, timeout=300, every=0.01, what="postings under way")
+    site.kill(worker)
+    done = site.query(count)[0][0]
+    assert 0 < done < POSTINGS, "killed mid-run"
+    # Nothing half-written: every posting has its five entries and they balance; every account's
+    # balance is still the sum of its entries; the bank moved by exactly the postings made.
+    broken = site.query(
+        "SELECT p.id FROM funds_posting p LEFT JOIN funds_entry e ON e.posting_id = p.id "
+        "WHERE p.key LIKE 'drill-%%' GROUP BY p.id HAVING count(e.id) <> 5 OR coalesce(sum(e.amount_fen), 1) <> 0")
+    assert broken == []
+    after_kill = _ledger(site)
+    assert after_kill["wrong"] == []
+    assert after_kill["bank"] - before["bank"] == 400 * done
+
+    # The same work run again (the job retried): the postings made are found by their keys, the
+    # rest made once — each of the POSTINGS exactly once in all.
+    site.manage("shell", "-c", POST_MANY.format(n=POSTINGS), timeout=900)
+    assert site.query(count)[0][0] == POSTINGS
+    final = _ledger(site)
+    assert final["wrong"] == []
+    assert final["bank"] - before["bank"] == 400 * POSTINGS
