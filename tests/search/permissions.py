@@ -64,6 +64,19 @@ def _named(term: str, row: dict, *, code: str | None = "code", also=()) -> bool:
     return (code is not None and row[code].lower() == term.lower()) or any(term in row[f] for f in also)
 
 
+def _person(row: dict, text: str) -> bool:
+    """A name containing the text (a one-letter text: starting with it), or its pinyin key (two
+    letters or more)."""
+    def hit(value):
+        return value.startswith(text_) if len(text) == 1 else text_ in value
+
+    text_ = text
+    if hit(row["name"]):
+        return True
+    text_ = text.lower()
+    return text.isascii() and len(text) > 1 and hit(row["name_pinyin"])
+
+
 def matching(q: str) -> dict[str, set]:
     """The records each registry type holds for ``q``, whoever looks (restated, not imported)."""
     terms = q.split()
@@ -77,8 +90,7 @@ def matching(q: str) -> dict[str, set]:
         "estates": {pk for pk, e in estates.items() if all(_named(t, e, also=("address",)) for t in terms)},
         "buildings": {b["pk"] for b in rows["buildings"] if len(terms) >= 2 and estate_has(b["estate_id"], terms[:-1])
                       and b["number"].lower().startswith(terms[-1].lower())},
-        "people": {p["pk"] for p in rows["people"] if "".join(terms) in p["name"]
-                   or ("".join(terms).isascii() and "".join(terms).lower() in p["name_pinyin"])},
+        "people": {p["pk"] for p in rows["people"] if _person(p, "".join(terms))},
         "companies": {c["pk"] for c in rows["companies"] if all(_named(t, c, code="credit_code") for t in terms)},
         "committees": {c["pk"] for c in rows["committees"]
                        if all(t in c["name"] or _named(t, estates[c["area__estate_id"]]) for t in terms)},
@@ -88,7 +100,7 @@ def matching(q: str) -> dict[str, set]:
     homes = set()
     for h in rows["homes"]:
         if len(terms) == 1:
-            ok = h["property_unit_number"].lower() == terms[0].lower() and terms[0] != ""
+            ok = h["property_unit_number"] == terms[0].upper() and any(ch.isdigit() for ch in terms[0])
         else:
             ok = h["room_number"].lower().startswith(terms[-1].lower())
             if len(terms) == 2:

@@ -11,14 +11,14 @@ How a query matches (``Query``):
 - an address — an estate, then a building number, then a room — finds buildings and homes
   ("朱泾新苑 3号 101", "zjxy 3 101", or estate and room);
 - a number ("4733" or "#4733") finds the repair request, complaint or fund application of that
-  number;
+  number ("#4733" only those; "4733" also a code of that value);
 - a person matches by name, or — when the text is an identity number or a phone — by the blind
   index of that number (``registry.models.id_number_index`` / ``phone_index``): the clear value
   is never read, and a result shows the masked copies only.
 
 Each type's query is one SQL statement with a LIMIT (``selectors.search``); the text lookups are
 ``contains`` (``LIKE '%…%'``), served on PostgreSQL by trigram indexes on the big tables' names
-(registry migration 0009), and by the tables' own indexes for the address and number forms.
+(registry migration 0005), and by the tables' own indexes for the address and number forms.
 """
 
 from __future__ import annotations
@@ -69,6 +69,11 @@ class Query:
             with contextlib.suppress(ValidationError):
                 phone_index = rm.phone_index(check_phone(compact))
         return cls(text=text, terms=terms, number=number, id_index=id_index, phone_index=phone_index)
+
+    @property
+    def only_numbered(self) -> bool:
+        """"#4733": a record's number and nothing else."""
+        return self.number is not None and self.text.startswith("#")
 
     @property
     def empty(self) -> bool:
@@ -130,6 +135,7 @@ class Kind:
     subtitle: Callable[[dict], str]
     url: Callable[[dict], str]
     order: tuple = ()
+    numbered: bool = False  # records known by a number ("#4733" asks only these)
 
     def queryset(self, user):
         """The rows of this type the user may see: the module's own scope rule."""
@@ -150,8 +156,9 @@ def _buildings(q: Query) -> Q | None:
 
 
 def _homes(q: Query) -> Q | None:
-    if len(q.terms) == 1:
-        return Q(property_unit_number__iexact=q.terms[0])
+    if len(q.terms) == 1:  # a real-estate unit number, as written (its unique index answers)
+        term = q.terms[0]
+        return Q(property_unit_number=term.upper()) if any(ch.isdigit() for ch in term) else None
     room = Q(room_number__istartswith=q.terms[-1])
     if len(q.terms) == 2:
         return _estate_terms(q.terms[:1], "building__estate__") & room
@@ -161,9 +168,12 @@ def _homes(q: Query) -> Q | None:
 
 def _people(q: Query) -> Q:
     text = "".join(q.terms)
-    found = Q(name__contains=text)
-    if _ascii(text):
-        found |= Q(name_pinyin__contains=text.lower())
+    # One character (a surname) is a prefix: no trigram index helps a one-letter LIKE '%王%' (a
+    # scan of every person), while LIKE '王%' is answered by the same trigram index.
+    lookup = "startswith" if len(text) == 1 else "contains"
+    found = Q(**{f"name__{lookup}": text})
+    if _ascii(text) and len(text) > 1:  # one letter of pinyin would be a tenth of the district
+        found |= Q(**{f"name_pinyin__{lookup}": text.lower()})
     if q.id_index:
         found |= Q(id_number_index=q.id_index)
     if q.phone_index:
@@ -208,7 +218,7 @@ KINDS: tuple[Kind, ...] = (
          ("id", "category__name", "estate__name", "status", "created_at"),
          title=lambda r: f"#{r['id']} {r['category__name']}",
          subtitle=lambda r: _join(r["estate__name"], _status(RepairRequest, r), r["created_at"].date()),
-         url=lambda r: reverse("repairs-detail", args=[r["id"]]), order=("-pk",)),
+         url=lambda r: reverse("repairs-detail", args=[r["id"]]), order=("-pk",), numbered=True),
     Kind("estates", _("estates"), rm.Estate, _estates, ("id", "name", "code", "town__name", "address"),
          title=lambda r: r["name"], subtitle=lambda r: _join(r["code"], r["town__name"], r["address"]),
          url=_registry("estates"), order=(Length("name"), "name", "pk")),
@@ -238,7 +248,7 @@ KINDS: tuple[Kind, ...] = (
          ("id", "estate__name", "company__name", "status"),
          title=lambda r: f"#{r['id']} {r['estate__name']}",
          subtitle=lambda r: _join(r["company__name"], _status(Complaint, r)),
-         url=lambda r: reverse("supervision:complaint", args=[r["id"]]), order=("-pk",)),
+         url=lambda r: reverse("supervision:complaint", args=[r["id"]]), order=("-pk",), numbered=True),
     Kind("inspections", _("inspections"), Inspection, _inspected,
          ("id", "estate__name", "inspected_on", "status"),
          title=lambda r: f"{r['estate__name']} · {r['inspected_on']}", subtitle=lambda r: _status(Inspection, r),
@@ -246,7 +256,7 @@ KINDS: tuple[Kind, ...] = (
     Kind("fund-applications", _("applications to use the fund"), Application, _numbered_or_titled,
          ("id", "title", "estate__name", "status"),
          title=lambda r: f"#{r['id']} {r['title']}", subtitle=lambda r: _join(r["estate__name"], _status(Application, r)),
-         url=lambda r: reverse("funds:application", args=[r["id"]]), order=("-pk",)),
+         url=lambda r: reverse("funds:application", args=[r["id"]]), order=("-pk",), numbered=True),
     Kind("votes", _("owners' votes"), Vote, _titled, ("id", "title", "estate__name", "status"),
          title=lambda r: r["title"], subtitle=lambda r: _join(r["estate__name"], _status(Vote, r)),
          url=lambda r: reverse("votes:detail", args=[r["id"]]), order=("-pk",)),

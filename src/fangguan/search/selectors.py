@@ -74,6 +74,8 @@ def search(user, raw: str, *, kinds: list[str] | None = None, limit: int | None 
     if query.empty:
         return results
     chosen = kinds_named(kinds)
+    if query.only_numbered:
+        chosen = [kind for kind in chosen if kind.numbered]
     single = len(chosen) == 1
     limit = max(1, min(limit or (PAGE_LIMIT if single else OVERVIEW_LIMIT), MAX_LIMIT))
     offset = max(0, min(offset, MAX_OFFSET)) if single else 0
