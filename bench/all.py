@@ -7,11 +7,13 @@
    search, stats, the empty endpoint; the lists also through the schemas, as before ``core.rows``).
 2. The repair reads (``bench/repairs.py``: queue, clock scan, the figures by a full pass and from
    the cells, one request).
+3. Supervision (``bench/supervision.py``: a company's credit file, the year's evaluation of a town
+   and of the district, storing a year, the pool's nightly check).
 
 Then prints one table — operation, p50, p95, bare SQL, ratio, goal, met? — and writes it into
 docs/performance.md's summary section with the machine, load average and commit
 (``bench/summary.py``). Needs PostgreSQL (``BENCH_DATABASE_URL`` for the registry,
-``--repairs-url`` for the repairs) and wrk. Never part of ``make test`` or CI.
+``--repairs-url`` for the repairs, ``--supervision-url``) and wrk. Never part of ``make test`` or CI.
 """
 
 from __future__ import annotations
@@ -31,8 +33,8 @@ from summary import Row, machine, median_goal, p95_goal, section, table, through
 
 PY = str(ROOT / ".venv" / "bin" / "python")
 SCALES = {
-    "small": {"estates": 250, "duration": 5, "requests": 20_000, "runs": 10},
-    "city": {"estates": 13_000, "duration": 10, "requests": 20_000_000, "runs": 3},
+    "small": {"estates": 250, "duration": 5, "requests": 20_000, "runs": 10, "supervision_requests": 20_000},
+    "city": {"estates": 13_000, "duration": 10, "requests": 20_000_000, "runs": 3, "supervision_requests": 1_000_000},
 }
 FIGURES_P95_MS = 300  # issue 19: every figures endpoint ≤ 300 ms p95 at Shanghai scale, cold cache
 
@@ -71,12 +73,19 @@ def repairs_rows(data: dict) -> list[Row]:
     return rows
 
 
+def supervision_rows(data: dict) -> list[Row]:
+    return [Row(f"supervision: {r['operation']}", r["p50"], r.get("p95", r["p50"]), r.get("bare"))
+            for r in data["results"]]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--scale", choices=sorted(SCALES), default="small")
     parser.add_argument("--clients", type=int, nargs="+", default=[1, 8])
     parser.add_argument("--repairs-url", default=os.environ.get(
         "BENCH_REPAIRS_URL", "postgres://postgres@127.0.0.1:5432/fg_repairs_bench"))
+    parser.add_argument("--supervision-url", default=os.environ.get(
+        "BENCH_SUPERVISION_URL", "postgres://postgres@127.0.0.1:5432/fg_supervision_bench"))
     parser.add_argument("--keep", action="store_true", help="reuse the repairs bench database as loaded")
     parser.add_argument("--doc", default=str(ROOT / "docs" / "performance.md"))
     args = parser.parse_args()
@@ -96,9 +105,16 @@ def main() -> None:
     subprocess.run(cmd + (["--keep"] if args.keep else []), cwd=ROOT, check=True)
     repairs = json.loads(repairs_json.read_text())
 
-    rows = registry_rows(registry, args.clients) + repairs_rows(repairs)
+    supervision_json = out / f"supervision-{size['estates']}.json"
+    subprocess.run([PY, "bench/supervision.py", "--estates", str(size["estates"]), "--requests",
+                    str(size["supervision_requests"]), "--runs", str(size["runs"]), "--database-url",
+                    args.supervision_url, "--json", str(supervision_json)], cwd=ROOT, check=True)
+    supervision = json.loads(supervision_json.read_text())
+
+    rows = registry_rows(registry, args.clients) + repairs_rows(repairs) + supervision_rows(supervision)
     sizes = (f"{size['estates']:,} estates, {registry['homes']:,} homes; {repairs['requests']:,} repair requests; "
-             f"wrk {size['duration']} s per run on the same machine")
+             f"supervision: {supervision['inspections']:,} inspections, {size['supervision_requests']:,} repair "
+             f"requests; wrk {size['duration']} s per run on the same machine")
     print("\n" + table(rows) + "\n\n" + machine())
     write(Path(args.doc), section(rows, command=f"make bench-all SCALE={args.scale}", scale=args.scale, sizes=sizes,
                                   started=started, load_start=load_start, root=ROOT))

@@ -84,7 +84,7 @@ def test_inspection_created_over_the_api(world, clients):
     assert clients["north_manager"].post("/api/v1/supervision/inspections", {
         "estate": world.north.pk, "inspected_on": "2025-04-01"}).status_code == 403
     assert clients["other_town"].post("/api/v1/supervision/inspections", {
-        "estate": world.north.pk, "inspected_on": "2025-04-01"}).status_code in (403, 404)
+        "estate": world.north.pk, "inspected_on": "2025-04-01"}).status_code in (403, 422)
     assert Inspection.objects.count() == before
 
 
@@ -109,7 +109,7 @@ def test_complaints_scope(world, clients):
     before = Complaint.objects.count()
     r = clients["south_resident"].post("/api/v1/supervision/complaints", {"estate": world.north.pk,
                                                                           "description": "x"})
-    assert r.status_code in (403, 404)
+    assert r.status_code == 422
     assert clients[None].post("/api/v1/supervision/complaints", {"estate": world.north.pk,
                                                                  "description": "x"}).status_code == 401
     assert Complaint.objects.count() == before
@@ -156,3 +156,62 @@ def test_evaluations_scope(world, clients):
     assert [it["company"]["id"] for it in rows["items"]] == [world.north_co.pk]
     rows = clients["bureau"].get("/api/v1/supervision/evaluations", year=year, town=world.town.pk).json()
     assert {it["company"]["id"] for it in rows["items"]} == {world.north_co.pk, world.south_co.pk}
+
+
+def _counts() -> tuple:
+    from fangguan.supervision.models import Assignment, Handover, PoolEntry, ProjectManager, Survey
+
+    return tuple(m.objects.count() for m in (Inspection, Breach, Complaint, ProjectManager, Assignment, Survey,
+                                             PoolEntry, Handover))
+
+
+def test_a_body_naming_no_such_record_is_bad_input_as_in_the_registry(world, clients):
+    """A create whose body names a record that does not exist, or one the caller may not see,
+    answers 422 on that field ("记录不存在"), as the registry's creates do; the path's record
+    still answers 404. Nothing is written."""
+    from fangguan.registry.models import Company
+    from fangguan.supervision.models import ProjectManager
+
+    missing = (Company.objects.order_by("-pk").values_list("pk", flat=True).first() or 0) + 10_000
+    pm = services.manager_create(actor=world.north_manager, company=world.north_co, name="孙经理",
+                                 certificate_no="PM-API-1")
+    other_pm = ProjectManager.objects.create(name="外公司经理", certificate_no="PM-API-2", company=world.south_co)
+    bureau, north, south_res = clients["bureau"], clients["north_manager"], clients["south_resident"]
+    cases = [
+        (bureau, "/api/v1/supervision/inspections", {"estate": missing, "kind": "district_spot",
+                                                     "inspected_on": "2025-04-01"}, "estate"),
+        (bureau, "/api/v1/supervision/breaches", {"company": missing, "severity": "minor", "rule": "r",
+                                                  "occurred_on": "2025-04-01"}, "company"),
+        (bureau, "/api/v1/supervision/breaches", {"company": world.north_co.pk, "severity": "minor", "rule": "r",
+                                                  "occurred_on": "2025-04-01", "complaint": missing}, "complaint"),
+        (bureau, "/api/v1/supervision/breaches", {"company": world.north_co.pk, "severity": "minor", "rule": "r",
+                                                  "occurred_on": "2025-04-01", "inspection": missing,
+                                                  "code": "T01"}, "inspection"),
+        (bureau, "/api/v1/supervision/managers", {"company": missing, "name": "x", "certificate_no": "PM-X"},
+         "company"),
+        (north, f"/api/v1/supervision/managers/{pm.pk}/assignments", {"estate": missing, "start_on": "2025-04-01"},
+         "estate"),
+        (clients["resident"], "/api/v1/supervision/complaints", {"estate": missing, "description": "x"}, "estate"),
+        # a record outside the caller's scope answers the same: the south resident names the north estate,
+        # the north company another company's project manager
+        (south_res, "/api/v1/supervision/complaints", {"estate": world.north.pk, "description": "x"}, "estate"),
+        (clients["resident"], "/api/v1/supervision/complaints", {"estate": world.north.pk, "description": "x",
+                                                                 "manager": missing}, "manager"),
+        (north, "/api/v1/supervision/surveys", {"estate": world.north.pk, "company": missing,
+                                                "year": 2024, "households": 10, "responded": 6, "satisfied": 5},
+         "company"),
+        (north, "/api/v1/supervision/pool/applications", {"company": missing}, "company"),
+        (north, "/api/v1/handovers", {"estate": world.south.pk, "company": world.north_co.pk,
+                                      "inspected_on": "2025-05-01", "delivery_on": "2025-06-30"}, "estate"),
+    ]
+    before = _counts()
+    for client, url, body, field in cases:
+        r = client.post(url, body)
+        assert r.status_code == 422, (url, field, r.content)
+        assert list(r.json()["errors"]) == [field], (url, r.json())
+        assert r.json()["errors"][field][0].startswith("记录不存在"), r.json()
+    assert _counts() == before
+    # the path's record is still 404: another company's project manager
+    r = north.post(f"/api/v1/supervision/managers/{other_pm.pk}/assignments", {"estate": world.north.pk,
+                                                                              "start_on": "2025-04-01"})
+    assert r.status_code == 404

@@ -69,7 +69,8 @@ def test_the_clock_climbs_the_repairs_ladder(world):
     assert not c.escalations.filter(level="committee", state="sent").exists()
     c = services.complaint_act(world.north_manager, c, "reply", reply="已加派保洁", now=at(2025, 3, 11, 10))
     assert c.status == "replied"
-    assert services.tick(now=at(2025, 3, 20)) == {"to_committee": 0, "to_town": 0, "defects_to_bureau": 0}
+    assert services.tick(now=at(2025, 3, 20)) == {"to_committee": 0, "to_town": 0, "defects_to_bureau": 0,
+                                                  "disputes_reminded": 0, "disputes_overdue": 0}
 
 
 @override_settings(REPAIRS_TOWN_GRACE_HOURS=2)

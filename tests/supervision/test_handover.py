@@ -104,12 +104,12 @@ def test_the_incoming_company_opens_the_handover_of_an_estate_it_does_not_serve_
     body = {"estate": new.pk, "company": world.south_co.pk, "inspected_on": "2025-05-01",
             "delivery_on": "2025-06-30"}
     before = Handover.objects.count()
-    for role, code in {"north_tech": 404, "resident": 404, "bureau": 403}.items():  # a technician opens none
+    for role, code in {"north_tech": 422, "resident": 422, "bureau": 403}.items():  # a technician opens none
         body_for = {**body, "company": world.north_co.pk} if role == "north_tech" else body
         assert ApiClient(world.users[role].username).post("/api/v1/handovers", body_for).status_code == code, role
     # an estate without a developer is no new estate: still hidden from a company that does not serve it
     r = ApiClient(world.south_manager.username).post("/api/v1/handovers", {**body, "estate": plain.pk})
-    assert r.status_code == 404
+    assert r.status_code == 422
     assert Handover.objects.count() == before
     r = ApiClient(world.south_manager.username).post("/api/v1/handovers", body)
     assert r.status_code == 201, r.content

@@ -73,3 +73,15 @@ def test_a_company_reads_the_score_and_rank_the_bureau_reads(records):  # noqa: 
         theirs = by_company[mine["company"]["id"]]
         assert (mine["score"], mine["grade"], mine["rank"], mine["parts"]) == (
             theirs["score"], theirs["grade"], theirs["rank"], theirs["parts"])
+
+
+def test_the_day_a_year_is_stored_is_the_standards(records):  # noqa: F811 - the imported fixture
+    """The day is a versioned parameter: 2025 judged by a standard in force from June 2025 that
+    waits 45 days (to 15 February 2026), 2024 by the one before it (1 February 2025)."""
+    w = records
+    services.standard_add(actor=w.bureau, effective_from=dt.date(2025, 6, 1), evaluation_freeze_days=45)
+    assert services.evaluation_freeze_due(now=at(2026, 2, 14, 23, 59)) > 0  # not yet 2025's day: 2024
+    assert set(YearEvaluation.objects.values_list("year", flat=True)) == {2024}
+    assert services.evaluation_freeze_due(now=at(2026, 2, 14, 23, 59)) == 0
+    assert services.evaluation_freeze_due(now=at(2026, 2, 15, 0, 0)) > 0
+    assert set(YearEvaluation.objects.values_list("year", flat=True)) == {2024, 2025}

@@ -206,6 +206,19 @@ def get_or_404(qs, pk: int):
         raise _Http404 from None
 
 
+def body_ref(qs, pk: int | None, field: str):
+    """The record a request body names by id, from an (already scoped) queryset: ``None`` for no
+    id; an id that does not exist or that the caller may not see is bad input of that field
+    (422 "No such record", as ``core.crud.resolve_references`` answers for the registry) — the
+    path's record is the one that answers 404."""
+    if pk is None:
+        return None
+    found = qs.filter(pk=pk).first() if 0 < pk <= MAX_ID else None
+    if found is None:
+        raise ValidationError({field: [_("No such record: %(id)s.") % {"id": pk}]})
+    return found
+
+
 # A plain pydantic model read from the record's attributes: ninja's Schema would wrap every
 # nested record of a list page in its DjangoGetter.
 class Ref(BaseModel):

@@ -4,8 +4,9 @@ records (``root_router``), ``/api/v1/companies/{id}/credit``, ``/api/v1/managers
 and ``/api/v1/handovers``.
 
 Thin: reads through ``visible_to`` / ``selectors``, writes through ``services``. A record the
-caller cannot see answers 404; a step not theirs 403, not possible now 409; bad input 422 — each
-with a Chinese ``detail``, changing nothing.
+caller cannot see answers 404 in the path; named in a body (an estate, a company…) it is bad
+input, 422 "No such record" on that field, as in the registry (``core.api.body_ref``); a step not
+theirs 403, not possible now 409; bad input 422 — each with a Chinese ``detail``, changing nothing.
 """
 
 from __future__ import annotations
@@ -22,12 +23,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 
-from fangguan.core.api import Id, InSchema, get_or_404, paginate
+from fangguan.core.api import Id, InSchema, body_ref, get_or_404, paginate
 from fangguan.core.api import ref as _ref
 from fangguan.registry.models import Company, Estate
 
 from . import selectors, services
-from .choices import ComplaintStatus, InspectionStatus, Severity, TemplateKind
+from .choices import BreachStatus, ComplaintStatus, InspectionStatus, Severity, TemplateKind
 from .machine import BREACH, COMPLAINT, HANDOVER, INSPECTION, POOL
 from .models import Breach, Complaint, Handover, Inspection, PoolEntry, ProjectManager, Survey
 from .selectors import _start
@@ -140,7 +141,7 @@ def inspections(request, company: Id | None = None, estate: Id | None = None, to
 @router.post("/inspections", response={201: dict[str, Any]}, operation_id="supervision_inspection_create",
              summary="Start an inspection (a draft on the checklist in force)")
 def inspection_create(request, payload: SupervisionInspectionIn):
-    estate = get_or_404(Estate.objects.visible_to(request.user), payload.estate)
+    estate = body_ref(Estate.objects.visible_to(request.user), payload.estate, "estate")
     i = services.inspection_create(actor=request.user, estate=estate, kind=payload.kind,
                                    inspected_on=payload.inspected_on, summary=payload.summary)
     return 201, inspection_out(request.user, i, full=True)
@@ -203,6 +204,9 @@ def breach_out(user, b: Breach) -> dict:
             "status_label": b.get_status_display(), "published_until": _date(b.published_until),
             "corrected_on": _date(b.corrected_on), "correctable_from": _date(correctable_from(b)),
             "disputed_at": b.disputed_at, "recheck_due_at": b.recheck_due_at,
+            "recheck_overdue": b.status == BreachStatus.DISPUTED and b.recheck_due_at is not None
+            and b.recheck_due_at < timezone.now(),
+            "recheck_reminded_at": b.recheck_reminded_at, "recheck_overdue_at": b.recheck_overdue_at,
             "inspection": b.inspection_id, "complaint": b.complaint_id, "actions": BREACH.allowed(user, b)}
 
 
@@ -211,13 +215,21 @@ def _breaches(user):
 
 
 @router.get("/breaches", response=SupervisionPage, operation_id="supervision_breaches", summary="Breaches")
-def breaches(request, company: Id | None = None, manager: Id | None = None, limit: int | None = None,
-             offset: int | None = None):
+def breaches(request, company: Id | None = None, manager: Id | None = None,
+             status: Literal[tuple(BreachStatus.values)] | None = None,  # type: ignore[valid-type]
+             overdue: bool | None = None, limit: int | None = None, offset: int | None = None):
+    """The breaches one sees. ``overdue=true``: the disputes whose re-check is past its 15 working
+    days, the longest overdue first (the bureau's list of what to re-check now)."""
     qs = _breaches(request.user)
     if company:
         qs = qs.filter(company_id=company)
     if manager:
         qs = qs.filter(manager_id=manager)
+    if status:
+        qs = qs.filter(status=status)
+    if overdue is not None:
+        late = services.dispute_overdue_q(timezone.now())
+        qs = qs.filter(late).order_by("recheck_due_at", "pk") if overdue else qs.exclude(late)
     count, items = paginate(qs, limit, offset)
     return {"count": count, "items": [breach_out(request.user, b) for b in items]}
 
@@ -226,15 +238,15 @@ def breaches(request, company: Id | None = None, manager: Id | None = None, limi
              summary="Record a breach on a credit file (the bureau)")
 def breach_create(request, payload: SupervisionBreachIn):
     user = request.user
-    company = get_or_404(Company.objects.visible_to(user), payload.company)
-    manager = get_or_404(ProjectManager.objects.visible_to(user), payload.manager) if payload.manager else None
+    company = body_ref(Company.objects.visible_to(user), payload.company, "company")
+    manager = body_ref(ProjectManager.objects.visible_to(user), payload.manager, "manager")
     result = None
     if payload.inspection:
-        insp = get_or_404(Inspection.objects.visible_to(user), payload.inspection)
+        insp = body_ref(Inspection.objects.visible_to(user), payload.inspection, "inspection")
         result = insp.results.filter(code=payload.code or "").first()
         if result is None:
             raise ValidationError({"code": [_("Name the failed item of the inspection.")]})
-    complaint = get_or_404(Complaint.objects.visible_to(user), payload.complaint) if payload.complaint else None
+    complaint = body_ref(Complaint.objects.visible_to(user), payload.complaint, "complaint")
     b = services.breach_record(actor=user, company=company, severity=payload.severity, rule=payload.rule,
                                description=payload.description, occurred_on=payload.occurred_on, manager=manager,
                                result=result, complaint=complaint)
@@ -312,7 +324,7 @@ def managers(request, company: Id | None = None, limit: int | None = None, offse
 @router.post("/managers", response={201: dict[str, Any]}, operation_id="supervision_manager_create",
              summary="Register a project manager")
 def manager_create(request, payload: SupervisionManagerIn):
-    company = get_or_404(Company.objects.visible_to(request.user), payload.company)
+    company = body_ref(Company.objects.visible_to(request.user), payload.company, "company")
     m = services.manager_create(actor=request.user, company=company, name=payload.name,
                                 certificate_no=payload.certificate_no)
     return 201, manager_out(m)
@@ -322,7 +334,7 @@ def manager_create(request, payload: SupervisionManagerIn):
              operation_id="supervision_manager_assign", summary="Assign a project manager to an estate")
 def manager_assign(request, manager_id: int, payload: SupervisionAssignmentIn):
     m = get_or_404(ProjectManager.objects.visible_to(request.user), manager_id)
-    estate = get_or_404(Estate.objects.visible_to(request.user), payload.estate)
+    estate = body_ref(Estate.objects.visible_to(request.user), payload.estate, "estate")
     a = services.assign_manager(actor=request.user, manager=m, estate=estate, start_on=payload.start_on,
                                 end_on=payload.end_on)
     return 201, {"id": a.pk, "manager": m.pk, "estate": estate.pk, "start_on": _date(a.start_on),
@@ -383,9 +395,9 @@ def complaint_create(request, payload: SupervisionComplaintIn):
     from .scopes import may_file_complaint
 
     user = request.user
-    estate = get_or_404(Estate.objects.visible_to(user), payload.estate)
-    company = get_or_404(Company.objects.visible_to(user), payload.company) if payload.company else None
-    manager = get_or_404(ProjectManager.objects.visible_to(user), payload.manager) if payload.manager else None
+    estate = body_ref(Estate.objects.visible_to(user), payload.estate, "estate")
+    company = body_ref(Company.objects.visible_to(user), payload.company, "company")
+    manager = body_ref(ProjectManager.objects.visible_to(user), payload.manager, "manager")
     if not may_file_complaint(user, estate):
         raise PermissionDenied(_("You may not file a complaint about this estate."))
     c = services.complaint_create(actor=user, estate=estate, description=payload.description, company=company,
@@ -444,8 +456,8 @@ def surveys(request, company: Id | None = None, year: int | None = None, period:
 def survey_create(request, payload: SupervisionSurveyIn):
     from fangguan.core.services import record_create
 
-    estate = get_or_404(Estate.objects.visible_to(request.user), payload.estate)
-    company = get_or_404(Company.objects.visible_to(request.user), payload.company)
+    estate = body_ref(Estate.objects.visible_to(request.user), payload.estate, "estate")
+    company = body_ref(Company.objects.visible_to(request.user), payload.company, "company")
     s = record_create(actor=request.user, instance=Survey(estate=estate, company=company, year=payload.year,
                                                           households=payload.households,
                                                           responded=payload.responded, satisfied=payload.satisfied))
@@ -505,7 +517,7 @@ def pool(request, status: Literal["applied", "admitted", "refused", "removed", "
 @router.post("/pool/applications", response={201: dict[str, Any]}, operation_id="supervision_pool_apply",
              summary="A company applies to the pool")
 def pool_apply(request, payload: SupervisionPoolApplicationIn):
-    company = get_or_404(Company.objects.visible_to(request.user), payload.company)
+    company = body_ref(Company.objects.visible_to(request.user), payload.company, "company")
     e = services.pool_apply(actor=request.user, company=company)
     return 201, pool_out(request.user, e)
 
@@ -579,8 +591,8 @@ def handovers(request, estate: Id | None = None, limit: int | None = None, offse
 def handover_create(request, payload: SupervisionHandoverIn):
     from .scopes import handover_estates
 
-    estate = get_or_404(handover_estates(request.user), payload.estate)
-    company = get_or_404(Company.objects.visible_to(request.user), payload.company)
+    estate = body_ref(handover_estates(request.user), payload.estate, "estate")
+    company = body_ref(Company.objects.visible_to(request.user), payload.company, "company")
     h = services.handover_create(actor=request.user, estate=estate, company=company,
                                  inspected_on=payload.inspected_on, delivery_on=payload.delivery_on)
     return 201, handover_out(request.user, h)

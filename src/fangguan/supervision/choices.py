@@ -121,6 +121,7 @@ class EventKind(models.TextChoices):
     WITHDRAWN = "withdrawn", pgettext_lazy("supervision event", "withdrawn")
     ESCALATED = "escalated", pgettext_lazy("supervision event", "escalated")
     ACKNOWLEDGED = "acknowledged", pgettext_lazy("supervision event", "acknowledged")
+    REMINDED = "reminded", pgettext_lazy("supervision event", "bureau reminded")
     SIGNED = "signed", pgettext_lazy("supervision event", "signed")
     FILED = "filed", pgettext_lazy("supervision event", "filed")
     DEFECT = "defect", pgettext_lazy("supervision event", "defect recorded")

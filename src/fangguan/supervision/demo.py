@@ -1,9 +1,11 @@
 """The Jinshan supervision demo, from records (the full demo only, like the votes: the test
 sessions load the sample registry without it): monthly town inspections of every estate since
 2021 and district spot checks (findings answered, a few failed items made breaches), complaints
-(some from the hotline), credit files with corrections, project managers (some at their limit),
-satisfaction surveys, the yearly evaluations 2021–2025 that follow from them, a pool, and the
-plan's 46 handover inspections of 2016–2020 (with defects and their clocks) plus later ones.
+(some from the hotline), credit files with corrections and disputes (the latest still waiting for
+their re-check), project managers (some at their limit), satisfaction surveys, the yearly
+evaluations 2021–2025 that follow from them (stored, as the nightly step stores a finished year),
+a pool, and the plan's 46 handover inspections of 2016–2020 (with defects and their clocks) plus
+later ones.
 
 Rows are bulk-written for speed (a demo loader, like the registry's), each in its final state
 with the history a service would have left; the figures are computed from them by the same
@@ -16,6 +18,7 @@ import random
 
 from django.contrib.auth import get_user_model
 from django.db.models import Count
+from django.utils import timezone
 
 from fangguan.core.actors import system_actor
 from fangguan.registry.models import Company, Contract, Estate, Home, Person
@@ -40,6 +43,7 @@ from .models import (
 )
 
 SEED = 17
+PLAN_HANDOVERS = 46  # handover inspections done 2016–2020 (the plan)
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗"
 GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂"
 RULES = [("minor", "未按规定公示“6+N”信息（沪房物业〔2025〕78号）"),
@@ -67,7 +71,12 @@ def _month_days(since: dt.date, until: dt.date):
         day = (day.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
 
 
-def build(*, since: dt.date, until: dt.date) -> dict[str, int]:
+def build(*, since: dt.date, until: dt.date, towns: list[int] | None = None,
+          freeze: bool = True) -> dict[str, int]:
+    """The supervision records from ``since`` to ``until``. ``towns`` (tests: a smaller build)
+    limits the inspections, complaints and surveys to those towns' estates; the project managers,
+    the handovers and the pool are the district's. ``freeze`` stores each finished year's
+    evaluation, as the nightly step does from the standard's day (1 February)."""
     rng = random.Random(SEED)
     User = get_user_model()
     bureau = User.objects.filter(memberships__organisation__kind="bureau").order_by("pk").first()
@@ -90,7 +99,7 @@ def build(*, since: dt.date, until: dt.date) -> dict[str, int]:
         return serving[key]
 
     estates = list(Estate.objects.filter(delivered_on__isnull=False, delivered_on__lte=until, removed_on__isnull=True)
-                   .order_by("pk"))
+                   .filter(**({"town_id__in": towns} if towns is not None else {})).order_by("pk"))
     # --- inspections: each estate monthly by its town office; the bureau spot-checks ~3% -----
     plans = []
     for month in _month_days(since, until):
@@ -144,6 +153,7 @@ def build(*, since: dt.date, until: dt.date) -> dict[str, int]:
             if corrected <= until:
                 b.status, b.corrected_on = "corrected", corrected
         breaches.append(b)
+    disputes = _disputes(rng, [b for b in breaches if b.status == "recorded"], standard, until)
     Breach.objects.bulk_create(breaches, batch_size=2000)
     # achievements: a clean year of inspections
     achievements = [Achievement(company_id=cid, kind="good_inspection", title=f"{year}年度检查无问题项目",
@@ -221,9 +231,42 @@ def build(*, since: dt.date, until: dt.date) -> dict[str, int]:
         else:
             PoolEntry.objects.create(company_id=cid, status="refused", applied_on=dt.date(2024, 1, 5),
                                      ended_on=dt.date(2024, 1, 15), reason="；".join(verdicts[cid]["reasons"]))
+    frozen = 0
+    if freeze:
+        from .services import evaluation_freeze, standard_in_force
+
+        for year in range(since.year, until.year + 1):
+            day = standard_in_force(dt.date(year, 12, 31)).evaluation_stored_from(year)
+            if day <= timezone.localdate():
+                frozen += evaluation_freeze(year, now=dt.datetime.combine(day, dt.time(1, 10), tzinfo=LOCAL))
     return {"inspections": len(rows), "findings": len(findings), "breaches": len(breaches),
-            "complaints": len(complaints), "project_managers": len(managers), "handovers": handovers,
-            "handover_defects": defects, "pool_members": pool}
+            "disputes": disputes, "complaints": len(complaints), "project_managers": len(managers),
+            "handovers": handovers, "handover_defects": defects, "pool_members": pool, "evaluation_lines": frozen}
+
+
+def _disputes(rng, recorded: list, standard, until: dt.date) -> int:
+    """A few companies dispute a breach within a fortnight: most re-checked in time (upheld, or
+    annulled), the latest ones still waiting — past their 15 working days by now, so the bureau's
+    list has overdue disputes to show (``disputes_remind`` tells the officers on its next run)."""
+    from fangguan.repairs.deadlines import add_workdays
+    from fangguan.repairs.models import CalendarDay
+
+    calendar = dict(CalendarDay.objects.values_list("day", "workday"))
+    by_day = sorted(recorded, key=lambda b: (b.occurred_on, b.company_id))
+    latest = by_day[-2:]  # the two latest breaches are the disputes still waiting
+    chosen = by_day[:-2]
+    chosen = sorted(rng.sample(chosen, min(len(chosen), max(1, len(recorded) // 25))) + latest,
+                    key=lambda b: (b.occurred_on, b.company_id))
+    for n, b in enumerate(chosen):
+        disputed = at(b.occurred_on + dt.timedelta(days=rng.randrange(2, 14)), 15)
+        b.disputed_at, b.dispute_reason = disputed, "整改已完成，记录有误（演示）"
+        b.recheck_due_at = add_workdays(disputed, standard.dispute_workdays, dict(calendar)).at
+        if n >= len(chosen) - 2 or disputed.date() > until:
+            b.status = "disputed"  # still waiting
+        else:
+            b.rechecked_at = b.recheck_due_at - dt.timedelta(days=rng.randrange(1, 10))
+            b.status = "annulled" if rng.random() < 0.3 else "recorded"
+    return len(chosen)
 
 
 def _plus_months(day: dt.date, months: int) -> dt.date:
@@ -243,11 +286,14 @@ def _handovers(rng, template, standard, contracts, actor, until):
 
     recent = list(Estate.objects.filter(delivered_on__gte=dt.date(2016, 1, 1), delivered_on__lte=until)
                   .order_by("delivered_on", "pk"))
-    old = [e for e in recent if e.delivered_on.year <= 2020][:46]
+    def company_of(e):
+        return next((c.company_id for c in contracts if c.area.estate_id == e.pk), None)
+
+    old = [e for e in recent if e.delivered_on.year <= 2020 and company_of(e) is not None][:PLAN_HANDOVERS]
     later = [e for e in recent if e.delivered_on.year > 2020]
     created = defects = 0
     for e in old + later:
-        company = next((c.company_id for c in contracts if c.area.estate_id == e.pk), None)
+        company = company_of(e)
         if company is None:
             continue
         if e.developer_id is None:

@@ -5,6 +5,9 @@ times — never names, phones or descriptions), and notices to the people concer
 
 from __future__ import annotations
 
+import datetime as dt
+from zoneinfo import ZoneInfo
+
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.urls import reverse
@@ -25,6 +28,13 @@ def company_staff(company_id):
         is_active=True, memberships__active=True, memberships__organisation__active=True,
         memberships__organisation__kind=OrgKind.COMPANY, memberships__organisation__company_id=company_id,
         memberships__role__in=[Role.COMPANY_MANAGER, Role.DISPATCHER]).distinct()
+
+
+def bureau_officers():
+    """The bureau's officers (who record breaches and re-check disputed ones)."""
+    return get_user_model().objects.filter(
+        is_active=True, memberships__active=True, memberships__organisation__active=True,
+        memberships__organisation__kind=OrgKind.BUREAU, memberships__role=Role.BUREAU_OFFICER).distinct()
 
 
 def _notify(users, title, body, url, topic):
@@ -68,6 +78,23 @@ def breach(record, kind: str, actor, at, *, note: str = "", data: dict | None = 
         with translation.override(settings.LANGUAGE_CODE):
             _notify(company_staff(record.company_id), _("A breach was recorded on your credit file"),
                     f"{record.get_severity_display()} · {record.points}", "", "supervision.breach.created")
+    return event
+
+
+def dispute_reminder(record, actor, at, *, overdue: bool) -> BreachEvent:
+    """The dispute clock reminded the bureau's officers to re-check a disputed breach: before the
+    day, or once it is past (the event row is the reminder's history)."""
+    due = record.recheck_due_at
+    event = BreachEvent.objects.create(breach=record, kind=EventKind.REMINDED, actor=actor, at=at,
+                                       data={"overdue": overdue, "recheck_due_at": due.isoformat()})
+    with translation.override(settings.LANGUAGE_CODE):
+        last_day = (due.astimezone(ZoneInfo(settings.TIME_ZONE)) - dt.timedelta(seconds=1)).date()
+        title = (_("Disputed breach not re-checked in time: %(company)s") if overdue
+                 else _("Disputed breach to re-check: %(company)s")) % {"company": record.company.name}
+        body = _("Re-check due by the end of %(day)s. %(rule)s") % {"day": last_day.isoformat(),
+                                                                    "rule": record.rule[:150]}
+        _notify(bureau_officers(), title, body, reverse("supervision:credit", args=[record.company_id]),
+                "supervision.breach.overdue" if overdue else "supervision.breach.reminder")
     return event
 
 

@@ -10,6 +10,8 @@ event row (``InspectionEvent`` …), the record's history.
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -64,6 +66,8 @@ class Standard(ScopedRecord):
     points_more_serious = models.PositiveSmallIntegerField(_("points: more serious breach"), default=6)
     points_minor = models.PositiveSmallIntegerField(_("points: minor breach"), default=3)
     dispute_workdays = models.PositiveSmallIntegerField(_("dispute re-checked within (working days)"), default=15)
+    dispute_remind_workdays = models.PositiveSmallIntegerField(
+        _("bureau reminded of a dispute's re-check (working days before it is due)"), default=3)
     correct_after_months_minor = models.PositiveSmallIntegerField(_("minor breach corrected after (months)"), default=1)
     correct_after_months_serious = models.PositiveSmallIntegerField(
         _("more serious breach corrected after (months)"), default=3)
@@ -92,6 +96,10 @@ class Standard(ScopedRecord):
     pool_clean_months = models.PositiveSmallIntegerField(
         _("pool: no especially serious breach in the last (months)"), default=12)
     pool_term_years = models.PositiveSmallIntegerField(_("pool: term (years)"), default=3)
+    evaluation_freeze_days = models.PositiveSmallIntegerField(
+        _("a year's evaluation stored after (days into the next year)"), default=31,
+        validators=[MaxValueValidator(365)],
+        help_text=_("31: stored from 1 February, a month for the year's last records to arrive."))
     basis = models.CharField(_("basis"), max_length=300, blank=True)
 
     objects = StandardQuerySet.as_manager()
@@ -115,6 +123,11 @@ class Standard(ScopedRecord):
     def points(self, severity: str) -> int:
         return {Severity.ESPECIALLY_SERIOUS: self.points_especially_serious,
                 Severity.MORE_SERIOUS: self.points_more_serious, Severity.MINOR: self.points_minor}[severity]
+
+    def evaluation_stored_from(self, year: int):
+        """The first day ``year``'s evaluation is stored (this standard being the one in force on
+        31 December of ``year``): 1 January of the next year plus the standard's days."""
+        return dt.date(year + 1, 1, 1) + dt.timedelta(days=self.evaluation_freeze_days)
 
     def grade(self, score: float | None) -> str | None:
         if score is None:
@@ -385,6 +398,8 @@ class Breach(ScopedRecord):
     dispute_reason = models.CharField(_("grounds of the dispute"), max_length=1000, blank=True)
     recheck_due_at = models.DateTimeField(_("re-check due"), null=True, blank=True)
     rechecked_at = models.DateTimeField(_("re-checked at"), null=True, blank=True)
+    recheck_reminded_at = models.DateTimeField(_("bureau reminded of the re-check at"), null=True, blank=True)
+    recheck_overdue_at = models.DateTimeField(_("bureau told the re-check is overdue at"), null=True, blank=True)
     corrected_on = models.DateField(_("corrected on"), null=True, blank=True)
     published_until = models.DateField(_("published until (exclusive)"))
 

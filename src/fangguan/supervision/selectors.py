@@ -78,7 +78,7 @@ def _clamp(value):
 
 
 def evaluation(user, *, date_from: dt.date, date_to: dt.date, town: int | None = None,
-               now: dt.datetime | None = None) -> dict:
+               now: dt.datetime | None = None, repair_figures: dict | None = None) -> dict:
     """Every company serving estates (in ``town``, if given) on ``date_to``, scored for the period:
 
     - repair service: the repairs figures selector's on-time response %, on-time completion %,
@@ -92,6 +92,8 @@ def evaluation(user, *, date_from: dt.date, date_to: dt.date, town: int | None =
     the score is the parts' weighted mean (a part with no records leaves its weight to the
     others), the grade and weights are the standard in force on ``date_to``, the rank is among
     the companies listed. Each part carries its figures and a link to the records behind it.
+    ``repair_figures``: ``repair_stats`` by company for the period, already read (the district's
+    and every town's evaluation of one year read the same figures: ``services.evaluation_freeze``).
     """
     standard = Standard.objects.in_force(date_to)
     contracts = Contract.objects.as_of(date_to)
@@ -106,7 +108,7 @@ def evaluation(user, *, date_from: dt.date, date_to: dt.date, town: int | None =
 
     repairs = {}
     if company_ids:
-        stats = repair_stats(user, "company", date_from, date_to, now=now)
+        stats = repair_figures or repair_stats(user, "company", date_from, date_to, now=now)
         repairs = {r["group"]["id"]: r for r in stats["items"]}
 
     insp = {r["company_id"]: r for r in Inspection.objects.visible_to(user).filter(
@@ -240,7 +242,11 @@ def pool_check(company_ids, day: dt.date) -> dict[int, dict]:
 
     standard = Standard.objects.in_force(day)
     system = system_actor()
-    evaluated = {it["company"]["id"]: it for it in year_evaluation(system, day.year - 1)["items"]}
+    # last year's grades: the stored lines' grades alone once the year is stored (not their parts)
+    stored = dict(YearEvaluation.objects.filter(year=day.year - 1, town__isnull=True).values_list("company_id",
+                                                                                                  "grade"))
+    evaluated = {cid: {"grade": grade or None} for cid, grade in stored.items()} if stored else {
+        it["company"]["id"]: it for it in year_evaluation(system, day.year - 1)["items"]}
     since = add_months(day, -standard.pool_clean_months)
     serious = set(Breach.objects.filter(company_id__in=company_ids, severity=Severity.ESPECIALLY_SERIOUS,
                                         occurred_on__gt=since, occurred_on__lte=day)

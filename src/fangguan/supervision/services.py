@@ -17,7 +17,8 @@ from collections.abc import Iterable
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
@@ -40,6 +41,7 @@ from fangguan.repairs.services import check_image
 from . import events
 from .choices import (
     COMPLAINT_WORKING,
+    BreachStatus,
     ComplaintChannel,
     DefectStatus,
     EventKind,
@@ -381,6 +383,46 @@ def _correct(actor, b, caps, now, p):
     return _text(p, "note", required=False), {}
 
 
+def dispute_overdue_q(now: dt.datetime) -> models.Q:
+    """Disputed breaches whose re-check is past its day (the 15 working days): the one place the
+    clock, the bureau's list and the reminder decide "overdue"."""
+    return models.Q(status=BreachStatus.DISPUTED, recheck_due_at__lt=now)
+
+
+def disputes_remind(*, now: dt.datetime) -> dict[str, int]:
+    """The dispute clock, as the system actor: the bureau's officers are reminded of a disputed
+    breach to re-check once its day is within the standard's working days (3), and told once it
+    is overdue — once each, the time kept on the breach (``recheck_reminded_at``,
+    ``recheck_overdue_at``), so running it again sends nothing. A dispute first seen already
+    overdue gets only the overdue notice."""
+    system = system_actor()
+    counts = {"reminded": 0, "overdue": 0}
+    disputed = Breach.objects.filter(status=BreachStatus.DISPUTED, recheck_due_at__isnull=False)
+    late = disputed.filter(dispute_overdue_q(now), recheck_overdue_at__isnull=True)
+    for b in late.select_related("company").order_by("recheck_due_at", "pk"):
+        with transaction.atomic():
+            if Breach.objects.filter(pk=b.pk, status=BreachStatus.DISPUTED, recheck_overdue_at__isnull=True).update(
+                    recheck_overdue_at=now, recheck_reminded_at=Coalesce("recheck_reminded_at", Value(now))) != 1:
+                continue
+            events.dispute_reminder(b, system, now, overdue=True)
+            counts["overdue"] += 1
+    ahead: dict[int, dt.datetime | None] = {}  # working days ahead -> the end of that window
+    soon = disputed.filter(recheck_due_at__gte=now, recheck_reminded_at__isnull=True)
+    for b in soon.select_related("company", "standard").order_by("recheck_due_at", "pk"):
+        n = b.standard.dispute_remind_workdays
+        if n not in ahead:
+            ahead[n] = deadlines.add_workdays(now, n).at if n else None
+        if ahead[n] is None or b.recheck_due_at > ahead[n]:
+            continue
+        with transaction.atomic():
+            if Breach.objects.filter(pk=b.pk, status=BreachStatus.DISPUTED, recheck_reminded_at__isnull=True).update(
+                    recheck_reminded_at=now) != 1:
+                continue
+            events.dispute_reminder(b, system, now, overdue=False)
+            counts["reminded"] += 1
+    return counts
+
+
 BREACH_HANDLERS = {"dispute": _dispute, "uphold": _recheck, "annul": _recheck, "correct": _correct}
 
 
@@ -544,7 +586,9 @@ def tick(now: dt.datetime | None = None) -> dict[str, int]:
                            late=late, escalate_one=lambda pk, level, deadline, at: _escalate_by_clock(
                                system, pk, level, deadline, at))
         defects = defects_escalate(now=now)
-    return {"to_committee": sent[Level.COMMITTEE], "to_town": sent[Level.TOWN], "defects_to_bureau": defects}
+        disputes = disputes_remind(now=now)
+    return {"to_committee": sent[Level.COMMITTEE], "to_town": sent[Level.TOWN], "defects_to_bureau": defects,
+            "disputes_reminded": disputes["reminded"], "disputes_overdue": disputes["overdue"]}
 
 
 def _escalate_by_clock(system, pk: int, level: str, deadline: str, now: dt.datetime) -> bool:
@@ -772,10 +816,10 @@ def refuse_unless(condition: bool, message: str) -> None:
 
 # --- Yearly evaluations ---------------------------------------------------------------------
 
-# A year's evaluation is stored once February has begun: a month for the year's last records to
-# arrive (a December complaint decided, the year's surveys entered). From then on its grades and
-# ranks are published figures and later records do not change them.
-FREEZE_FROM = (2, 1)  # month, day of the following year
+# A year's evaluation is stored once the standard's days into the next year have passed (31: from
+# 1 February — a month for the year's last records to arrive: a December complaint decided, the
+# year's surveys entered). From then on its grades and ranks are published figures and later
+# records do not change them.
 
 
 def evaluation_freeze(year: int, *, now: dt.datetime | None = None) -> int:
@@ -789,11 +833,15 @@ def evaluation_freeze(year: int, *, now: dt.datetime | None = None) -> int:
 
     if YearEvaluation.objects.filter(year=year).exists():
         return 0
+    from fangguan.repairs.selectors import repair_stats
+
     now = now or timezone.now()
     system = system_actor()
+    start, end = dt.date(year, 1, 1), dt.date(year, 12, 31)
+    figures = repair_stats(system, "company", start, end, now=now)  # the same for the district and each town
     rows = []
     for town in [None, *Town.objects.order_by("pk").values_list("pk", flat=True)]:
-        data = evaluation(system, date_from=dt.date(year, 1, 1), date_to=dt.date(year, 12, 31), town=town, now=now)
+        data = evaluation(system, date_from=start, date_to=end, town=town, now=now, repair_figures=figures)
         rows += [YearEvaluation(year=year, town_id=town, company_id=it["company"]["id"], score=it["score"],
                                 grade=it["grade"] or "", rank=it["rank"], parts=it["parts"],
                                 standard_from=data["standard"], frozen_at=now) for it in data["items"]]
@@ -806,9 +854,13 @@ def evaluation_freeze(year: int, *, now: dt.datetime | None = None) -> int:
 
 
 def evaluation_freeze_due(*, now: dt.datetime | None = None) -> int:
-    """The nightly step: store the last finished year once ``FREEZE_FROM`` has come."""
+    """The nightly step: store the last finished year once its day has come
+    (``Standard.evaluation_stored_from``, by the standard in force on that year's 31 December),
+    else the year before it."""
     now = now or timezone.now()
     today = timezone.localdate(now)
-    year = today.year - 1 if today >= dt.date(today.year, *FREEZE_FROM) else today.year - 2
     with audit_context(cause=current().cause or "evaluation_freeze"):
-        return evaluation_freeze(year, now=now)
+        for year in (today.year - 1, today.year - 2):
+            if today >= standard_in_force(dt.date(year, 12, 31)).evaluation_stored_from(year):
+                return evaluation_freeze(year, now=now)
+    return 0

@@ -2,15 +2,16 @@
 work; these only say when):
 
 - every five minutes, ``services.tick``: late complaints up the repairs ladder (neighbourhood
-  committee, then the town office) and handover defects past their 30 days to the bureau. The
+  committee, then the town office), handover defects past their 30 days to the bureau, and the
+  bureau's officers reminded of disputed breaches to re-check (before the day, and when overdue). The
   deadlines are in working days and the ladder's grace in hours, so five minutes late is
   immaterial, and the tick is idempotent (a run repeated or missed changes nothing but timing);
 - every night at 01:10 Shanghai time, ``services.pool_nightly``: pool members whose term ended
   leave, members who no longer meet the admission rules are removed with the reasons. It runs
   before the working day so owners' committees choosing a company see a checked pool, and at
   another minute than the other nightly work (backup 02:30, imports 03:17); first, once
-  February has begun, last year's evaluation is stored (``services.evaluation_freeze_due``) so
-  the pool is judged on the published grades."""
+  the standard's day has come (1 February), last year's evaluation is stored
+  (``services.evaluation_freeze_due``) so the pool is judged on the published grades."""
 
 import datetime as dt
 import zoneinfo

@@ -250,7 +250,7 @@ def credit(request, pk):
     if not reads_company_file(request.user, company.pk):
         raise Http404
     data = selectors.credit_file(request.user, company=company, as_of=timezone.localdate())
-    return render(request, "supervision/credit.html", {"company": company, "file": data})
+    return render(request, "supervision/credit.html", {"company": company, "file": data, "now": timezone.now()})
 
 
 @login_required
