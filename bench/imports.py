@@ -4,7 +4,11 @@ validation, scope, bulk write, one change-log row per record), beside PostgreSQL
 the same rows into the same table.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/fangguan_imports_bench \\
-        .venv/bin/python bench/imports.py [--rows 1000000] [--formats csv,xlsx] [--keep]
+        .venv/bin/python bench/imports.py [--rows 1000000] [--formats csv,xlsx] [--paths instance,fast] [--keep]
+
+``--paths``: which validation paths to run at full size (``FANGGUAN_FAST_IMPORTS`` 0 = model
+instances per row, 1 = ``FieldChecks`` and the instance-free write); both in one run put the
+before and after side by side. Memory flatness is shown by a tenth-size run of each format.
 
 The database named in DATABASE_URL is dropped and created afresh (never point it at real data).
 Each measurement runs in its own process, so its peak memory (VmHWM) is its own. Prints
@@ -72,7 +76,7 @@ def percentiles(values: list[float]) -> dict[str, float]:
 # --- children (each in its own process) --------------------------------------------------------
 
 
-def child_import(fmt: str, path: str) -> dict:
+def child_import(fmt: str, path: str, label: str = "") -> dict:
     import django
 
     django.setup()
@@ -102,7 +106,8 @@ def child_import(fmt: str, path: str) -> dict:
     seconds = time.perf_counter() - start
     job.file.delete(save=False)  # an applied job's upload is gone already; nothing left under var/
     job.error_sheet.delete(save=False)
-    return {"what": f"import {fmt}", "rows": job.rows_total, "created": job.created, "failed": job.failed,
+    cpu = resource.getrusage(resource.RUSAGE_SELF)
+    return {"what": f"{fmt} {label}".strip(), "rows": job.rows_total, "cpu_s": cpu.ru_utime + cpu.ru_stime, "created": job.created, "failed": job.failed,
             "status": job.status, "seconds": seconds, "peak_mb": peak_mb(), "batch_ms": percentiles(marks),
             "errors": job.errors[:3]}
 
@@ -204,9 +209,10 @@ def write_xlsx(path: Path, prefix: str, n: int) -> None:
     book.save(path)
 
 
-def run_child(*args: str) -> dict:
+def run_child(*args: str, fast: bool = True) -> dict:
+    env = dict(os.environ, FANGGUAN_FAST_IMPORTS="1" if fast else "0")
     out = subprocess.run([sys.executable, __file__, "--child", *args], check=True, capture_output=True, text=True,
-                         env=os.environ)
+                         env=env)
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
@@ -214,38 +220,44 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--formats", default="csv,xlsx")
+    parser.add_argument("--paths", default="fast", help="instance,fast: the validation paths at full size")
     parser.add_argument("--keep", action="store_true")
     parser.add_argument("--child", nargs="+")
     args = parser.parse_args()
     if args.child:
         kind, *rest = args.child
         result = child_copy(*rest) if kind == "copy" else child_import(kind, *rest)
+        result["load"] = os.getloadavg()[0]
         print(json.dumps(result, default=str))
         return
     url = os.environ.get("DATABASE_URL", "")
     if not url.startswith("postgres"):
         raise SystemExit("set DATABASE_URL to a PostgreSQL database the benchmark may drop and create")
     formats = args.formats.split(",")
+    paths = args.paths.split(",")
     small = max(1000, args.rows // 10)
-    sets = {"csv": "BCSV", "xlsx": "BXLS", "copy": "BCPY", "small": "BSML"}
+    sets = {"copy": "BCPY"}
+    for fmt in formats:
+        sets[f"{fmt}-small"] = f"S{fmt[0].upper()}"
+        for path in paths:
+            sets[f"{fmt}-{path}"] = f"{fmt[0].upper()}{path[0].upper()}"
     fresh_database(url)
     seed(list(sets.values()))
     results = []
     with tempfile.TemporaryDirectory(dir=ROOT / "var" if (ROOT / "var").exists() else None) as tmp:
         tmp = Path(tmp)
-        t = time.perf_counter()
         write_csv(tmp / "copy.csv", sets["copy"], args.rows)
         results.append(run_child("copy", str(tmp / "copy.csv"), sets["copy"]))
-        if "csv" in formats:
-            write_csv(tmp / "small.csv", sets["small"], small)
-            results.append(run_child("csv", str(tmp / "small.csv")))
-            write_csv(tmp / "homes.csv", sets["csv"], args.rows)
-            results.append(run_child("csv", str(tmp / "homes.csv")))
-        if "xlsx" in formats:
-            t = time.perf_counter()
-            write_xlsx(tmp / "homes.xlsx", sets["xlsx"], args.rows)
-            print(f"(wrote the .xlsx in {time.perf_counter() - t:.0f} s)", file=sys.stderr)
-            results.append(run_child("xlsx", str(tmp / "homes.xlsx")))
+        writers = {"csv": write_csv, "xlsx": write_xlsx}
+        for fmt in formats:
+            name = tmp / f"small.{fmt}"
+            writers[fmt](name, sets[f"{fmt}-small"], small)
+            results.append(run_child(fmt, str(name), f"fast, {small:,} rows"))
+            for path in paths:
+                name = tmp / f"homes-{path}.{fmt}"
+                writers[fmt](name, sets[f"{fmt}-{path}"], args.rows)
+                results.append(run_child(fmt, str(name), path, fast=path == "fast"))
+            print(f"({fmt} done)", file=sys.stderr)
         sizes = {p.name: p.stat().st_size for p in tmp.iterdir()}
         if args.keep:
             keep = ROOT / "var" / "bench-imports"
@@ -255,13 +267,14 @@ def main() -> None:
     copy = next(r for r in results if r["what"] == "COPY")
     print(f"\nhome rows into PostgreSQL ({args.rows:,} rows; files: "
           + ", ".join(f"{k} {v / 1e6:.1f} MB" for k, v in sorted(sizes.items())) + ")")
-    print(f"{'what':<14}{'rows':>10}{'seconds':>10}{'rows/s':>10}{'peak MB':>10}{'vs COPY':>9}"
-          f"{'batch p50':>11}{'p95':>8}{'p99':>8}")
+    print(f"{'what':<26}{'rows':>10}{'seconds':>10}{'rows/s':>10}{'peak MB':>10}{'vs COPY':>9}{'of COPY':>9}"
+          f"{'load':>6}{'batch p50':>11}{'p95':>8}{'p99':>8}")
     for r in results:
         rate = r["rows"] / r["seconds"]
         ratio = r["seconds"] / copy["seconds"] * copy["rows"] / max(r["rows"], 1)
         b = r.get("batch_ms", {})
-        print(f"{r['what']:<14}{r['rows']:>10,}{r['seconds']:>10.1f}{rate:>10,.0f}{r['peak_mb']:>10.0f}{ratio:>8.1f}x"
+        print(f"{r['what']:<26}{r['rows']:>10,}{r['seconds']:>10.1f}{rate:>10,.0f}{r['peak_mb']:>10.0f}{ratio:>8.1f}x"
+              f"{1 / ratio:>9.3f}{r.get('load', 0):>6.1f}"
               + (f"{b['p50']:>9.0f}ms{b['p95']:>6.0f}ms{b['p99']:>6.0f}ms" if b else ""))
         if r.get("failed") or r.get("status") == "failed":
             print("   problems:", r.get("errors"))

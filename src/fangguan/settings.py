@@ -192,6 +192,9 @@ CACHES = {
 FANGGUAN_FIGURES_CACHE_SECONDS = int(os.environ.get("FANGGUAN_FIGURES_CACHE_SECONDS", 24 * 3600))
 # List pages serialised from values() rows into JSON bytes (core.rows); 0: through the schemas
 FANGGUAN_FAST_LISTS = int(os.environ.get("FANGGUAN_FAST_LISTS", 1))
+# Imports of the kinds that opt in (homes) validate each distinct value once with the model's own
+# field rules and write new records without model instances (imports.specs); 0: the instance path
+FANGGUAN_FAST_IMPORTS = int(os.environ.get("FANGGUAN_FAST_IMPORTS", 1))
 # Repair figures answered from the per-day cells (repairs.figures) instead of one pass over the
 # requests. Off by default: at 200,000 requests the cells were nearly as many as the requests and
 # saved ~10% (docs/performance.md), while their median is exact only to its bucket. The cells are

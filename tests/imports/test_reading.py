@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
 from decimal import Decimal
 
 import pytest
@@ -198,3 +199,56 @@ def test_refusals_in_workbooks_written_by_libreoffice(place, run_import):
     assert [(e["row"], e["column"]) for e in job.errors] == [(3, "证件号码")]
     assert "校验" in job.errors[0]["message"]
     assert m.Person.objects.get(name="表格甲").phone_clear() == "13812345678"
+
+
+def calamine_rows(content: bytes) -> list[tuple[int, list]]:
+    """The rows as the reader gave them before it streamed: python-calamine, whole sheet. (Its
+    ``iter_rows`` starts at the sheet's first row but at the first used column: the old reader
+    numbered rows ``start + i + 1``, a row number too high by the empty rows above the data —
+    the spreadsheet's own number is ``i + 1``, which the streamed reader gives.)"""
+    from python_calamine import CalamineWorkbook
+
+    from fangguan.imports.reading import NOTES_SHEETS, _trim
+
+    book = CalamineWorkbook.from_filelike(io.BytesIO(content))
+    sheet = book.get_sheet_by_name([n for n in book.sheet_names if n not in NOTES_SHEETS][0])
+    _top, left = sheet.start or (0, 0)
+    return [(i + 1, _trim([""] * left + list(cells))) for i, cells in enumerate(sheet.iter_rows())
+            if _trim(list(cells))]
+
+
+@pytest.mark.parametrize("name", ["estates-libreoffice.xlsx", "homes-refusals-libreoffice.xlsx",
+                                  "homes-template-libreoffice.xlsx", "people-libreoffice.xlsx", "generated"])
+def test_streamed_xlsx_rows_are_calamine_s(name):
+    """The streamed .xlsx reader gives every row with the same number and the same cell values
+    (types included) as python-calamine's whole-sheet read, on workbooks saved by LibreOffice and
+    by code (numbers whole and not, dates, booleans, blank cells and rows, a sheet not at A1)."""
+    from openpyxl import Workbook
+
+    from fangguan.imports.reading import _trim, open_table
+    from fangguan.imports.specs import get_spec
+
+    if name == "generated":
+        book = Workbook()
+        ws = book.active
+        rows = [HOMES, ["IMP001", "1号", 1, "101", 1, 88.5, "住宅"],
+                ["IMP001", None, 2, 102.5, dt.date(2020, 1, 2), "", None], [None] * 7,
+                ["IMP001", True, False, "", dt.datetime(2020, 1, 2, 3, 4), dt.datetime(2020, 1, 2), -3],
+                ["x", 0, -3, 1e20, 12345678901, "  ", "'=1"]]
+        for i, row in enumerate(rows):
+            for j, value in enumerate(row):
+                ws.cell(row=3 + i, column=3 + j, value=value)
+        out = io.BytesIO()
+        book.save(out)
+        content = out.getvalue()
+    else:
+        content = (FILES / name).read_bytes()
+    spec = get_spec("people" if name.startswith("people") else "estates" if name.startswith("estates") else "homes")
+    table = open_table(io.BytesIO(content), "f.xlsx", spec)
+    streamed = [(n, _trim(cells)) for n, cells in table.rows]
+    expected = calamine_rows(content)[table.header_rows:]
+
+    def typed(rows):  # a blank text is an empty cell to every parser; calamine drops its spaces
+        return [(n, [(str, "") if isinstance(v, str) and not v.strip() else (type(v), v) for v in c]) for n, c in rows]
+
+    assert typed(streamed) == typed(expected)

@@ -8,7 +8,9 @@ database's own constraints included — and writes nothing.
 
 Rows are handled in batches (``spec.batch_size``): each batch is parsed, matched with one query
 per reference and per key, validated, written and counted before the next is read, so memory
-does not grow with the file (for CSV; an .xlsx sheet is read whole by calamine).
+does not grow with the file (CSV and .xlsx alike are streamed, ``reading``). Each column's parser
+runs once per distinct cell value of the job and, for the kinds that opt in (``fast=True``), the
+model's field rules once per distinct value (``specs.FieldChecks``).
 """
 
 from __future__ import annotations
@@ -182,9 +184,10 @@ def _run_locked(job: ImportJob, on_progress) -> ImportJob:
         table = open_table(fh, job.filename, spec)
         report = Report(job, table.headers)
         formula_columns = {i: c for i, c in enumerate(table.columns) if c is not None}
+        parsed: dict = {}  # each column's parsed cells, for this job (parse_row)
         with transaction.atomic():
             for batch in chunks(table.rows, spec.batch_size):
-                rows = [parse_row(spec, n, raw, table.columns, report.note) for n, raw in batch]
+                rows = [parse_row(spec, n, raw, table.columns, report.note, parsed) for n, raw in batch]
                 if formulas:
                     _formulas(rows, formulas, formula_columns, report)
                 spec.prepare(rows, ctx)

@@ -5,8 +5,9 @@
 - CSV is streamed: the encoding (UTF-8, UTF-8 with BOM or GBK) is detected by charset-normalizer
   on the first 64 KB, restricted to the encodings we accept, then the file is decoded as it is
   read, so memory does not grow with the file.
-- .xlsx is read by python-calamine, which loads one sheet whole (that is how the format works:
-  shared strings and cells live in one zip member). Formula cells give their cached value.
+- .xlsx is streamed too (openpyxl's read-only mode: the sheet's XML is parsed as rows are read;
+  the shared-strings table, each distinct text once, is the part held whole). Formula cells give
+  their cached value.
 - The header is the first row, or the first two rows of the templates' own layout (group
   headings merged across columns in row 1, column headings in row 2; a column without a group is
   merged down over both rows, so its heading is in row 1).
@@ -15,6 +16,7 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import re
 import unicodedata
@@ -193,7 +195,7 @@ def _open_csv(fh: IO[bytes], head: bytes, spec) -> Table:
     def rows() -> Iterator[tuple[int, list[Any]]]:
         yield from pending
         for n, record in it:
-            if any(c.strip() for c in record):
+            if "".join(record).strip():  # some cell is not blank
                 yield n, record
 
     def position() -> float:
@@ -209,7 +211,14 @@ def _open_csv(fh: IO[bytes], head: bytes, spec) -> Table:
 
 
 def _open_xlsx(fh: IO[bytes], spec) -> Table:
-    from python_calamine import CalamineWorkbook
+    """Rows are streamed from the sheet's XML (openpyxl's read-only mode), so memory does not grow
+    with the number of rows; what stays in memory is the workbook's shared-strings table (each
+    distinct text once). Cells come as python-calamine gave them before — numbers as float, dates
+    as date, empty cells as "" — so the parsers, the notes and the error sheet see the same values.
+    """
+    import zipfile
+
+    from openpyxl import load_workbook
 
     from fangguan.core.archives import ArchiveRefused, check_archive
 
@@ -217,21 +226,37 @@ def _open_xlsx(fh: IO[bytes], spec) -> Table:
         check_archive(fh)  # again here: whatever stored the file, nothing expands past the limits
     except ArchiveRefused as exc:
         raise FileProblem(" ".join(exc.messages)) from None
+
+    def unreadable(exc: Exception) -> FileProblem:
+        return FileProblem(_("The workbook cannot be read (%(problem)s).") % {"problem": type(exc).__name__})
+
     try:
-        book = CalamineWorkbook.from_filelike(fh)
-        names = book.sheet_names
+        book = load_workbook(fh, read_only=True, data_only=True)
+        names = book.sheetnames
         data_sheets = [n for n in names if n not in NOTES_SHEETS] or names
-        sheet = book.get_sheet_by_name(data_sheets[0])
-        top, left = sheet.start or (0, 0)
-        height = sheet.height
-        it = iter(sheet.iter_rows())  # the sheet is in memory (calamine's cells); rows become Python lazily
-    except Exception as exc:  # CalamineError, and calamine's own zip/xml errors for damaged files
-        raise FileProblem(_("The workbook cannot be read (%(problem)s).") % {"problem": type(exc).__name__}) from None
-    pad = [None] * left  # cells before the sheet's first used column
+        sheet = book[data_sheets[0]]
+        # the size the sheet declares (progress, and the width rows are padded to, as calamine
+        # did); not trusted for where to stop: some writers declare less than they wrote
+        height, width = sheet.max_row or None, sheet.max_column or 0
+        sheet.reset_dimensions()
+        it = iter(sheet.iter_rows(min_row=1, values_only=True))
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError, IndexError, AttributeError) as exc:
+        raise unreadable(exc) from None
+    except Exception as exc:  # the XML parser's own errors for damaged files
+        raise unreadable(exc) from None
 
     def numbered():
-        for i, cells in enumerate(it):
-            yield top + i + 1, pad + list(cells) if left else list(cells)
+        number = 0
+        try:
+            for cells in it:
+                number += 1
+                yield number, _as_calamine(cells, width)
+        except FileProblem:
+            raise
+        except Exception as exc:  # damaged XML found part-way through the sheet
+            raise unreadable(exc) from None
+        finally:
+            book.close()
 
     rows_in = numbered()
     first = next(((n, _trim(r)) for n, r in rows_in if _trim(r)), None)
@@ -241,7 +266,7 @@ def _open_xlsx(fh: IO[bytes], spec) -> Table:
     second = next(rows_in, None)
     headers, columns, rows_used = _find_header(first_cells, _trim(second[1]) if second else None, spec)
     pending = [second] if (second is not None and rows_used == 1) else []
-    total = max(0, top + height - header_at - (rows_used - 1))
+    total = max(0, height - header_at - (rows_used - 1)) if height else None
 
     def rows() -> Iterator[tuple[int, list[Any]]]:
         for n, cells in pending:
@@ -253,6 +278,24 @@ def _open_xlsx(fh: IO[bytes], spec) -> Table:
 
     return Table(fmt="xlsx", encoding="", headers=[str(h) for h in headers], columns=columns, rows=rows(),
                  total=total, header_rows=rows_used)
+
+
+def _as_calamine(cells: tuple, width: int) -> list[Any]:
+    """openpyxl's cell values in python-calamine's conventions (what the rest was written for):
+    whole numbers as float, a date-formatted cell at midnight as a date, empty as "", every row
+    as wide as the sheet."""
+    out = []
+    for value in cells:
+        if value is None:
+            value = ""
+        elif value.__class__ is int:
+            value = float(value)
+        elif value.__class__ is dt.datetime and not (value.hour or value.minute or value.second or value.microsecond):
+            value = value.date()
+        out.append(value)
+    if len(out) < width:
+        out.extend([""] * (width - len(out)))
+    return out
 
 
 NOTES_SHEETS = {"填写说明", "Notes"}

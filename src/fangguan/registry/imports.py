@@ -167,7 +167,7 @@ BUILDINGS = RegistrySpec(
 )
 
 HOMES = RegistrySpec(
-    kind="homes", label=gettext_lazy("Homes"), model=m.Home, bulk=True, key=("building", "room_number"),
+    kind="homes", label=gettext_lazy("Homes"), model=m.Home, bulk=True, fast=True, key=("building", "room_number"),
     related=("building__estate",),
     refs=(Ref("building", m.Building, ("estate", "building"), ("estate__code", "number"), related=("estate",)),),
     columns=[
