@@ -91,6 +91,7 @@ INSTALLED_APPS = [
     "fangguan.funds",
     "fangguan.supervision",
     "fangguan.planning",
+    "fangguan.search",
 ]
 # Last: Django merges catalogues with the first app winning, and the admin's translates words we
 # use differently ("Filter" 过滤器 where the pages say 筛选).
