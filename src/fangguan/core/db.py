@@ -12,3 +12,18 @@ def analyze() -> None:
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")
+
+
+def lock_referenced(model, pk) -> None:
+    """Take now the lock that the foreign-key check of a row pointing at ``model`` ``pk`` would
+    take at COMMIT (PostgreSQL's FOR KEY SHARE; Django makes foreign keys deferred). Deferred,
+    it comes after every other lock of the transaction — after cells of the figures, say — while
+    a transaction that changes that record locks it first, then the same cells: the two wait on
+    each other (bench/soak.py saw it). Taken first, the locks come in one order. SQLite: nothing
+    to do (one writer at a time)."""
+    if connection.vendor != "postgresql" or pk is None:
+        return
+    q = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT 1 FROM {q(model._meta.db_table)} WHERE {q(model._meta.pk.column)} = %s "  # noqa: S608
+                       "FOR KEY SHARE", [pk])

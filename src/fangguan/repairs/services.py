@@ -26,6 +26,7 @@ from fangguan.core import clock
 from fangguan.core.actors import system_actor
 from fangguan.core.audit import log_change, log_update, snapshot
 from fangguan.core.context import audit_context, current
+from fangguan.core.db import lock_referenced
 from fangguan.core.disk import ensure_room, size_of
 from fangguan.core.machine import SYSTEM, ActionConflict, ActionForbidden
 from fangguan.core.models import ChangeAction
@@ -219,6 +220,10 @@ def create_request(actor, *, estate, category, description, urgent=False, home=N
         )
         due.apply(req)
         req.possible_duplicate_of = _possible_duplicate(req, now)
+        # the earlier request is locked (FOR KEY SHARE) before the figures' cells, as every action
+        # on it locks it before them; left to the deferred foreign-key check at COMMIT, a
+        # dispatcher working on it and this filing deadlocked (bench/soak.py)
+        lock_referenced(RepairRequest, req.possible_duplicate_of_id)
         req.full_clean()
         try:
             with transaction.atomic():
@@ -466,6 +471,7 @@ def _merge(actor, req, caps, now, p):
         target = RepairRequest.objects.visible_to(actor).filter(pk=into_id, estate_id=req.estate_id).first()
     if target is None or not target.is_open or target.merged_into_id:
         raise ValidationError({"into": [_("Merge into another open request of the same estate.")]})
+    lock_referenced(RepairRequest, target.pk)  # before the figures' cells (see create_request)
     req.merged_into, req.closed_at = target, now
     return _text(p, "note", required=False), {"into": target.pk}
 

@@ -183,9 +183,10 @@ def cell(obj, column: Column) -> dict:
     return {"text": text, "url": url, "numeric": column.numeric}
 
 
-def columns_for(resource: Resource, *, without: str | None = None) -> list[dict]:
-    """Column headings of a list (``without`` drops the column a detail section is filtered on)."""
-    cols = [c for c in COLUMNS[resource.name] if c.key != without]
+def columns_for(resource: Resource, *, without: str | None = None, columns: tuple[Column, ...] | None = None) -> list[dict]:
+    """Column headings of a list: ``columns`` (a user's choice) or the list's own; ``without``
+    drops the column a detail section is filtered on."""
+    cols = [c for c in (columns or COLUMNS[resource.name]) if c.key != without]
     return [
         {"column": c, "label": label_of(resource.model, c), "sort": c.key if c.key in resource.ordering else None}
         for c in cols

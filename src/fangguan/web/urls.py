@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from . import audit, clear_exports, views
+from . import audit, clear_exports, lists, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -12,6 +12,9 @@ urlpatterns = [
     path("r/people/<int:pk>/reveal/", views.person_reveal, name="person-reveal"),
     path("r/<slug:resource>/export/clear/", clear_exports.clear_export, name="registry-clear-export"),
     path("r/<slug:resource>/", views.record_list, name="registry-list"),
+    path("r/<slug:resource>/columns/", lists.list_columns, name="registry-columns"),
+    path("r/<slug:resource>/filters/", lists.filter_save, name="registry-filter-save"),
+    path("r/<slug:resource>/filters/<int:pk>/delete/", lists.filter_delete, name="registry-filter-delete"),
     path("r/<slug:resource>/new/", views.record_create, name="registry-create"),
     path("r/<slug:resource>/<int:pk>/", views.record_detail, name="registry-detail"),
     path("r/<slug:resource>/<int:pk>/edit/", views.record_edit, name="registry-edit"),

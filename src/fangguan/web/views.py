@@ -43,6 +43,7 @@ from .forms import (
     input_names,
 )
 from .history import history_for
+from .preferences import chosen_columns, saved_filters
 from .tables import SECTIONS, columns_for, detail_fields, pages, rows_for, section_label
 
 SECTION_ROWS = 20
@@ -110,9 +111,9 @@ def _page_context(resource: Resource, **extra) -> dict:
 # --- List --------------------------------------------------------------------------------------
 
 
-def _headers(resource: Resource, ordering: str) -> list[dict]:
-    """Column headings with the ordering a click asks for (ascending first, then descending)."""
-    headers = columns_for(resource)
+def _headers(resource: Resource, ordering: str, user) -> list[dict]:
+    """The user's column headings with the ordering a click asks for (ascending first, then descending)."""
+    headers = columns_for(resource, columns=chosen_columns(user, resource))
     for h in headers:
         key = h["sort"]
         h["state"] = "asc" if ordering == key else "desc" if key and ordering == f"-{key}" else ""
@@ -140,12 +141,13 @@ def listing(request, resource: Resource) -> dict:
         qs = resource.order(qs, None)
     per_page = form.cleaned_data.get("per_page") or PAGE_SIZES[0]
     page = Paginator(qs, per_page).get_page(request.GET.get("page"))
-    headers = _headers(resource, ordering)
+    headers = _headers(resource, ordering, request.user)
     exported = {name: request.GET[name] for name in params} | ({"ordering": ordering} if ordering else {})
     return {
         "form": form, "problems": problems, "page": page, "headers": headers, "ordering": ordering,
         "rows": rows_for(page.object_list, headers), "elided": page.paginator.get_elided_page_range(page.number),
         "filtered": bool(params), "chips": form.chips(),
+        "saved_filters": saved_filters(request.user, resource), "current_query": urlencode(exported),
         # the API's export of the same rows (scoped, masked and logged there)
         "exports": {fmt: f"{reverse('api:api-root')}{resource.name}/export?{urlencode(exported | {'format': fmt})}"
                     for fmt in ("xlsx", "csv")},
