@@ -153,14 +153,32 @@ def main() -> None:
                 cursor.fetchall()
         return run
 
+    def sqls(*queries):  # several statements, as the service runs them
+        def run():
+            with connection.cursor() as cursor:
+                for query, params in queries:
+                    cursor.execute(query, params)
+                    cursor.fetchall()
+        return run
+
     bp = selectors.line_bp()
     cases = [
         ("one household's balance on a date", lambda: selectors.balance_on(account, day),
          sql('SELECT SUM(amount_fen) FROM funds_entry WHERE account_id = %s AND "on" <= %s', [account.pk, day])),
         ("an estate's half-year statement", lambda: services.statement_figures(estate, "fund", start, end),
-         sql('SELECT p.kind, SUM(e.amount_fen) FROM funds_entry e JOIN funds_account a ON a.id = e.account_id '
-             'JOIN funds_posting p ON p.id = e.posting_id WHERE a.estate_id = %s AND a.kind = \'home\' '
-             'AND e."on" BETWEEN %s AND %s GROUP BY p.kind', [estate.pk, start, end])),
+         sqls(('SELECT SUM(e.amount_fen) FROM funds_entry e JOIN funds_account a ON a.id = e.account_id '
+               'WHERE a.estate_id = %s AND a.kind = \'home\' AND e."on" < %s', [estate.pk, start]),
+              ('SELECT p.kind, SUM(e.amount_fen) FROM funds_entry e JOIN funds_account a ON a.id = e.account_id '
+               'JOIN funds_posting p ON p.id = e.posting_id WHERE a.estate_id = %s AND a.kind = \'home\' '
+               'AND e."on" BETWEEN %s AND %s GROUP BY p.kind', [estate.pk, start, end]),
+              ('SELECT a.home_id, SUM(e.amount_fen) FROM funds_entry e JOIN funds_account a ON a.id = e.account_id '
+               'WHERE a.estate_id = %s AND a.kind = \'home\' AND e."on" <= %s GROUP BY a.home_id', [estate.pk, end]),
+              ('SELECT s.home_id, p.name FROM registry_homeshare s JOIN registry_person p ON p.id = s.person_id '
+               'JOIN registry_home h ON h.id = s.home_id JOIN registry_building b ON b.id = h.building_id '
+               'WHERE b.estate_id = %s', [estate.pk]),
+              ('SELECT a.id, b.number, h.room_number FROM funds_account a JOIN registry_home h ON h.id = a.home_id '
+               'JOIN registry_building b ON b.id = a.building_id WHERE a.estate_id = %s AND a.kind = \'home\' '
+               'ORDER BY b.number, h.unit, h.room_number', [estate.pk]))),
         ("the re-collection scan (households below the line)",
          lambda: list(selectors.with_line(Account.objects.filter(kind="home"), bp).filter(selectors.below_q(bp))
                       .values("estate_id").annotate(n=selectors.models_count("pk"))),

@@ -7,9 +7,7 @@ the code's own predicates; rows are counted with our own queries on the two tabl
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 
 import pytest
 from django.test import Client, override_settings
@@ -17,6 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from fangguan.core.models import ChangeLog, SecurityEvent
+from tests.kit.files import csv_rows
 
 pytestmark = pytest.mark.django_db
 
@@ -104,7 +103,7 @@ def test_export_is_logged_with_its_filters_and_has_chinese_headers(users):
     client = _client(users, "auditor")
     response = client.get(CHANGES, {"object_type": "estate", "format": "csv"})
     assert response.status_code == 200
-    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
+    rows = csv_rows(b"".join(response.streaming_content))
     assert rows[0][:3] == ["时间", "用户", "操作"]
     assert len(rows) - 1 == min(ChangeLog.objects.filter(object_type="estate").count(), 100_000)
     event = SecurityEvent.objects.filter(action="export", actor_name="auditor").latest("id")

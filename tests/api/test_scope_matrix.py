@@ -15,6 +15,7 @@ from fangguan.registry import models as m
 from fangguan.registry.resources import RESOURCES
 
 from ..conftest import ROLES
+from ..kit.files import csv_text
 
 EVERYTHING_ROLES = {"admin", "auditor"}
 NOTHING_ROLES = {"sysadmin", "secadmin", "auditadmin"}
@@ -306,7 +307,7 @@ def test_each_role_exports_exactly_its_rows_masked_and_logged(api, users, oracle
         assert r.status_code == 200, (username, resource)
         text = b"".join(r.streaming_content).decode("utf-8")
         assert text.startswith("\ufeff")
-        rows = list(csv.DictReader(io.StringIO(text.lstrip("\ufeff"))))
+        rows = list(csv.DictReader(io.StringIO(csv_text(text))))
         assert {int(row["id"]) for row in rows} == oracle.expected(username, users[username], resource), (username, resource)
         event = SecurityEvent.objects.filter(action="export").latest("id")
         assert SecurityEvent.objects.filter(action="export").count() == before + 1

@@ -9,6 +9,7 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from fangguan.core.models import SecurityEvent
+from tests.kit.files import without_mark
 
 
 def _sheet(client, day):
@@ -17,8 +18,8 @@ def _sheet(client, day):
     assert response["Content-Type"].startswith("application/vnd.openxmlformats")
     assert f"registry-by-town-{day}.xlsx" in response["Content-Disposition"]
     book = load_workbook(io.BytesIO(b"".join(response.streaming_content)))
-    _sheet.years = list(book.worksheets[1].iter_rows(values_only=True))
-    return list(book.worksheets[0].iter_rows(values_only=True))
+    _sheet.years = without_mark(book.worksheets[1].iter_rows(values_only=True))
+    return without_mark(book.worksheets[0].iter_rows(values_only=True))
 
 
 def test_export_holds_the_figures_by_town_and_the_total(client, users, api):

@@ -5,7 +5,6 @@ security event. Oracles are this file's own ORM queries, not the module's scope 
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import io
 import os
@@ -22,19 +21,20 @@ from fangguan.exports.models import ExportJob
 from fangguan.notifications.models import Notification
 from fangguan.registry.demo import DEMO_PASSWORD
 from fangguan.registry.models import Home
+from tests.kit.files import csv_rows, without_mark
 
 pytestmark = pytest.mark.django_db
 
 
 def _csv_ids(content: bytes) -> list[int]:
-    rows = list(csv.reader(io.StringIO(content.decode("utf-8-sig"))))
+    rows = csv_rows(content)
     assert rows[0][0] == "id"
     return [int(r[0]) for r in rows[1:]]
 
 
 def _xlsx_ids(content: bytes) -> list[int]:
     sheet = openpyxl.load_workbook(io.BytesIO(content), read_only=True).worksheets[0]
-    rows = list(sheet.iter_rows(values_only=True))
+    rows = without_mark(sheet.iter_rows(values_only=True))
     assert rows[0][0] == "id"
     return [int(r[0]) for r in rows[1:]]
 
@@ -244,7 +244,7 @@ def test_a_background_file_writes_a_formula_as_text(users, fmt):
     with job.file.open("rb") as fh:
         content = fh.read()
     if fmt == "csv":
-        rows = list(csv.reader(io.StringIO(content.decode("utf-8-sig"))))
+        rows = csv_rows(content)
         row = next(r for r in rows[1:] if r[0] == str(home.pk))
         assert "'=1+2" in row
     else:

@@ -24,7 +24,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from fangguan.funds import services
-from fangguan.funds.models import Account, Application, Posting, Statement
+from fangguan.funds.models import Account, Application, AuditReport, Posting, Statement
 from fangguan.registry import models as rm
 from tests.kit.permissions import Case, api_ids, api_page, demo_users, expect, link_ids, page_of
 from tests.kit.permissions import world as built
@@ -47,7 +47,9 @@ def world() -> dict:
          "draft": apply("更换水泵（草稿）"), "urgent": apply("电梯停运抢修", emergency="lift"),
          "emergency": services.act(ywh, apply("水泵抢修", emergency="pump"), "authorise_emergency"),
          "statement": services.statement_publish(actor=ywh, estate=area.estate, ledger_name="fund",
-                                                 day=dt.date(2025, 3, 1))}
+                                                 day=dt.date(2025, 3, 1)),
+         "audit": services.audit_post(actor=ywh, estate=area.estate, kind="annual", period_start=dt.date(2024, 1, 1),
+                                      period_end=dt.date(2024, 12, 31), auditor="金山审计事务所", upload=_pdf())}
     w["home"] = Account.objects.get(kind="home", home_id=min(_own_homes(users["yezhu"])))
     w["bank"] = Account.objects.get(kind="bank", estate=area.estate)
     w["revenue"] = Account.objects.get(kind="revenue", area=area)
@@ -111,6 +113,17 @@ def statements(role, user) -> set:
     return set(Statement.objects.filter(estate_id__in=staff | _own_estates(user)).values_list("pk", flat=True))
 
 
+def audits(role, user) -> set:
+    """Audit reports: staff who read the estate's statements, all; its owners, those posted today
+    (posted for 30 days from the day they are posted)."""
+    staff = _staff_estates(role, user, statements=True)
+    if staff == ALL:
+        return set(AuditReport.objects.values_list("pk", flat=True))
+    today = timezone.localdate()
+    posted = Q(estate_id__in=_own_estates(user), posted_on__lte=today, posted_on__gt=today - dt.timedelta(days=30))
+    return set(AuditReport.objects.filter(Q(estate_id__in=staff) | posted).values_list("pk", flat=True))
+
+
 def figure_estates(role, user) -> set:
     """Figures by estate: every estate with a ledger the reader sees (bureau, auditors, town offices)."""
     with_ledger = set(Account.objects.values_list("estate_id", flat=True))
@@ -157,6 +170,24 @@ def _statement_csv():
 
     return SimpleUploadedFile("statement.csv", "交易日期,金额(元),流水号,摘要\n2025-03-05,100.00,KIT-1,缴存\n".encode(),
                               content_type="text/csv")
+
+
+def _pdf(name="audit.pdf"):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return SimpleUploadedFile(name, b"%PDF-1.4\n%%EOF\n", content_type="application/pdf")
+
+
+def _audits():
+    return tuple(AuditReport.objects.order_by("pk").values_list("pk", "estate_id", "kind", "period_start"))
+
+
+def _audit_body():
+    return {"estate": _w()["estate"].pk, "kind": "end_of_term", "period_start": "2020-06-01",
+            "period_end": "2025-05-31", "auditor": "金山审计事务所", "file": _pdf()}
+
+
+STATEMENT_READERS = expect(200, zhujing=404, wuye=404, sysadmin=404, secadmin=404, auditadmin=404)
 
 
 def _bank_lines():
@@ -238,6 +269,20 @@ SPEC = [
     # an import refused answers with the page and a message: only the bureau's writes anything
     Case("POST", "funds/reconciliation/", "/funds/reconciliation/", expect(302), may_change={"admin"},
          data=lambda: {"account": _w()["bank"].pk, "file": _statement_csv()}, snapshot=_bank_lines),
+    # --- audit reports: posting them the committee (or its bookkeeper) and the bureau; an estate
+    # whose fund books the caller cannot see reads as unknown
+    Case("GET", "api/v1/funds/audits", "/api/v1/funds/audits", expect(200), query={"limit": 500},
+         rows=audits, got=api_page),
+    Case("POST", "api/v1/funds/audits", "/api/v1/funds/audits", expect(403, admin=201, yeweihui=201, yezhu=404,
+                                                                         **NOT_FOUND),
+         multipart=True, data=_audit_body, snapshot=_audits),
+    Case("GET", "api/v1/funds/audits/<int:audit_id>/file", p("/api/v1/funds/audits/{pk}/file", "audit"),
+         STATEMENT_READERS),
+    Case("GET", "funds/audits/", "/funds/audits/", expect(200), rows=audits,
+         got=page_of(link_ids(r'href="/funds/audits/(\d+)/file/"'), 300)),
+    Case("POST", "funds/audits/", "/funds/audits/", expect(302), may_change={"admin", "yeweihui"},
+         data=_audit_body, snapshot=_audits),
+    Case("GET", "funds/audits/<int:pk>/file/", p("/funds/audits/{pk}/file/", "audit"), STATEMENT_READERS),
     # --- pages
     Case("GET", "funds/", "/funds/", expect(200), rows=home_accounts,
          got=page_of(link_ids(r'href="/funds/accounts/(\d+)/"'), 500)),

@@ -89,6 +89,31 @@ def test_postings_idempotent_balanced_and_refused_without_change(world):
     assert reverse.status_code == 201 and reverse.json()["reverses"] == r.json()["id"]
 
 
+def test_a_reversal_refused_for_lack_of_permission_says_403_before_409(world):
+    """The order of the answers: who may not reverse gets 403 (or 401 anonymous, 404 when the
+    posting is not theirs to see) whether or not the posting is already reversed — the 409 is
+    only for those who may reverse — and nothing changes on any refusal."""
+    bureau = client(world, "bureau")
+    a, bank = world.account("102").pk, world.bank.pk
+    body = {"key": "adj-r", "kind": "adjustment", "memo": "更正", "entries": [{"account": bank, "amount_fen": 300},
+                                                                           {"account": a, "amount_fen": -300}]}
+    done = bureau.post("/api/v1/funds/postings", body).json()["id"]
+    assert bureau.post(f"/api/v1/funds/postings/{done}/reverse", {"reason": "重复"}).status_code == 201
+    open_ = bureau.post("/api/v1/funds/postings", {**body, "key": "adj-r2"}).json()["id"]
+    before = ledger_state()
+    for pk in (done, open_):
+        assert client(world, None).post(f"/api/v1/funds/postings/{pk}/reverse", {"reason": "x"}).status_code == 401
+        for role in ("ann", "committee", "bookkeeper", "town", "auditor"):  # they see the posting (Ann: her home)
+            r = client(world, role).post(f"/api/v1/funds/postings/{pk}/reverse", {"reason": "x"})
+            assert r.status_code == 403, (role, pk, r.content)
+            assert "已" not in r.json().get("detail", ""), r.content
+        for role in ("outsider", "other_bookkeeper", "other_town"):
+            assert client(world, role).post(f"/api/v1/funds/postings/{pk}/reverse", {"reason": "x"}).status_code == 404
+    assert ledger_state() == before
+    assert bureau.post(f"/api/v1/funds/postings/{done}/reverse", {"reason": "重复"}).status_code == 409
+    assert ledger_state() == before
+
+
 def test_applications_through_the_api(world):
     committee = client(world, "committee")
     r = committee.post("/api/v1/funds/applications", {

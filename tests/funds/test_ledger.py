@@ -149,6 +149,25 @@ def test_a_reversal_mirrors_the_posting_and_only_once(world):
     assert_balances_are_sums()
 
 
+def test_permission_is_checked_before_anything_about_the_posting_is_told(world):
+    """Someone who may not reverse is refused with 403 — not told that the posting is already
+    reversed, is itself a reversal, or needs a reason — and nothing changes."""
+    system = system_actor()
+    posting = services.top_up(actor=system, account=world.account("102"), amount_fen=5000, key="tu-perm")
+    reversal = ledger.reverse(actor=system, posting=posting, reason="录错金额")
+    fresh = services.top_up(actor=system, account=world.account("102"), amount_fen=700, key="tu-perm-2")
+    before = (Posting.objects.count(), sums_by_sql())
+    for role in ("ann", "committee", "bookkeeper", "town", "auditor", "outsider"):
+        user = world.users[role]
+        for target, reason in ((posting, "again"), (reversal, "back"), (fresh, ""), (fresh, "重复")):
+            with pytest.raises(PermissionDenied):
+                ledger.reverse(actor=user, posting=target, reason=reason)
+    assert (Posting.objects.count(), sums_by_sql()) == before
+    with pytest.raises(ActionConflict):  # who may reverse still learns it is done already
+        ledger.reverse(actor=world.users["bureau"], posting=posting, reason="again")
+    assert (Posting.objects.count(), sums_by_sql()) == before
+
+
 def test_entries_and_postings_cannot_be_changed_even_with_sql(world):
     for sql in ("UPDATE funds_entry SET amount_fen = amount_fen + 1", "DELETE FROM funds_entry",
                 "UPDATE funds_posting SET memo = 'x'", "DELETE FROM funds_posting"):

@@ -12,10 +12,12 @@ from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
+from fangguan.core.demomark import is_export_mark
 from fangguan.imports.choices import TRANSITIONS, JobStatus
 from fangguan.imports.models import ImportJob
 from fangguan.imports.services import job_transition
 from fangguan.registry import models as m
+from tests.kit.files import csv_rows
 
 from .conftest import csv_bytes
 
@@ -87,15 +89,18 @@ def test_export_edit_import_corrects_the_record_instead_of_making_a_twin(place, 
     m.Home.objects.create(building=place.building, room_number="102", floor=1, area_m2=Decimal("81"))
     r = api("admin").get("/api/v1/homes/export", format=fmt, estate=place.estate.pk)
     assert r.status_code == 200
+    body = b"".join(r.streaming_content) if r.streaming else r.content
     if fmt == "csv":
-        rows = list(csv.reader(io.StringIO(b"".join(r.streaming_content).decode("utf-8-sig"))))
+        exported = list(csv.reader(io.StringIO(body.decode("utf-8-sig"))))
     else:
-        body = b"".join(r.streaming_content) if r.streaming else r.content
-        rows = CalamineWorkbook.from_filelike(io.BytesIO(body)).get_sheet_by_index(0).to_python()
+        exported = CalamineWorkbook.from_filelike(io.BytesIO(body)).get_sheet_by_index(0).to_python()
+    assert is_export_mark(exported[0][0])  # the test database holds the demo: the file says so first
+    rows = exported[1:]
     assert rows[0][0] == "id" and "小区编码" in rows[0] and len(rows) == 3
-    # re-importing the export as it is changes nothing
-    content = csv_bytes(rows)
-    assert run_import("admin", "homes", content).unchanged == 2
+    # re-importing the export as it is (its 演示数据 row too) changes nothing; the mark is skipped, and said so
+    job = run_import("admin", "homes", body, name=f"homes.{fmt}")
+    assert (job.unchanged, job.failed) == (2, 0), job.errors
+    assert [n["row"] for n in job.notes if n["column"] == "演示数据"] == [1]
     # a corrected room number changes the record
     room = rows[0].index("室号")
     for row in rows[1:]:
@@ -117,10 +122,10 @@ def test_people_export_is_an_import_file_masked_cells_unchanged(place, api, run_
         if username == "admin":
             r = api(username).post(f"/api/v1/people/export/clear?estate={place.estate.pk}",
                                    {"reason": "核对", "purpose": "核对产权", "format": "csv"})
-            rows = list(csv.reader(io.StringIO(b"".join(r.streaming_content).decode("utf-8-sig"))))[1:]  # watermark
+            rows = csv_rows(b"".join(r.streaming_content))[1:]  # watermark
         else:
             r = api(username).get("/api/v1/people/export", format="csv", estate=place.estate.pk)
-            rows = list(csv.reader(io.StringIO(b"".join(r.streaming_content).decode("utf-8-sig"))))
+            rows = csv_rows(b"".join(r.streaming_content))
         mine = [row for row in rows if row and row[0] == str(person.pk)]
         assert len(mine) == 1
         number = mine[0][rows[0].index("证件号码")]
@@ -187,7 +192,7 @@ def test_every_export_is_a_valid_import_file_of_its_kind(place, api, run_import,
         params = {"q": "IMP001"}
     r = api(username).get(f"/api/v1/{kind}/export", format="csv", **params)
     assert r.status_code == 200
-    rows = list(csv.reader(io.StringIO(b"".join(r.streaming_content).decode("utf-8-sig"))))
+    rows = csv_rows(b"".join(r.streaming_content))
     assert len(rows) > 1, kind
     from fangguan.accounts.models import User
     from fangguan.imports.specs import get_spec

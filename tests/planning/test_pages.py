@@ -11,6 +11,7 @@ import pytest
 
 from fangguan.core.models import SecurityEvent
 from fangguan.planning.models import Plan
+from tests.kit.files import without_mark
 
 
 @pytest.fixture
@@ -58,7 +59,7 @@ def test_report_has_the_annex_with_baseline_and_exports_xlsx(client, users, plan
     assert r.status_code == 200 and r["Content-Type"].startswith("application/vnd.openxmlformats")
     assert r["Content-Disposition"] == f'attachment; filename="plan-{plan.code}-2025-12-31.xlsx"'
     book = CalamineWorkbook.from_filelike(io.BytesIO(b"".join(r.streaming_content)))
-    rows = book.get_sheet_by_name("主要指标").to_python()
+    rows = without_mark(book.get_sheet_by_name("主要指标").to_python())
     assert rows[1][:5] == ["序号", "指标名称", "单位", "属性", "目标值"]
     assert [r[0] for r in rows[2:]] == [i.code for i in plan.indicators.all()]
     land = next(r for r in rows if r[0] == "1")

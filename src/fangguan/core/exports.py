@@ -110,11 +110,21 @@ def put(sheet, row: int, column: int, value: Any):
     return cell
 
 
+def _preambles(preamble: list[str] | None) -> list[list[str]]:
+    """The rows before the header: the demo mark while the database holds the generated demo
+    (``core.demomark``: every export says so, in its first row), then the caller's own (a clear
+    export's watermark)."""
+    from .demomark import export_mark
+
+    mark = export_mark()
+    return ([[mark]] if mark else []) + ([preamble] if preamble else [])
+
+
 def csv_lines(headers: list[str], rows: Iterable[list[Any]], *, preamble: list[str] | None = None) -> Iterator[str]:
     writer = csv.writer(_Echo())
     first = "\ufeff"
-    if preamble:
-        yield first + writer.writerow([csv_cell(v) for v in preamble])
+    for before in _preambles(preamble):
+        yield first + writer.writerow([csv_cell(v) for v in before])
         first = ""
     yield first + writer.writerow([csv_cell(v) for v in headers])
     for row in rows:
@@ -129,8 +139,8 @@ def xlsx_book(filename: str, headers: list[str], rows: Iterable[list[Any]], *, p
 
     book = Workbook(write_only=True)
     sheet = book.create_sheet(filename[:31])
-    if preamble:
-        append_row(sheet, preamble)
+    for before in _preambles(preamble):
+        append_row(sheet, before)
     append_row(sheet, headers)
     for row in rows:
         append_row(sheet, row)
@@ -159,8 +169,33 @@ def file_response(fmt: str, filename: str, headers: list[str], rows: Iterable[li
     return workbook_response(xlsx_book(filename, headers, rows), filename)
 
 
+def mark_demo(book) -> None:
+    """A report's own workbook (dashboard, plan): while the database holds the generated demo, each
+    of its sheets starts with the demo mark's row, the rest moved one row down. Write-only sheets
+    (lists: ``xlsx_book``) have it already."""
+    from openpyxl.worksheet._write_only import WriteOnlyWorksheet
+
+    from .demomark import export_mark
+
+    mark = export_mark()
+    if not mark:
+        return
+    for sheet in book.worksheets:
+        if isinstance(sheet, WriteOnlyWorksheet):
+            continue
+        sheet.insert_rows(1)
+        for merged in sheet.merged_cells.ranges:
+            merged.shift(0, 1)
+        if sheet.freeze_panes:
+            column, row = sheet.freeze_panes.rstrip("0123456789"), int(sheet.freeze_panes.lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ"))
+            sheet.freeze_panes = f"{column}{row + 1}"
+        put(sheet, 1, 1, mark)
+
+
 def workbook_response(book, filename: str) -> FileResponse:
-    """An openpyxl workbook as a ``filename``.xlsx download, spooled to disk past 16 MiB."""
+    """An openpyxl workbook as a ``filename``.xlsx download, spooled to disk past 16 MiB; a
+    report's sheets carry the demo mark first (``mark_demo``)."""
+    mark_demo(book)
     spool = tempfile.SpooledTemporaryFile(max_size=16 * 1024 * 1024)  # noqa: SIM115 - FileResponse closes it
     book.save(spool)
     spool.seek(0)
@@ -170,5 +205,5 @@ def workbook_response(book, filename: str) -> FileResponse:
     return response
 
 
-__all__ = ["file_response", "write_file", "xlsx_book", "csv_lines", "workbook_response", "CONTENT_TYPES", "csv_cell", "append_row", "put", "xlsx_value",
+__all__ = ["mark_demo", "file_response", "write_file", "xlsx_book", "csv_lines", "workbook_response", "CONTENT_TYPES", "csv_cell", "append_row", "put", "xlsx_value",
            "looks_like_formula", "FORMULA_START"]

@@ -488,3 +488,78 @@ def reconciliation(request, account: Id, month: str):
             "bank_only": [{**_bank_line(line), "near_entries": near} for line, near in r.bank_only],
             "ledger_only": r.ledger_only, "bank_total_fen": r.bank_total_fen, "ledger_total_fen": r.ledger_total_fen,
             "difference_fen": r.difference_fen, "reconciled": r.reconciled}
+
+
+# --- Audit reports -------------------------------------------------------------------------------
+
+
+class FundAuditOut(Schema):
+    id: int
+    estate: FundRefOut
+    kind: str
+    kind_label: str
+    period_start: dt.date
+    period_end: dt.date
+    auditor: str
+    posted_on: dt.date
+    posted_until: dt.date = Field(description="the last day it is posted (included)")
+    on_board: bool = Field(description="posted today")
+    size: int
+    digest: str = Field(description="SHA-256 of the PDF")
+    file_url: str
+
+
+class FundAuditPage(Schema):
+    count: int
+    items: list[FundAuditOut]
+
+
+def audit_out(a, today: dt.date) -> dict:
+    from django.urls import reverse
+
+    return {"id": a.pk, "estate": _ref(a.estate), "kind": a.kind, "kind_label": a.get_kind_display(),
+            "period_start": a.period_start, "period_end": a.period_end, "auditor": a.auditor,
+            "posted_on": a.posted_on, "posted_until": a.posted_until, "on_board": a.on_board(today), "size": a.size,
+            "digest": a.digest, "file_url": reverse("funds:audit-file", args=[a.pk])}
+
+
+@router.get("/audits", response=FundAuditPage, operation_id="funds_audits",
+            summary="Annual and end-of-term audit reports (owners: those posted today)")
+def audits(request, estate: Id | None = None, on_board: bool | None = None, limit: int | None = None,
+           offset: int | None = None):
+    from .models import AuditReport
+
+    today = timezone.localdate()
+    qs = AuditReport.objects.visible_to(request.user).select_related("estate")
+    if estate is not None:
+        qs = qs.filter(estate_id=estate)
+    if on_board is not None:
+        posted = {"posted_on__lte": today, "posted_until__gte": today}
+        qs = qs.filter(**posted) if on_board else qs.exclude(**posted)
+    count, items = paginate(qs, limit, offset)
+    return {"count": count, "items": [audit_out(a, today) for a in items]}
+
+
+@router.post("/audits", response={201: FundAuditOut, 404: Error}, operation_id="funds_audit_post",
+             summary="Attach an audit report (PDF) and post it to the owners for the parameter's days (30)")
+def audit_post(request, estate: Form[int], kind: Form[str], period_start: Form[dt.date], period_end: Form[dt.date],
+               auditor: Form[str], file: File[UploadedFile]):
+    # the estate: one whose fund books the caller keeps or reads (its bank account), else 404
+    from django.http import Http404
+
+    target = (Account.objects.visible_to(request.user).filter(kind="bank", estate_id=estate).select_related("estate")
+              .first() if 0 < estate < 2**63 else None)
+    if target is None:
+        raise Http404
+    report = services.audit_post(actor=request.user, estate=target.estate, kind=kind, period_start=period_start,
+                                 period_end=period_end, auditor=auditor, upload=file)
+    return 201, audit_out(report, timezone.localdate())
+
+
+@router.get("/audits/{int:audit_id}/file", response={200: None, 404: Error}, operation_id="funds_audit_file",
+            summary="The audit report's PDF")
+def audit_file(request, audit_id: int):
+    from .models import AuditReport
+    from .views import audit_response
+
+    return audit_response(get_or_404(AuditReport.objects.visible_to(request.user), audit_id))

@@ -114,6 +114,13 @@ class EventKind(models.TextChoices):
     WITHDRAWN = "withdrawn", pgettext_lazy("fund use", "withdrawn")
 
 
+class AuditKind(models.TextChoices):
+    """The audits of the fund's books posted to the owners (Shanghai 2020 rules Art. 67 ¶2)."""
+
+    ANNUAL = "annual", _("annual audit")
+    END_OF_TERM = "end_of_term", _("end-of-term audit")
+
+
 class RecollectionStatus(models.TextChoices):
     """Re-collection (续筹, Shanghai 2020 rules Art. 65 ¶3)."""
 

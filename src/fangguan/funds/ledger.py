@@ -137,7 +137,14 @@ def post(*, actor, key: str, kind: str, entries: Iterable, on=None, memo: str = 
 
 
 def reverse(*, actor, posting: Posting, reason: str, key: str | None = None, on=None, now=None) -> Posting:
-    """Correct a posting by its mirror image, dated ``on`` (today by default), with its reason."""
+    """Correct a posting by its mirror image, dated ``on`` (today by default), with its reason.
+
+    Permission comes first: someone who may not reverse this posting is refused (403) before
+    anything about the posting is told (already reversed, itself a reversal, a reason missing)."""
+    require(actor, ADD, Posting(key=key or f"reverse:{posting.key}"[:120], kind=PostingKind.REVERSAL,
+                                estate_id=posting.estate_id, on=on or timezone.localdate(now or timezone.now()),
+                                reverses=posting, application_id=posting.application_id, actor=actor,
+                                at=now or timezone.now()))
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": [_("Say why the posting is reversed.")]})

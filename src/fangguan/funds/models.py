@@ -27,6 +27,7 @@ from .choices import (
     CREDIT_NORMAL,
     LEDGER_OF,
     AccountKind,
+    AuditKind,
     BuildingClass,
     Emergency,
     EventKind,
@@ -415,3 +416,53 @@ class BankLine(models.Model):
 
     def __str__(self) -> str:
         return f"{self.account} · {self.on} · {self.reference}"
+
+
+def _audit_path(instance, filename: str) -> str:
+    return f"funds/audits/{instance.estate_id}/{instance.kind}-{instance.period_end:%Y%m%d}-{instance.digest[:12]}.pdf"
+
+
+class AuditReport(models.Model):
+    """An annual or end-of-term audit report of an estate's fund, attached as a PDF and posted to
+    the owners for the parameter's days (Shanghai 2020 rules Art. 67 ¶2: 30 days) — from
+    ``posted_on`` through ``posted_until``, both included. Never changed once posted (database
+    triggers); ``digest`` is the SHA-256 of the file."""
+
+    estate = models.ForeignKey("registry.Estate", verbose_name=_("estate"), on_delete=models.PROTECT,
+                               related_name="fund_audits")
+    kind = models.CharField(_("kind"), max_length=12, choices=AuditKind.choices)
+    period_start = models.DateField(_("period from"))
+    period_end = models.DateField(_("period to"))
+    auditor = models.CharField(_("audit firm"), max_length=200)
+    file = models.FileField(_("report (PDF)"), upload_to=_audit_path, max_length=200)
+    size = models.PositiveIntegerField(_("size (bytes)"))
+    digest = models.CharField(max_length=64)
+    posted_on = models.DateField(_("posted on"))
+    posted_until = models.DateField(_("posted until"))
+    posted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    posted_at = models.DateTimeField(_("posted at"))
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("audit report")
+        verbose_name_plural = _("audit reports")
+        ordering = ["-posted_on", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["estate", "kind", "period_start", "period_end"],
+                                    name="auditreport_unique_period"),
+            models.CheckConstraint(name="auditreport_period_order", condition=Q(period_end__gte=models.F("period_start"))),
+            models.CheckConstraint(name="auditreport_posting_order",
+                                   condition=Q(posted_until__gte=models.F("posted_on"))),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.estate} · {self.get_kind_display()} · {self.period_start}–{self.period_end}"
+
+    @property
+    def name(self) -> str:
+        return str(self)
+
+    def on_board(self, day) -> bool:
+        """Posted on ``day`` (the owners see it on their estate's page)."""
+        return self.posted_on <= day <= self.posted_until

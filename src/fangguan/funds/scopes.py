@@ -216,6 +216,28 @@ class StatementRule(Rule):
         return may_keep_some_books(user) if record is None else keeps_books(user, record.estate_id)
 
 
+class AuditReportRule(Rule):
+    """Staff who read the estate's statements see its audit reports; its owners see a report while
+    it is posted (``posted_on`` through ``posted_until``: Art. 67 ¶2). Posting one: the estate's
+    owners' committee or its bookkeeper, or the bureau."""
+
+    def visible(self, qs, user):
+        q = _estate_q(user, "estate", statements=True)
+        if q is None:
+            return qs
+        today = timezone.localdate()
+        for estates in own_estates(user):
+            q |= Q(estate__in=estates, posted_on__lte=today, posted_until__gte=today)
+        return qs.filter(q)
+
+    def allows(self, user, action, record):
+        if action != ADD:
+            return False
+        if record is None:
+            return is_bureau(user) or may_keep_some_books(user)
+        return is_bureau(user) or keeps_books(user, record.estate_id)
+
+
 class RecollectionRule(Rule):
     def visible(self, qs, user):
         q = _estate_q(user, "estate", owners=True)
@@ -275,6 +297,7 @@ def register_all() -> None:
     register_scope(m.Application, ApplicationRule())
     register_scope(m.ApplicationEvent, HangsFromApplication())
     register_scope(m.Statement, StatementRule())
+    register_scope(m.AuditReport, AuditReportRule())
     register_scope(m.Recollection, RecollectionRule())
     register_scope(m.Engagement, EngagementRule())
     register_scope(m.FundRule, FundRuleRule())

@@ -559,3 +559,67 @@ def log_change_created(actor, instance) -> None:
     from fangguan.core.models import ChangeAction
 
     log_change(actor=actor, action=ChangeAction.CREATE, instance=instance, after={"estate": instance.estate_id})
+
+
+# --- Audit reports (Art. 67 ¶2) --------------------------------------------------------------
+
+MAX_AUDIT_BYTES = 20 * 1024 * 1024
+
+
+def audit_post(*, actor, estate: Estate, kind: str, period_start: dt.date, period_end: dt.date, auditor: str,
+               upload, on: dt.date | None = None, now=None):
+    """Attach an annual or end-of-term audit report (a PDF) of the estate's fund and post it to the
+    owners from ``on`` (today) for the parameter's days (``audit_posting_days``: 30): the owners'
+    committee or its bookkeeper, or the bureau. Refused (403) before anything is checked or
+    stored; a period already posted is a conflict (409); nothing is written on a refusal."""
+    import hashlib
+
+    from fangguan.core.audit import log_change
+    from fangguan.core.disk import ensure_room
+    from fangguan.core.models import ChangeAction
+
+    from .choices import AuditKind
+    from .models import AuditReport
+
+    now = now or timezone.now()
+    on = on or timezone.localdate(now)
+    report = AuditReport(estate=estate, kind=kind, period_start=period_start, period_end=period_end,
+                         auditor=(auditor or "").strip()[:200], posted_on=on, posted_until=on, posted_by=actor,
+                         posted_at=now, size=0, digest="")
+    require(actor, ADD, report)
+    errors = {}
+    if kind not in AuditKind.values:
+        errors["kind"] = [_("Say whether it is the annual or the end-of-term audit.")]
+    if not period_start or not period_end or period_end < period_start:
+        errors["period_end"] = [_("The period audited must end on or after its start.")]
+    elif period_end >= on:
+        errors["period_end"] = [_("An audit covers a period that has ended.")]
+    if not report.auditor:
+        errors["auditor"] = [_("Name the audit firm.")]
+    data = b""
+    if upload is None:
+        errors["file"] = [_("Attach the audit report.")]
+    else:
+        fh = getattr(upload, "file", upload)
+        fh.seek(0)
+        data = fh.read(MAX_AUDIT_BYTES + 1)
+        if len(data) > MAX_AUDIT_BYTES:
+            errors["file"] = [_("An audit report may be at most %(mb)s MB.") % {"mb": MAX_AUDIT_BYTES // (1024 * 1024)}]
+        elif not data.startswith(b"%PDF-"):
+            errors["file"] = [_("Attach the report as a PDF file.")]
+    if errors:
+        raise ValidationError(errors)
+    if AuditReport.objects.filter(estate=estate, kind=kind, period_start=period_start, period_end=period_end).exists():
+        raise ActionConflict(_("This audit is already posted."))
+    report.posted_until = on + dt.timedelta(days=rule_on(on).audit_posting_days - 1)
+    report.size, report.digest = len(data), hashlib.sha256(data).hexdigest()
+    ensure_room(len(data))
+    from django.core.files.base import ContentFile
+
+    with transaction.atomic():
+        report.file.save("report.pdf", ContentFile(data), save=False)
+        report.save()
+        log_change(actor=actor, action=ChangeAction.CREATE, instance=report,
+                   after={"estate": estate.pk, "kind": kind, "period": f"{period_start}..{period_end}",
+                          "posted": f"{report.posted_on}..{report.posted_until}", "digest": report.digest})
+    return report

@@ -18,4 +18,6 @@ urlpatterns += [
     path("figures/", views.figures, name="figures"),
     path("recollection/", views.recollection, name="recollection"),
     path("reconciliation/", views.reconciliation, name="reconciliation"),
+    path("audits/", views.audits, name="audits"),
+    path("audits/<int:pk>/file/", views.audit_file, name="audit-file"),
 ]

@@ -5,6 +5,8 @@ share and the steps the user may take, a new application. Thin: reads through ``
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -42,6 +44,7 @@ def nav_section(user):
                       "url": reverse("funds:applications")})
     if k & (STAFF | {OrgKind.NEIGHBOURHOOD}) or OWNER in k:
         items.append({"name": "funds-statements", "label": _("Fund statements"), "url": reverse("funds:statements")})
+        items.append({"name": "funds-audits", "label": _("Audit reports"), "url": reverse("funds:audits")})
     if k & {OrgKind.BUREAU, OrgKind.AUDIT, OrgKind.TOWN_OFFICE}:
         items.append({"name": "funds-figures", "label": _("Fund figures"), "url": reverse("funds:figures")})
         items.append({"name": "funds-recollection", "label": _("Re-collection watch"),
@@ -291,7 +294,11 @@ def reconciliation(request):
     accounts = list(bank.bank_accounts_for(request.user))
     chosen = request.POST.get("account") or request.GET.get("account") or ""
     account = next((a for a in accounts if str(a.pk) == chosen), None)
-    month = request.GET.get("month") or timezone.localdate().strftime("%Y-%m")
+    month = request.GET.get("month") or ""
+    if not month and account is not None:  # the latest month the bank's statement reaches, else this month
+        last = account.bank_lines.order_by("-on").values_list("on", flat=True).first()
+        month = last.strftime("%Y-%m") if last else ""
+    month = month or timezone.localdate().strftime("%Y-%m")
     if request.method == "POST":
         try:
             if account is None:
@@ -318,3 +325,60 @@ def reconciliation(request):
             error = "；".join(exc.messages)
     return render(request, "funds/reconciliation.html", {
         "accounts": accounts, "account": account, "month": month, "report": report, "error": error})
+
+
+def audit_response(report):
+    """The report's PDF, for whoever may see the report (never a public media URL)."""
+    from django.http import FileResponse
+
+    return FileResponse(report.file.open("rb"), content_type="application/pdf", as_attachment=False,
+                        filename=f"audit-{report.estate_id}-{report.kind}-{report.period_end:%Y%m%d}.pdf")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def audits(request):
+    """Annual and end-of-term audit reports: staff of the estate see them all, owners those posted
+    today; the committee, its bookkeeper or the bureau attach one (a PDF) and post it for 30 days."""
+    from .models import AuditReport
+
+    if request.method == "POST":
+        bank_account = Account.objects.visible_to(request.user).filter(
+            kind="bank", estate_id=request.POST.get("estate") if (request.POST.get("estate") or "").isdigit()
+            else None).select_related("estate").first()
+        try:
+            if bank_account is None:
+                raise ValidationError(_("Choose an estate."))
+            days = {}
+            for name in ("period_start", "period_end"):
+                try:
+                    days[name] = dt.date.fromisoformat((request.POST.get(name) or "").strip())
+                except ValueError:
+                    raise ValidationError(_("Give the period audited as two dates.")) from None
+            services.audit_post(actor=request.user, estate=bank_account.estate, kind=request.POST.get("kind", ""),
+                                auditor=request.POST.get("auditor", ""), upload=request.FILES.get("file"), **days)
+        except (ActionConflict, PermissionDenied) as exc:
+            messages.error(request, str(exc))
+        except ValidationError as exc:
+            messages.error(request, "；".join(exc.messages))
+        else:
+            messages.success(request, _("The audit report is posted."))
+        return redirect("funds:audits")
+    today = timezone.localdate()
+    items = list(AuditReport.objects.visible_to(request.user).select_related("estate")[:300])
+    may_post = can(request.user, ADD, AuditReport)
+    estates = (Account.objects.visible_to(request.user).filter(kind="bank").select_related("estate")
+               if may_post else [])
+    from .choices import AuditKind
+
+    return render(request, "funds/audits.html", {
+        "audits": [(a, a.on_board(today)) for a in items], "may_post": may_post, "estates": estates,
+        "kinds": AuditKind.choices})
+
+
+@login_required
+@require_GET
+def audit_file(request, pk: int):
+    from .models import AuditReport
+
+    return audit_response(get_object_or_404(AuditReport.objects.visible_to(request.user), pk=pk))

@@ -27,6 +27,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from fangguan.core.context import audit_context
+from fangguan.core.demomark import EXPORT_MARK
 
 from .choices import JobStatus, Mode
 from .models import ImportJob, errors_kept
@@ -183,6 +184,11 @@ def _run_locked(job: ImportJob, on_progress) -> ImportJob:
         formulas = formula_cells(fh) if job.file_format == "xlsx" else set()
         table = open_table(fh, job.filename, spec)
         report = Report(job, table.headers)
+        if table.demo_row is not None:
+            report.notes[("", "demo")] = {
+                "column": EXPORT_MARK, "count": 1, "row": table.demo_row,
+                "what": _("Row %(row)s is the 演示数据 (demo data) mark of an export, not a record: skipped.") % {
+                    "row": table.demo_row}}
         formula_columns = {i: c for i, c in enumerate(table.columns) if c is not None}
         parsed: dict = {}  # each column's parsed cells, for this job (parse_row)
         with transaction.atomic():

@@ -97,6 +97,7 @@ class Table:
     position: Any = None  # callable -> fraction read (csv)
     header_rows: int = 1
     handle: Any = None
+    demo_row: int | None = None  # the row of an export's 演示数据 mark, skipped (``core.demomark``)
 
 
 def match_header(cells: list[Any], spec) -> tuple[list[Any], list[str]]:
@@ -136,6 +137,17 @@ def _find_header(first: list[Any], second: list[Any] | None, spec) -> tuple[list
         if not problems2:
             return merged, columns2, 2
     raise FileProblem(" ".join(problems), row=1)
+
+
+def _past_demo_mark(first, rows) -> tuple[tuple[int, list[Any]] | None, int | None]:
+    """An export made while the database held the generated demo starts with a 演示数据 row
+    (``core.demomark``): it is not the header and never a record. Skipped — the next non-empty
+    row is the header — and its row number returned, so the job says it was skipped."""
+    from fangguan.core.demomark import is_export_mark
+
+    if first is None or not first[1] or not is_export_mark(first[1][0]):
+        return first, None
+    return next(((n, _trim(r)) for n, r in rows if _trim(r)), None), first[0]
 
 
 def _trim(cells: list[Any]) -> list[Any]:
@@ -178,6 +190,7 @@ def _open_csv(fh: IO[bytes], head: bytes, spec) -> Table:
 
     it = records()
     first = next(((n, _trim(r)) for n, r in it if _trim(r)), None)
+    first, demo_row = _past_demo_mark(first, it)
     if first is None:
         raise FileProblem(_("The file has no header row."))
     header_at, first_cells = first
@@ -205,7 +218,7 @@ def _open_csv(fh: IO[bytes], head: bytes, spec) -> Table:
             return 1.0
 
     table = Table(fmt="csv", encoding=encoding, headers=[str(h) for h in headers], columns=columns, rows=rows(),
-                  position=position, header_rows=rows_used)
+                  position=position, header_rows=rows_used, demo_row=demo_row)
     table.handle = text  # the decoder closes the file when it is collected: keep it while rows are read
     return table
 
@@ -260,6 +273,7 @@ def _open_xlsx(fh: IO[bytes], spec) -> Table:
 
     rows_in = numbered()
     first = next(((n, _trim(r)) for n, r in rows_in if _trim(r)), None)
+    first, demo_row = _past_demo_mark(first, rows_in)
     if first is None:
         raise FileProblem(_("The file is empty."))
     header_at, first_cells = first
@@ -277,7 +291,7 @@ def _open_xlsx(fh: IO[bytes], spec) -> Table:
                 yield n, cells
 
     return Table(fmt="xlsx", encoding="", headers=[str(h) for h in headers], columns=columns, rows=rows(),
-                 total=total, header_rows=rows_used)
+                 total=total, header_rows=rows_used, demo_row=demo_row)
 
 
 def _as_calamine(cells: tuple, width: int) -> list[Any]:

@@ -1,0 +1,133 @@
+"""Annual and end-of-term audit reports (Shanghai 2020 rules Art. 67 ¶2): attached as a PDF and
+posted to the owners for 30 days — the owners of the estate see a report from the day it is posted
+through the 30th day, not on the 31st; the estate's staff see every report; who may not post is
+refused (403) before anything is checked, and no refusal stores anything."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import DatabaseError, connection, transaction
+from django.utils import timezone
+
+from fangguan.core.machine import ActionConflict
+from fangguan.funds import services
+from fangguan.funds.models import AuditReport
+
+from .conftest import login
+from .test_api import client
+
+pytestmark = pytest.mark.django_db
+
+PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+YEAR = (dt.date(2024, 1, 1), dt.date(2024, 12, 31))
+TERM = (dt.date(2020, 6, 1), dt.date(2025, 5, 31))
+
+
+def pdf(name="audit.pdf", data=PDF):
+    return SimpleUploadedFile(name, data, content_type="application/pdf")
+
+
+def stored():
+    return list(AuditReport.objects.order_by("pk").values_list("pk", "estate_id", "kind", "posted_on", "digest"))
+
+
+def post(world, role, kind="annual", period=YEAR, on=None, upload=None, auditor="金山审计事务所"):
+    return services.audit_post(actor=world.users[role], estate=world.estate, kind=kind, period_start=period[0],
+                               period_end=period[1], auditor=auditor, upload=upload or pdf(), on=on)
+
+
+def test_owners_see_a_report_through_its_30th_day_and_not_on_the_31st(world):
+    today = timezone.localdate()
+    day_30 = post(world, "committee", on=today - dt.timedelta(days=29))  # today is its 30th day on the board
+    day_31 = post(world, "bookkeeper", kind="end_of_term", period=TERM, on=today - dt.timedelta(days=30))
+    assert (day_30.posted_until - day_30.posted_on).days + 1 == 30 and day_30.posted_until == today
+    assert day_31.posted_until == today - dt.timedelta(days=1)
+    for owner in ("ann", "fay"):  # owners of the estate: the report of its 30th day only
+        body = client(world, owner).get("/api/v1/funds/audits").json()
+        assert [(a["id"], a["on_board"]) for a in body["items"]] == [(day_30.pk, True)], owner
+        c = client(world, owner)
+        assert c.get(f"/api/v1/funds/audits/{day_30.pk}/file").status_code == 200
+        assert c.get(f"/api/v1/funds/audits/{day_31.pk}/file").status_code == 404
+        page = login(world.users[owner])
+        r = page.get(f"/funds/audits/{day_30.pk}/file/")
+        assert r.status_code == 200 and b"".join(r.streaming_content) == PDF
+        assert page.get(f"/funds/audits/{day_31.pk}/file/").status_code == 404
+        assert f"/funds/audits/{day_31.pk}/file/" not in page.get("/funds/audits/").content.decode()
+    for role in ("committee", "bookkeeper", "bureau", "town", "auditor", "neighbourhood"):  # staff: both
+        items = client(world, role).get("/api/v1/funds/audits", estate=world.estate.pk).json()["items"]
+        assert {a["id"]: a["on_board"] for a in items} == {day_30.pk: True, day_31.pk: False}, role
+        assert client(world, role).get("/api/v1/funds/audits", on_board="false").json()["count"] == 1, role
+    for role in ("outsider", "other_town", "other_bookkeeper", "company", "it"):  # nobody else
+        assert client(world, role).get("/api/v1/funds/audits").json()["count"] == 0, role
+        assert client(world, role).get(f"/api/v1/funds/audits/{day_30.pk}/file").status_code == 404, role
+    assert client(world, None).get("/api/v1/funds/audits").status_code == 401
+
+
+def test_the_report_as_posted_is_the_file_and_its_digest(world):
+    import hashlib
+
+    report = post(world, "committee")
+    with report.file.open("rb") as fh:
+        assert fh.read() == PDF
+    assert report.digest == hashlib.sha256(PDF).hexdigest() and report.size == len(PDF)
+    for sql in ("UPDATE funds_auditreport SET auditor = 'x'", "DELETE FROM funds_auditreport"):
+        with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(sql)
+    assert AuditReport.objects.get(pk=report.pk).auditor == "金山审计事务所"
+
+
+def test_refusals_come_in_order_and_change_nothing(world):
+    first = post(world, "committee")
+    before = stored()
+    for role in ("ann", "town", "auditor", "neighbourhood", "company", "other_bookkeeper", "it"):
+        for upload in (pdf(), pdf("x.txt", b"not a pdf")):  # refused before the file is looked at
+            with pytest.raises(PermissionDenied):
+                post(world, role, upload=upload)
+        with pytest.raises(PermissionDenied):  # … and before the conflict is told
+            post(world, role, period=(first.period_start, first.period_end))
+    bad = [dict(upload=pdf("x.pdf", b"GIF89a not a pdf")), dict(kind="monthly"), dict(auditor="  "),
+           dict(period=(dt.date(2024, 12, 31), dt.date(2024, 1, 1))),
+           dict(period=(dt.date(2024, 1, 1), timezone.localdate()))]  # a period not yet over
+    for kw in bad:
+        with pytest.raises(ValidationError):
+            post(world, "committee", **kw)
+    with pytest.raises(ActionConflict):
+        post(world, "bookkeeper")
+    assert stored() == before
+
+
+def test_through_the_api_and_the_page(world):
+    url = "/api/v1/funds/audits"
+    form = {"estate": world.estate.pk, "kind": "annual", "period_start": "2023-01-01", "period_end": "2023-12-31",
+            "auditor": "金山审计事务所"}
+
+    def send(role, **extra):
+        c = client(world, role)
+        return c.client.post(url, {**form, "file": pdf(), **extra}, **c.headers)
+
+    for role, status in {"ann": 404, "outsider": 404, "company": 404, "other_bookkeeper": 404, "town": 403,
+                         "auditor": 403, None: 401}.items():
+        assert send(role).status_code == status, role
+    assert stored() == []
+    r = send("bookkeeper")
+    assert r.status_code == 201, r.content
+    body = r.json()
+    assert body["posted_until"] == (timezone.localdate() + dt.timedelta(days=29)).isoformat() and body["on_board"]
+    assert send("committee").status_code == 409
+    assert send("committee", period_end="2023-12-01", kind="end_of_term", file=pdf("a.pdf", b"plain")).status_code == 422
+    assert len(stored()) == 1
+    page = login(world.users["committee"])
+    r = page.post("/funds/audits/", {**form, "period_start": "2022-01-01", "period_end": "2022-12-31",
+                                     "file": pdf()})
+    assert r.status_code == 302 and len(stored()) == 2
+    refused = login(world.users["town"])
+    r = refused.post("/funds/audits/", {**form, "period_start": "2021-01-01", "period_end": "2021-12-31",
+                                        "file": pdf()})
+    assert r.status_code == 302 and len(stored()) == 2
+    html = login(world.users["ann"]).get("/funds/audits/").content.decode()
+    assert len(re.findall(r'href="/funds/audits/\d+/file/"', html)) == 2 and "金山审计事务所" in html
