@@ -15,7 +15,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.storage import default_storage
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import transaction
+from django.db import DEFAULT_DB_ALIAS, OperationalError, connection, connections, transaction
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -124,8 +124,32 @@ class _Counted:
             self.done += 1
             if time.monotonic() - last >= PROGRESS_EVERY_SECONDS:
                 last = time.monotonic()
-                ExportJob.objects.filter(pk=self.job.pk).update(rows_done=self.done, progress_at=timezone.now())
+                _beat(self.job.pk, self.done)
                 _ensure_room(self.job.rows_total - self.done)
+
+
+def _beat(job_pk: int, done: int) -> None:
+    """Write the job's progress (its heartbeat) while its rows are still being read.
+
+    On SQLite the rows come through one statement left open between chunks — a read snapshot —
+    and the connection holding it cannot write once anyone else has written since: SQLite answers
+    "database is locked" at once, no busy timeout helps (seen under load: the job never finished).
+    Then the beat goes through a second, short-lived connection, which WAL lets write beside the
+    open read."""
+    try:
+        ExportJob.objects.filter(pk=job_pk).update(rows_done=done, progress_at=timezone.now())
+        return
+    except OperationalError:
+        if connection.vendor != "sqlite" or connection.in_atomic_block:
+            raise
+    other = connections.create_connection(DEFAULT_DB_ALIAS)
+    try:
+        q = other.ops.quote_name
+        with other.cursor() as cursor:
+            cursor.execute(f"UPDATE {q(ExportJob._meta.db_table)} SET {q('rows_done')} = %s, {q('progress_at')} = %s "  # noqa: S608
+                           f"WHERE {q('id')} = %s", [done, other.ops.adapt_datetimefield_value(timezone.now()), job_pk])
+    finally:
+        other.close()
 
 
 def _stored_name(job: ExportJob) -> str:
