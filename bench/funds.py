@@ -16,11 +16,9 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import os
 import platform
 import random
 import sys
-import tempfile
 import threading
 import time
 from decimal import Decimal
@@ -30,7 +28,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT / "src"), str(ROOT / "bench"), str(ROOT)]
 
 from dashboard import measure, pct  # noqa: E402  (same harness as the dashboard's)
-from repairs import database, recreate  # noqa: E402
+from repairs import database, recreate, setup_django  # noqa: E402
 
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/fg_funds_bench"
 PER_ESTATE = 1000
@@ -111,13 +109,7 @@ def main() -> None:
     if not pg:
         sys.exit("this bench runs on PostgreSQL (--database-url)")
     recreate(url)
-    os.environ["DATABASE_URL"] = url
-    os.environ.setdefault("FANGGUAN_ENV", "development")
-    os.environ.setdefault("FANGGUAN_VAR_DIR", tempfile.mkdtemp(prefix="fangguan-bench-var-"))
-    os.environ["DJANGO_SETTINGS_MODULE"] = "fangguan.settings"
-    import django
-
-    django.setup()
+    setup_django(url)
     from django.core.management import call_command
     from django.db import connection, connections
 

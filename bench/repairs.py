@@ -101,13 +101,25 @@ def database(url: str | None) -> tuple[str, bool]:
     return f"{scheme}://{server}/{name or DEFAULT_URL.rsplit('/', 1)[1]}", True
 
 
-def recreate(url: str) -> None:
+def recreate(url: str, template: str | None = None) -> None:
+    """Drop and create the bench database (empty, or a copy of ``template``)."""
     import psycopg
 
     base, name = url.rsplit("/", 1)
     with psycopg.connect(base + "/postgres", autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{name}"')
+        conn.execute(f'CREATE DATABASE "{name}"' + (f' TEMPLATE "{template}"' if template else ""))
+
+
+def setup_django(url: str) -> None:
+    """Point the project at the bench database (and a scratch var folder) and set Django up."""
+    os.environ["DATABASE_URL"] = url
+    os.environ.setdefault("FANGGUAN_ENV", "development")
+    os.environ.setdefault("FANGGUAN_VAR_DIR", tempfile.mkdtemp(prefix="fangguan-bench-var-"))
+    os.environ["DJANGO_SETTINGS_MODULE"] = "fangguan.settings"
+    import django
+
+    django.setup()
 
 
 def check_disk(n: int, pg: bool) -> str:
@@ -312,13 +324,7 @@ def main() -> None:
     url, pg = database(args.database_url)
     if pg and not args.keep:
         recreate(url)
-    os.environ["DATABASE_URL"] = url
-    os.environ.setdefault("FANGGUAN_ENV", "development")
-    os.environ.setdefault("FANGGUAN_VAR_DIR", tempfile.mkdtemp(prefix="fangguan-bench-var-"))
-    os.environ["DJANGO_SETTINGS_MODULE"] = "fangguan.settings"
-    import django
-
-    django.setup()
+    setup_django(url)
     from django.core.management import call_command
     from django.db import connection
     from django.utils import timezone

@@ -32,7 +32,6 @@ import os
 import platform
 import random
 import sys
-import tempfile
 import time
 from decimal import Decimal
 from pathlib import Path
@@ -41,7 +40,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT / "src"), str(ROOT / "bench"), str(ROOT)]
 
 from dashboard import measure, pct  # noqa: E402  (same harness as the dashboard's)
-from repairs import Writer, database, generate, recreate, secondary_indexes  # noqa: E402
+from repairs import Writer, database, generate, recreate, secondary_indexes, setup_django  # noqa: E402
 
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/fg_supervision_bench"
 ESTATES_PER_TOWN = 60
@@ -203,24 +202,12 @@ def main() -> None:
     url, pg = database(args.database_url or DEFAULT_URL)
     if not pg:
         sys.exit("this bench runs on PostgreSQL (--database-url)")
-    if args.template and not args.keep:
-        import psycopg
-
-        base, name = url.rsplit("/", 1)
-        with psycopg.connect(base + "/postgres", autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-            conn.execute(f'CREATE DATABASE "{name}" TEMPLATE "{args.template}"')
-    elif not args.keep:
-        recreate(url)
-    os.environ["DATABASE_URL"] = url
-    os.environ.setdefault("FANGGUAN_ENV", "development")
-    os.environ.setdefault("FANGGUAN_VAR_DIR", tempfile.mkdtemp(prefix="fangguan-bench-var-"))
-    os.environ["DJANGO_SETTINGS_MODULE"] = "fangguan.settings"
-    import django
-
-    django.setup()
+    if not args.keep:
+        recreate(url, template=args.template)
+    setup_django(url)
     from django.core.management import call_command
     from django.db import connection, transaction
+    from django.db.models import Count
     from django.test.utils import CaptureQueriesContext
     from django.utils import timezone
 
@@ -252,7 +239,7 @@ def main() -> None:
     system = system_actor()
     bureau = User.objects.get(username="admin")
     town = Town.objects.filter(code__startswith="SYNSV").order_by("pk").first() or Town.objects.order_by("pk").first()
-    company = (Breach.objects.values("company_id").annotate(n=django.db.models.Count("pk")).order_by("-n")
+    company = (Breach.objects.values("company_id").annotate(n=Count("pk")).order_by("-n")
                .values_list("company_id", flat=True).first()) or Company.objects.order_by("pk").first().pk
     company = Company.objects.get(pk=company)
     params = {"company": company.pk, "day": end, "start": start, "end": end, "town": town.pk,

@@ -20,7 +20,6 @@ import os
 import platform
 import random
 import sys
-import tempfile
 import threading
 import time
 from decimal import Decimal
@@ -30,7 +29,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT / "src"), str(ROOT / "bench"), str(ROOT)]
 
 from dashboard import measure, pct  # noqa: E402  (same harness as the dashboard's)
-from repairs import database, recreate  # noqa: E402
+from repairs import database, recreate, setup_django  # noqa: E402
 
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/fg_votes_bench"
 
@@ -86,15 +85,10 @@ def main() -> None:
     if not pg:
         sys.exit("this bench runs on PostgreSQL (--database-url)")
     recreate(url)
-    os.environ["DATABASE_URL"] = url
-    os.environ.setdefault("FANGGUAN_ENV", "development")
-    os.environ.setdefault("FANGGUAN_VAR_DIR", tempfile.mkdtemp(prefix="fangguan-bench-var-"))
-    os.environ["DJANGO_SETTINGS_MODULE"] = "fangguan.settings"
-    import django
-
-    django.setup()
+    setup_django(url)
     from django.core.management import call_command
     from django.db import connection, connections, transaction
+    from django.db.models import Count, Sum
     from django.utils import timezone
 
     from fangguan.accounts.models import User
@@ -143,8 +137,8 @@ def main() -> None:
     count_times = measure(lambda: (services.figures_of(vote), services.ballots_digest(vote)), args.runs)
     cutoff = vote.closes_at
     bare_count_sql, bare_params = (latest_ballots(vote, cutoff).values("choice").order_by()
-                                   .annotate(a=django.db.models.Sum("voter__area_m2"),
-                                             o=django.db.models.Count("voter")).query.sql_with_params())
+                                   .annotate(a=Sum("voter__area_m2"),
+                                             o=Count("voter")).query.sql_with_params())
 
     rows_sql, rows_params = (Ballot.objects.filter(vote=vote, at__lt=cutoff).order_by("voter__key", "seq")
                              .values_list("voter__key", "seq", "choice", "channel", "at").query.sql_with_params())

@@ -12,6 +12,8 @@ from decimal import Decimal
 import pytest
 from django.db import close_old_connections, connection, connections
 
+from tests.kit.threads import in_thread
+
 pytestmark = [pytest.mark.django_db,
               pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks under real concurrency: "
                                  "PostgreSQL (SQLite serialises every writer)")]
@@ -21,23 +23,6 @@ HOMES = 6
 CODE = "FD-CONC"
 
 
-def in_thread(fn, *args):
-    out: dict = {}
-
-    def run():
-        try:
-            out["value"] = fn(*args)
-        except BaseException as exc:  # noqa: BLE001 - handed back to the test
-            out["error"] = exc
-        finally:
-            connections.close_all()
-
-    thread = threading.Thread(target=run)
-    thread.start()
-    thread.join()
-    if "error" in out:
-        raise out["error"]
-    return out.get("value")
 
 
 def build():

@@ -10,10 +10,9 @@ must fail while the filing's transaction is still open (before its COMMIT)."""
 from __future__ import annotations
 
 import datetime as dt
-import threading
 
 import pytest
-from django.db import connection, connections, transaction
+from django.db import connection, transaction
 from django.db.utils import OperationalError
 from django.utils import timezone
 
@@ -21,6 +20,7 @@ from fangguan.core.actors import system_actor
 from fangguan.repairs import services
 from fangguan.repairs.choices import Channel
 from fangguan.repairs.models import RepairRequest
+from tests.kit.threads import in_thread
 
 pytestmark = [pytest.mark.django_db,
               pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks between connections: PostgreSQL")]
@@ -28,38 +28,17 @@ pytestmark = [pytest.mark.django_db,
 
 def locked_elsewhere(pk: int) -> bool:
     """Whether another connection finds the request's row locked (FOR UPDATE NOWAIT refused)."""
-    out = {}
 
     def probe():
         try:
             with connection.cursor() as cursor:
                 cursor.execute("SELECT 1 FROM repairs_repairrequest WHERE id = %s FOR UPDATE NOWAIT", [pk])
-                out["locked"] = cursor.fetchone() is None  # the row must be there (committed demo data)
+                assert cursor.fetchone() is not None, "the row must be committed for another connection to see it"
         except OperationalError:
-            out["locked"] = True
-        finally:
-            connections.close_all()
+            return True
+        return False
 
-    thread = threading.Thread(target=probe)
-    thread.start()
-    thread.join()
-    return out["locked"]
-
-
-def in_thread(fn):
-    """Run ``fn`` on a connection of its own (autocommit: what it writes is committed)."""
-    out = {}
-
-    def run():
-        try:
-            out["value"] = fn()
-        finally:
-            connections.close_all()
-
-    thread = threading.Thread(target=run)
-    thread.start()
-    thread.join()
-    return out["value"]
+    return in_thread(probe)
 
 
 @pytest.fixture

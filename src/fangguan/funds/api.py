@@ -544,14 +544,13 @@ def audits(request, estate: Id | None = None, on_board: bool | None = None, limi
              summary="Attach an audit report (PDF) and post it to the owners for the parameter's days (30)")
 def audit_post(request, estate: Form[int], kind: Form[str], period_start: Form[dt.date], period_end: Form[dt.date],
                auditor: Form[str], file: File[UploadedFile]):
-    # the estate: one whose fund books the caller keeps or reads (its bank account), else 404
+    # the estate: one whose fund books the caller keeps or reads, else 404
     from django.http import Http404
 
-    target = (Account.objects.visible_to(request.user).filter(kind="bank", estate_id=estate).select_related("estate")
-              .first() if 0 < estate < 2**63 else None)
+    target = selectors.fund_estate(request.user, estate)
     if target is None:
         raise Http404
-    report = services.audit_post(actor=request.user, estate=target.estate, kind=kind, period_start=period_start,
+    report = services.audit_post(actor=request.user, estate=target, kind=kind, period_start=period_start,
                                  period_end=period_end, auditor=auditor, upload=file)
     return 201, audit_out(report, timezone.localdate())
 

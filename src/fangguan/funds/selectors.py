@@ -33,6 +33,20 @@ def with_line(qs, bp: int):
     return qs.annotate(balance_x=F("balance_fen") * 10000, initial_x=F("initial_fen") * bp)
 
 
+def fund_banks(user):
+    """The fund bank accounts of the estates whose books ``user`` keeps or reads — one per
+    estate: what the funds pages and API mean by "your estates" (pickers, statements, audits)."""
+    return Account.objects.visible_to(user).filter(kind=AccountKind.BANK).select_related("estate")
+
+
+def fund_estate(user, estate_id):
+    """One of those estates, by an id as given (None: not a number, no such estate, or not the
+    user's)."""
+    pk = int(estate_id) if str(estate_id or "").isdigit() else None
+    bank = fund_banks(user).filter(estate_id=pk).first() if pk is not None and 0 < pk < 2**63 else None
+    return bank.estate if bank is not None else None
+
+
 def accounts_for(user, *, estate=None, building=None, below_threshold: bool | None = None, kind=AccountKind.HOME):
     bp = line_bp()
     qs = with_line(Account.objects.visible_to(user).filter(kind=kind).select_related("home", "building", "estate"), bp)
@@ -219,7 +233,7 @@ def late_statements(user, today: dt.date | None = None) -> list[dict]:
     if rule is None:
         return []
     out = []
-    estate_ids = Account.objects.visible_to(user).filter(kind=AccountKind.BANK).values("estate_id")
+    estate_ids = fund_banks(user).values("estate_id")
     published = set(Statement.objects.filter(estate_id__in=estate_ids).values_list("estate_id", "ledger", "period_end"))
     for ledger_name in ("fund", "revenue"):
         start, _end = period_bounds(ledger_name, today, rule)

@@ -66,7 +66,7 @@ def index(request):
     bp = selectors.line_bp()
     accounts = [(a, selectors.ratio_of(a), selectors.status_of(a, bp)) for a in qs[:500]]
     estates = (Engagement.objects.none() if OWNER in kinds(request.user) and not kinds(request.user) & STAFF else
-               Account.objects.visible_to(request.user).filter(kind="bank").select_related("estate").order_by("estate__name"))
+               selectors.fund_banks(request.user).order_by("estate__name"))
     statements = Statement.objects.visible_to(request.user).select_related("estate")[:6]
     return render(request, "funds/index.html", {
         "accounts": accounts, "count": qs.count(), "estates": estates, "estate": estate, "below": below,
@@ -161,7 +161,7 @@ def application_act(request, pk: int):
 def application_new(request):
     if not can(request.user, ADD, Application):
         raise PermissionDenied(_("Applications are filed by the owners' committee or its bookkeeper."))
-    estates = Account.objects.visible_to(request.user).filter(kind="bank").values("estate_id")
+    estates = selectors.fund_banks(request.user).values("estate_id")
     areas = ManagementArea.objects.filter(estate_id__in=estates).select_related("estate").order_by("estate__name", "name")
     form = {k: request.POST.get(k, "") for k in ("area", "title", "parts", "scope_kind", "buildings", "homes",
                                                  "unit_building", "unit", "estimate", "emergency", "contractor")}
@@ -216,7 +216,7 @@ def statements(request):
         return redirect("funds:statements")
     items = Statement.objects.visible_to(request.user).select_related("estate")[:300]
     may_publish = can(request.user, ADD, Statement)
-    estates = (Account.objects.visible_to(request.user).filter(kind="bank").select_related("estate")
+    estates = (selectors.fund_banks(request.user)
                if may_publish else [])
     return render(request, "funds/statements.html", {
         "statements": items, "may_publish": may_publish, "estates": estates,
@@ -343,11 +343,9 @@ def audits(request):
     from .models import AuditReport
 
     if request.method == "POST":
-        bank_account = Account.objects.visible_to(request.user).filter(
-            kind="bank", estate_id=request.POST.get("estate") if (request.POST.get("estate") or "").isdigit()
-            else None).select_related("estate").first()
+        estate = selectors.fund_estate(request.user, request.POST.get("estate"))
         try:
-            if bank_account is None:
+            if estate is None:
                 raise ValidationError(_("Choose an estate."))
             days = {}
             for name in ("period_start", "period_end"):
@@ -355,7 +353,7 @@ def audits(request):
                     days[name] = dt.date.fromisoformat((request.POST.get(name) or "").strip())
                 except ValueError:
                     raise ValidationError(_("Give the period audited as two dates.")) from None
-            services.audit_post(actor=request.user, estate=bank_account.estate, kind=request.POST.get("kind", ""),
+            services.audit_post(actor=request.user, estate=estate, kind=request.POST.get("kind", ""),
                                 auditor=request.POST.get("auditor", ""), upload=request.FILES.get("file"), **days)
         except (ActionConflict, PermissionDenied) as exc:
             messages.error(request, str(exc))
@@ -367,7 +365,7 @@ def audits(request):
     today = timezone.localdate()
     items = list(AuditReport.objects.visible_to(request.user).select_related("estate")[:300])
     may_post = can(request.user, ADD, AuditReport)
-    estates = (Account.objects.visible_to(request.user).filter(kind="bank").select_related("estate")
+    estates = (selectors.fund_banks(request.user)
                if may_post else [])
     from .choices import AuditKind
 

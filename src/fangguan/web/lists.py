@@ -15,14 +15,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from . import preferences
 from .forms import FilterForm
-from .tables import label_of, pages
-
-
-def _resource(name: str):
-    try:
-        return pages()[name]
-    except KeyError:
-        raise Http404 from None
+from .tables import label_of
+from .views import _resource
 
 
 def _list_url(resource, query: str = "") -> str:
@@ -77,14 +71,14 @@ def _allowed(res, user) -> set[str]:
 def filter_save(request, resource):
     """Keep the list's current filters (the query string the form posts) under a name."""
     res = _resource(resource)
+    allowed = _allowed(res, request.user)
     try:
         saved = preferences.save_filter(request.user, res, name=request.POST.get("name", ""),
-                                        query=request.POST.get("query", ""), allowed=_allowed(res, request.user))
+                                        query=request.POST.get("query", ""), allowed=allowed)
     except ValidationError as exc:
         for message in exc.messages:
             messages.error(request, message)
-        return redirect(_list_url(res, preferences.clean_query(request.POST.get("query", ""),
-                                                               _allowed(res, request.user))))
+        return redirect(_list_url(res, preferences.clean_query(request.POST.get("query", ""), allowed)))
     messages.success(request, _("Filter saved as “%(name)s”.") % {"name": saved.name})
     return redirect(_list_url(res, saved.query))
 
