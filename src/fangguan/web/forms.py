@@ -304,7 +304,31 @@ class RecordForm(forms.Form):
         cleaned = super().clean()
         if "share_home" in self.fields and cleaned.get("share_home") and not cleaned.get("share_since"):
             self.add_error("share_since", _("Give the date the right in the home began."))
+        self.model_checks([n for n in self.fields if n in cleaned])
         return cleaned
+
+    def model_checks(self, names: list[str]) -> None:
+        """The model's own field rules (ranges, formats, lengths: ``Model.clean_fields``) on the
+        values the form accepted, so one submit reports every field's error at once — a missing
+        name and a latitude of 95 together — instead of the model's after the form's are fixed.
+        The rules stay the model's (one place); the service runs them again, with ``clean()``
+        and the scope, before it saves."""
+        model = self.resource.model
+        names = [n for n in names if n not in self.errors and n in self.cleaned_data
+                 and not (model is m.Person and (n in PERSONAL or n.startswith("share_")))
+                 and _model_field(model, n) is not None and not _model_field(model, n).many_to_many]
+        if not names:
+            return
+        base = self.instance
+        candidate = model(**{f.attname: getattr(base, f.attname) for f in model._meta.concrete_fields}) if base else model()
+        for name in names:
+            setattr(candidate, name, self.cleaned_data[name])
+        try:
+            candidate.clean_fields(exclude=[f.name for f in model._meta.fields if f.name not in names])
+        except ValidationError as exc:
+            for name, errors in exc.error_dict.items():
+                for error in errors:
+                    self.add_error(name if name in self.fields else None, error)
 
     # What the services get --------------------------------------------------------------------
 
@@ -344,6 +368,75 @@ class RecordForm(forms.Form):
             target = name if name in self.fields else f"share_{name}" if f"share_{name}" in self.fields else None
             for error in errors:
                 self.add_error(target, error)
+
+
+# --- Bulk edit ---------------------------------------------------------------------------------
+
+# A record's own name for people: never the same value for many records at once.
+OWN_NAMES = frozenset({"name", "title"})
+
+
+def bulk_names(resource: Resource, may: set[str] | None) -> list[str]:
+    """The fields a bulk edit offers: the edit form's (``may``: only those every chosen record's
+    grant covers; None: all), less what is each record's own — its name, a unique field, a field
+    that names it within a unique constraint (a code, a room number), personal numbers — and
+    references to records too numerous for a select (buildings, homes, people)."""
+    model = resource.model
+    own = set(OWN_NAMES) | (set(PERSONAL) if model is m.Person else set())
+    for constraint in [*model._meta.constraints, *({"fields": f} for f in model._meta.unique_together)]:
+        fields = constraint.fields if hasattr(constraint, "fields") else constraint["fields"]
+        own |= {n for n in fields or () if not model._meta.get_field(n).is_relation}
+    names = []
+    for name in input_names(resource, edit=True):
+        field = _model_field(model, name)
+        if field is None or name in own or field.unique or (may is not None and name not in may):
+            continue
+        if field.is_relation and field.related_model in LARGE:
+            continue
+        names.append(name)
+    return names
+
+
+class BulkEditForm(RecordForm):
+    """One value for each ticked field, given to every chosen record. A field is changed only
+    when its "change" box is ticked (so an empty value can mean "clear it"); every ticked field
+    is checked at once, against the model's field rules on one of the chosen records
+    (``sample``); the service then validates each record whole."""
+
+    def __init__(self, data=None, *, resource: Resource, user, names: list[str], sample):
+        super().__init__(data, resource=resource, user=user, names=names, instance=sample)
+        self.names = names
+        self.needed = {}
+        for name in names:
+            field = self.fields[name]
+            self.needed[name], field.required = field.required, False
+            self.fields[f"apply_{name}"] = forms.BooleanField(
+                label=_("Change %(field)s") % {"field": field.label}, required=False,
+                widget=forms.CheckboxInput(attrs={"class": "form-check-input app-bulk-apply"}))
+
+    def pairs(self) -> list[tuple[forms.BoundField, forms.BoundField]]:
+        return [(self[f"apply_{n}"], self[n]) for n in self.names]
+
+    def chosen(self) -> list[str]:
+        cleaned = getattr(self, "cleaned_data", {})
+        return [n for n in self.names if cleaned.get(f"apply_{n}")]
+
+    def clean(self):
+        cleaned = forms.Form.clean(self)
+        chosen = self.chosen()
+        for name in self.names:
+            if name not in chosen:  # a value typed into a field left unticked is not used
+                self._errors.pop(name, None)
+                cleaned.pop(name, None)
+            elif self.needed[name] and cleaned.get(name) in (None, ""):
+                self.add_error(name, forms.Field.default_error_messages["required"])
+        if not chosen:
+            self.add_error(None, _("Tick at least one field to change."))
+        self.model_checks(chosen)
+        return cleaned
+
+    def changes(self) -> dict[str, Any]:
+        return {name: self.cleaned_data.get(name) for name in self.chosen()}
 
 
 def _drop_none_defaults(resource: Resource, data: dict[str, Any]) -> dict[str, Any]:

@@ -61,3 +61,19 @@
     }
   });
 })();
+
+/* Bulk edit on a list: the heading's box ticks or unticks every row of the page (without this
+   script the box stays hidden and rows are ticked one by one). */
+(function () {
+  "use strict";
+  function reveal() {
+    document.querySelectorAll("[data-bulk-all]").forEach(function (box) { box.hidden = false; });
+  }
+  document.addEventListener("DOMContentLoaded", reveal);
+  document.addEventListener("htmx:afterSwap", reveal);
+  document.addEventListener("change", function (event) {
+    var box = event.target;
+    if (!box || !box.hasAttribute || !box.hasAttribute("data-bulk-all")) { return; }
+    document.querySelectorAll('input[name="pk"][form="bulk"]').forEach(function (row) { row.checked = box.checked; });
+  });
+})();
