@@ -112,3 +112,26 @@ def test_registry_lists_offer_import_to_those_who_may_import(client, db):
     auditor = Client(HTTP_HOST="127.0.0.1")
     auditor.login(username="auditor", password="Fangguan-demo-2026")
     assert "/imports/new/" not in auditor.get("/r/estates/").content.decode()
+
+
+def test_home_estates_card_counts_as_the_dashboard_and_says_so(as_user, users, registry):
+    """Issue 18: the home page said 295 estates and the dashboard 294. The card counts the
+    estates in the registry today (delivered, not removed) as the overview does, links to that
+    list, and says how many records there are in all."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from fangguan.registry import models as m
+
+    m.Estate.objects.create(code="WE009", name="泾西旧村", town=registry.zhujing, estate_type=registry.estate.estate_type,
+                            delivered_on=dt.date(1990, 1, 1), removed_on=dt.date(2020, 1, 1), floor_area_m2=1000)
+    today = timezone.localdate()
+    mine = m.Estate.objects.filter(town=registry.zhujing)
+    in_registry = mine.filter(delivered_on__lte=today).exclude(removed_on__lte=today).count()
+    assert (in_registry, mine.count()) == (1, 2)
+    client = as_user(users.town)
+    card = client.get(reverse("home")).context["counts"][0]
+    assert (card["label"], card["count"]) == ("今日在册小区", in_registry)
+    assert "与概览页口径一致" in card["note"] and "共 2 条" in card["note"]
+    assert client.get(card["url"]).context["page"].paginator.count == in_registry
