@@ -16,7 +16,13 @@ from django.utils.translation import gettext as _
 from fangguan.accounts.roles import may_reveal
 from fangguan.core.audit import log_security
 from fangguan.core.models import Outcome, SecurityAction
-from fangguan.core.services import BulkResult, record_create, record_delete, record_update, records_bulk_update
+from fangguan.core.services import (
+    BulkResult,
+    record_create,
+    record_delete,
+    record_update,
+    records_bulk_update,
+)
 
 from .models import HomeShare, Person
 

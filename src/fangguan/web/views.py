@@ -41,8 +41,8 @@ from .forms import (
     LoginForm,
     RecordForm,
     RevealForm,
-    initial_from,
     bulk_names,
+    initial_from,
     initial_of,
     input_names,
 )
