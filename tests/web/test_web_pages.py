@@ -135,3 +135,41 @@ def test_home_estates_card_counts_as_the_dashboard_and_says_so(as_user, users, r
     assert (card["label"], card["count"]) == ("今日在册小区", in_registry)
     assert "与概览页口径一致" in card["note"] and "共 2 条" in card["note"]
     assert client.get(card["url"]).context["page"].paginator.count == in_registry
+
+
+def test_namesakes_in_the_people_list_are_told_apart(as_user, users, registry):
+    """Issue 18: 25 identical "丁丽" rows. Each row shows the masked identity number and the homes
+    the person holds today (only those the viewer may see), in one query for the page."""
+    import datetime as dt
+
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from fangguan.registry import models as m
+
+    twin = m.Person(name="网页测试人")
+    twin.set_id_number("110105198001010016")
+    twin.save()
+    other_home = m.Home.objects.create(building=registry.building, room_number="102", floor=1, area_m2=88)
+    m.HomeShare.objects.create(home=other_home, person=twin, since=dt.date(2015, 1, 1))
+    far = m.Home.objects.create(building=m.Building.objects.get(estate=registry.other_estate), room_number="501",
+                                floor=5, area_m2=70)
+    m.HomeShare.objects.create(home=far, person=twin, since=dt.date(2016, 1, 1))  # in the other town
+    url = reverse("registry-list", args=["people"])
+    for user, expected in ((users.bureau, {registry.person.pk: "泾西新苑 1号楼 101",
+                                           twin.pk: "泾西新苑 1号楼 102；枫南花园 1号楼 501"}),
+                           (users.town, {registry.person.pk: "泾西新苑 1号楼 101", twin.pk: "泾西新苑 1号楼 102"})):
+        client = as_user(user)
+        response = client.get(url, {"q": "网页测试人"})
+        headers = [h["label"] for h in response.context["headers"]]
+        assert "名下房屋" in headers
+        column = headers.index("名下房屋")
+        got = {row["obj"].pk: row["cells"][column]["text"] for row in response.context["rows"]}
+        assert got == expected
+        masked = {row["obj"].pk: row["obj"].id_number_masked for row in response.context["rows"]}
+        assert masked[twin.pk] != masked[registry.person.pk] and "*" in masked[twin.pk]
+        with CaptureQueriesContext(connection) as one:
+            client.get(url, {"per_page": 25})
+        with CaptureQueriesContext(connection) as more:
+            longer = client.get(url, {"per_page": 100})
+        assert len(longer.context["rows"]) > 25 and len(one) == len(more)  # the homes cost one query a page, however many rows

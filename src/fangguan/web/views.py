@@ -48,7 +48,7 @@ from .forms import (
 )
 from .history import history_for
 from .preferences import chosen_columns, saved_filters
-from .tables import SECTIONS, columns_for, detail_fields, pages, rows_for, section_label
+from .tables import SECTIONS, columns_for, detail_fields, page_extras, pages, rows_for, section_label
 
 SECTION_ROWS = 20
 DETAIL_HISTORY = 10
@@ -153,7 +153,7 @@ def listing(request, resource: Resource) -> dict:
     page = Paginator(qs, per_page).get_page(request.GET.get("page"))
     headers = _headers(resource, ordering, request.user)
     exported = {name: request.GET[name] for name in params} | ({"ordering": ordering} if ordering else {})
-    rows = rows_for(page.object_list, headers)
+    rows = rows_for(page_extras(resource, request.user, list(page.object_list)), headers)
     # bulk edit: a tick box on the rows this user may change (one question per grant, not per row)
     bulkable = resource.create_in is not None and bool(bulk_names(resource, None))
     if bulkable:
