@@ -28,14 +28,14 @@ pytestmark = pytest.mark.django_db
 
 def _csv_ids(content: bytes) -> list[int]:
     rows = csv_rows(content)
-    assert rows[0][0] == "id"
+    assert rows[0][0] == "系统编号"
     return [int(r[0]) for r in rows[1:]]
 
 
 def _xlsx_ids(content: bytes) -> list[int]:
     sheet = openpyxl.load_workbook(io.BytesIO(content), read_only=True).worksheets[0]
     rows = without_mark(sheet.iter_rows(values_only=True))
-    assert rows[0][0] == "id"
+    assert rows[0][0] == "系统编号"
     return [int(r[0]) for r in rows[1:]]
 
 

@@ -48,7 +48,15 @@ from .forms import (
 )
 from .history import history_for
 from .preferences import chosen_columns, saved_filters
-from .tables import SECTIONS, columns_for, detail_fields, page_extras, pages, rows_for, section_label
+from .tables import (
+    SECTIONS,
+    columns_for,
+    detail_fields,
+    page_extras,
+    pages,
+    rows_for,
+    section_label,
+)
 
 SECTION_ROWS = 20
 DETAIL_HISTORY = 10
