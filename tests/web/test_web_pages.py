@@ -173,3 +173,40 @@ def test_namesakes_in_the_people_list_are_told_apart(as_user, users, registry):
         with CaptureQueriesContext(connection) as more:
             longer = client.get(url, {"per_page": 100})
         assert len(longer.context["rows"]) > 25 and len(one) == len(more)  # the homes cost one query a page, however many rows
+
+
+def test_ended_terms_and_contracts_dated_far_ahead_are_flagged(as_user, users, registry):
+    """Issue 18: a committee whose term has ended and a contract dated years ahead were not flagged."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from fangguan.registry import models as m
+    from fangguan.registry.choices import ContractKind
+
+    today = timezone.localdate()
+    ended = m.OwnersCommittee.objects.create(area=registry.area, name="泾西新苑业委会（上届）",
+                                             established_on=dt.date(2015, 1, 1), term_start=dt.date(2015, 1, 1),
+                                             term_end=today - dt.timedelta(days=1))
+    current = m.OwnersCommittee.objects.create(area=registry.area, name="泾西新苑业委会", established_on=dt.date(2015, 1, 1),
+                                               term_start=today - dt.timedelta(days=30), term_end=today + dt.timedelta(days=900))
+    dissolved = m.OwnersCommittee.objects.create(area=registry.area, name="泾西新苑业委会（已撤销）",
+                                                 established_on=dt.date(2010, 1, 1), term_end=dt.date(2012, 1, 1),
+                                                 dissolved_on=dt.date(2012, 6, 1))
+    ahead = m.Contract.objects.create(area=registry.area, company=registry.company, kind=ContractKind.PRELIMINARY,
+                                      start_on=today.replace(year=today.year + 36))
+    near = m.Contract.objects.create(area=registry.area, company=registry.company, kind=ContractKind.PRELIMINARY,
+                                     start_on=today + dt.timedelta(days=200), end_on=today + dt.timedelta(days=300))
+    client = as_user(users.bureau)
+
+    def flagged(resource, params) -> dict:
+        rows = client.get(reverse("registry-list", args=[resource]), params).context["rows"]
+        return {row["obj"].pk: row["cells"][0]["flags"] for row in rows}
+
+    committees = flagged("committees", {"area": registry.area.pk})
+    assert committees[ended.pk] == ["任期已满未换届"]
+    assert committees[current.pk] == [] and committees[dissolved.pk] == []
+    contracts = flagged("contracts", {"area": registry.area.pk})
+    assert contracts[ahead.pk] == ["起始日期在一年以后，请核对"] and contracts[near.pk] == []
+    page = client.get(reverse("registry-detail", args=["committees", ended.pk])).content.decode()
+    assert "任期已满未换届" in page

@@ -127,6 +127,18 @@ def _people_homes(user, people: list) -> None:
         person.homes_label = label
 
 
+# Warnings a row carries on lists and its page (the rule is the model's): records to check.
+FLAGS = {
+    "committees": lambda obj, day: [_("term ended")] if obj.term_ended(day) else [],
+    "contracts": lambda obj, day: [_("starts more than a year ahead: check the date")] if obj.dated_far_ahead(day) else [],
+}
+
+
+def flags_of(obj, day=None) -> list[str]:
+    flag = FLAGS.get(resource_of(obj) or "")
+    return flag(obj, day or timezone.localdate()) if flag else []
+
+
 # What a list page adds to its rows beyond their own fields, one query per page (never per row).
 PAGE_EXTRAS = {"people": _people_homes}
 
@@ -229,7 +241,15 @@ def columns_for(resource: Resource, *, without: str | None = None, columns: tupl
 
 
 def rows_for(objects, columns: list[dict]) -> list[dict]:
-    return [{"obj": o, "url": detail_url(o), "cells": [cell(o, c["column"]) for c in columns]} for o in objects]
+    """The rows' cells; a row's warnings (``FLAGS``) go in its first cell, beside what opens it."""
+    day = timezone.localdate()
+    rows = []
+    for o in objects:
+        cells = [cell(o, c["column"]) for c in columns]
+        if cells:
+            cells[0]["flags"] = flags_of(o, day)
+        rows.append({"obj": o, "url": detail_url(o), "cells": cells})
+    return rows
 
 
 def detail_fields(obj) -> list[dict]:

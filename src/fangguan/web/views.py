@@ -52,6 +52,7 @@ from .tables import (
     SECTIONS,
     columns_for,
     detail_fields,
+    flags_of,
     page_extras,
     pages,
     rows_for,
@@ -247,7 +248,7 @@ def record_detail(request, resource, pk):
     grant = fields_for(request.user, obj)
     history, history_count = history_for(request.user, res, obj.pk, limit=DETAIL_HISTORY)
     return render(request, "web/registry/detail.html", _page_context(
-        res, obj=obj, fields=detail_fields(obj), grant=grant,
+        res, obj=obj, fields=detail_fields(obj), grant=grant, flags=flags_of(obj),
         may_edit=bool(grant) and res.create_in is not None, may_delete=res.deletable and can(request.user, DELETE, obj),
         may_reveal=isinstance(obj, m.Person) and may_reveal(request.user),
         sections=[_section(request.user, s, obj) for s in SECTIONS.get(res.name, ())],
