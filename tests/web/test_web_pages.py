@@ -210,3 +210,27 @@ def test_ended_terms_and_contracts_dated_far_ahead_are_flagged(as_user, users, r
     assert contracts[ahead.pk] == ["起始日期在一年以后，请核对"] and contracts[near.pk] == []
     page = client.get(reverse("registry-detail", args=["committees", ended.pk])).content.decode()
     assert "任期已满未换届" in page
+
+
+def test_committee_member_form_from_the_committee_lists_the_estates_people(as_user, users, registry):
+    """Issue 18: "add" on a committee's page said there were too many people to list. Started from
+    the committee, the person select offers the people with a right in a home of its estate (the
+    test's own query), with a box that narrows it as one types."""
+    import datetime as dt
+
+    from fangguan.registry import models as m
+
+    committee = m.OwnersCommittee.objects.create(area=registry.area, name="泾西新苑业委会", established_on=dt.date(2020, 1, 1))
+    outsider = m.Person.objects.create(name="小区外人员")
+    response = as_user(users.bureau).get(reverse("registry-create", args=["committee-members"]),
+                                         {"committee": committee.pk})
+    field = response.context["form"].fields["person"]
+    expected = set(m.Person.objects.filter(shares__home__building__estate=registry.estate).values_list("pk", flat=True))
+    assert expected and set(field.queryset.values_list("pk", flat=True)) == expected
+    assert outsider.pk not in expected
+    page = response.content.decode()
+    assert 'data-filters="id_person"' in page and "本业委会所在小区有房屋权利的人员" in page
+    # without the committee (the list's own "New" button) the district's people are still too many
+    assert m.Person.objects.count() > 300
+    plain = as_user(users.bureau).get(reverse("registry-create", args=["committee-members"]))
+    assert not plain.context["form"].fields["person"].queryset.exists()

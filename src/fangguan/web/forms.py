@@ -67,6 +67,7 @@ PAGE_SIZES = (25, 50, 100)
 # An autocomplete would lift this.
 LARGE = (m.Building, m.Home, m.Person)
 LARGE_SELECT_LIMIT = 300
+NARROWED_HELP = {(m.CommitteeMember, "person"): _("The people with a right in a home of the committee's estate.")}
 
 
 def labelled(label, value) -> str:
@@ -272,20 +273,38 @@ class RecordForm(forms.Form):
         if model_field.is_relation:
             related = model_field.related_model
             qs = choices_queryset(related, user)
-            help_text = ""
+            help_text, searchable = "", False
             if related in LARGE:
                 chosen = self._chosen(self._form_name(model, name))
+                narrowed = self._narrowed(model, name, qs)
                 if chosen is not None:
                     qs = qs.filter(pk=chosen)
+                elif narrowed is not None and narrowed.count() <= LARGE_SELECT_LIMIT:
+                    qs, help_text = narrowed.order_by("name_pinyin", "pk"), NARROWED_HELP[(model, name)]
+                    searchable = True
                 elif qs.count() > LARGE_SELECT_LIMIT:
                     qs = qs.none()
                     help_text = _("Too many to list here: open this form with the “Add” button on the parent record's page.")
-            return forms.ModelChoiceField(qs, label=capfirst(model_field.verbose_name), help_text=help_text,
-                                          required=not model_field.blank)
+            field = forms.ModelChoiceField(qs, label=capfirst(model_field.verbose_name), help_text=help_text,
+                                           required=not model_field.blank)
+            field.searchable = searchable  # a box above the select narrows its options as one types (web/app.js)
+            return field
         field = model_field.formfield()
         if isinstance(model_field, models.DateField):
             field.widget = DateInput()
         return field
+
+    def _narrowed(self, model, name: str, qs):
+        """The choices a form started from a parent record can offer: a committee member is one of
+        the people with a right in a home of the committee's estate (issue 18: "too many people
+        to list" even when started from the committee's page)."""
+        if (model, name) == (m.CommitteeMember, "person"):
+            committee = self._chosen("committee")
+            if committee is None:
+                return None
+            estate = m.OwnersCommittee.objects.filter(pk=committee).values("area__estate_id")
+            return qs.filter(shares__home__building__estate_id__in=estate).distinct()
+        return None
 
     def _chosen(self, name: str) -> int | None:
         """The id already picked for a field (posted, or pre-filled from the query string)."""
