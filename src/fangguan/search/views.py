@@ -33,8 +33,9 @@ def search_page(request):
     kind = data.get("type", "")
     kind = kind if kind in BY_NAME else ""
     page = _page(data.get("page", "1"))
-    if request.method == "POST" and not Query.parse(q).identifier:
-        params = {"q": Query.parse(q).text, **({"type": kind} if kind else {}), **({"page": page} if page > 1 else {})}
+    query = Query.parse(q)
+    if request.method == "POST" and not query.identifier:
+        params = {"q": query.text, **({"type": kind} if kind else {}), **({"page": page} if page > 1 else {})}
         return HttpResponseRedirect(f"{reverse('search')}?{urlencode(params)}", status=303)
     offset = min((page - 1) * PAGE_LIMIT, MAX_OFFSET) if kind else 0
     results = search(request.user, q, kinds=[kind] if kind else None, offset=offset)
