@@ -45,3 +45,22 @@ def test_tick_two_rows_edit_one_field_and_confirm(page, server):
             has=page.locator("h2", has_text=re.compile("变更记录|历史|History")))
         assert history.get_by_text("021-57999999").first.is_visible()
         assert history.get_by_text("zhujing").first.is_visible()
+
+
+def test_committee_member_picker_narrows_as_one_types(page, server):
+    login(page, server, "admin")
+    page.goto(server + "/r/committees/")
+    page.locator("#results tbody tr a").first.click()
+    page.wait_for_url(re.compile(r"/r/committees/\d+/$"))
+    committee = re.search(r"/r/committees/(\d+)/", page.url).group(1)
+    page.goto(f"{server}/r/committee-members/new/?committee={committee}")
+    box = page.locator('input[data-filters="id_person"]')
+    assert box.is_visible()
+    options = page.locator("#id_person option")
+    names = [t for t in options.all_inner_texts() if t.strip() and not t.startswith("-")]
+    assert len(names) > 1
+    typed = names[-1]
+    box.fill(typed)
+    shown = page.evaluate("Array.from(document.querySelectorAll('#id_person option')).filter(o => o.value && !o.hidden).map(o => o.text)")
+    assert shown and all(typed in text for text in shown) and len(shown) < len(names)
+    assert page.locator("#id_person").evaluate("s => s.selectedOptions[0].text").find(typed) != -1
