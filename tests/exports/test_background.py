@@ -136,7 +136,7 @@ def test_a_failed_job_records_its_reason_and_leaves_no_file(users, monkeypatch, 
     assert bad.status == ExportStatus.FAILED and bad.error == "筛选条件无效。"  # in the job's language
     assert not bad.file and bad.finished_at is not None
 
-    def disk_full(path, fmt, name, headers, rows, preamble=None):
+    def disk_full(path, fmt, name, headers, rows, preamble=None, sheet=None):
         with open(path, "w") as fh:
             for n, _row in enumerate(rows):
                 if n == 3:
