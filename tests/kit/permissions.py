@@ -456,7 +456,9 @@ def csv_ids(response) -> set:
     text = b"".join(response.streaming_content).decode("utf-8") if response.streaming else response.content.decode()
     from .files import csv_text
 
-    return {int(row["id"]) for row in csv.DictReader(io.StringIO(csv_text(text)))}
+    from fangguan.core.exports import SYSTEM_ID
+
+    return {int(row[SYSTEM_ID]) for row in csv.DictReader(io.StringIO(csv_text(text)))}
 
 
 def link_ids(pattern: str) -> Callable[[Any], set]:
