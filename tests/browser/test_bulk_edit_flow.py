@@ -48,7 +48,8 @@ def test_tick_two_rows_edit_one_field_and_confirm(page, server):
 
 
 def test_committee_member_picker_narrows_as_one_types(page, server):
-    login(page, server, "admin")
+    """The owners' committee adds a member from its own page: its estate's people, narrowed by typing."""
+    login(page, server, "yeweihui")
     page.goto(server + "/r/committees/")
     page.locator("#results tbody tr a").first.click()
     page.wait_for_url(re.compile(r"/r/committees/\d+/$"))

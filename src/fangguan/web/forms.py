@@ -67,6 +67,9 @@ PAGE_SIZES = (25, 50, 100)
 # An autocomplete would lift this.
 LARGE = (m.Building, m.Home, m.Person)
 LARGE_SELECT_LIMIT = 300
+# An estate's people, narrowed in the page by typing (web/app.js): a large estate's few thousand
+# options are one select, not the district's hundreds of thousands.
+NARROWED_SELECT_LIMIT = 5000
 NARROWED_HELP = {(m.CommitteeMember, "person"): _("The people with a right in a home of the committee's estate.")}
 
 
@@ -279,7 +282,7 @@ class RecordForm(forms.Form):
                 narrowed = self._narrowed(model, name, qs)
                 if chosen is not None:
                     qs = qs.filter(pk=chosen)
-                elif narrowed is not None and narrowed.count() <= LARGE_SELECT_LIMIT:
+                elif narrowed is not None and narrowed.count() <= NARROWED_SELECT_LIMIT:
                     qs, help_text = narrowed.order_by("name_pinyin", "pk"), NARROWED_HELP[(model, name)]
                     searchable = True
                 elif qs.count() > LARGE_SELECT_LIMIT:
