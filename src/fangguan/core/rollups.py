@@ -148,6 +148,17 @@ def change(rollup: Rollup, before: dict | None, after: dict | None) -> None:
             _upsert(rollup, key, amounts)
 
 
+def add(rollup: Rollup, rows: Iterable[dict]) -> None:
+    """Add the contributions of several new records at once (e.g. the entries of one ledger
+    posting), in the caller's transaction: one upsert per touched cell, in key order (as
+    ``change``). For records that are only ever added, never changed."""
+    cells = cells_of(rollup, rows)
+    for key, amounts in sorted(cells.items()):
+        amounts = {k: v for k, v in amounts.items() if v}
+        if amounts:
+            _upsert(rollup, key, amounts)
+
+
 def _upsert(rollup: Rollup, key: tuple, amounts: dict[str, int]) -> None:
     """Add ``amounts`` to the cell ``key`` (created at zero if missing): one statement,
     ``INSERT … ON CONFLICT (day, dims) DO UPDATE`` (PostgreSQL and SQLite alike)."""

@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from fangguan.core.models import ScopedRecord
+from fangguan.core.rollups import RollupCell
 from fangguan.core.scopes import ScopedQuerySet
 
 from .choices import (
@@ -196,10 +197,36 @@ class Entry(models.Model):
         verbose_name_plural = _("ledger entries")
         ordering = ["on", "id"]
         constraints = [models.CheckConstraint(name="entry_not_zero", condition=~Q(amount_fen=0))]
-        indexes = [models.Index(fields=["account", "on"], name="entry_account_on")]
+        indexes = [models.Index(fields=["account", "on"], name="entry_account_on"),
+                   models.Index(fields=["on"], name="entry_on")]  # the current month's entries (``periods``)
 
     def __str__(self) -> str:
         return f"{self.account_id} {self.amount_fen:+d}"
+
+
+class MonthBalance(RollupCell):
+    """The stored period balances (``funds.periods``): per estate and calendar month (``day`` is
+    the month's first day), the signed sum of the month's entries on each kind of account, and
+    how many entries. Written only by ``ledger.post`` in the posting's transaction (through
+    ``core.rollups.add``) and by ``periods.rebuild`` after bulk loads; tests check that the cells
+    always equal the sums of the entries."""
+
+    estate = models.ForeignKey("registry.Estate", on_delete=models.DO_NOTHING, db_constraint=False, related_name="+")
+    home_fen = models.BigIntegerField(default=0)
+    bank_fen = models.BigIntegerField(default=0)
+    revenue_fen = models.BigIntegerField(default=0)
+    revenue_bank_fen = models.BigIntegerField(default=0)
+    entries = models.IntegerField(default=0)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("month of a ledger")
+        verbose_name_plural = _("months of the ledgers")
+        constraints = [models.UniqueConstraint(fields=["day", "estate"], name="funds_month_cell")]
+
+    def __str__(self) -> str:
+        return f"{self.estate_id} · {self.day:%Y-%m}"
 
 
 class Engagement(ScopedRecord):

@@ -12,6 +12,7 @@ from decimal import Decimal
 from django.db.models import F, Q, Sum
 from django.utils import timezone
 
+from . import periods
 from .choices import AccountKind
 from .ledger import apportion
 from .models import Account, Application, Entry, FundRule
@@ -172,19 +173,55 @@ def recollection_households(user, today: dt.date | None = None) -> list[dict]:
 # --- Figures by town and estate -----------------------------------------------------------------
 
 
+HELD_KINDS = (AccountKind.HOME, AccountKind.REVENUE)
+
+
 def fund_figures(user, *, group_by: str = "town", as_of: dt.date | None = None) -> dict:
-    """Per town or estate, from entries up to ``as_of``: households, the fund held for them, the
-    public revenue held, households below the line (today), applications and what was paid."""
-    from fangguan.registry.models import Estate
+    """Per town or estate, as of ``as_of``: households, the fund held for them, the public revenue
+    held, households below the line (today), applications and what was paid. What is held comes
+    from the stored month balances (``periods.held``: the months before ``as_of``'s month, then
+    that month's entries); the accounts a user sees without their whole estate (an owner's own
+    home, for someone who is also staff elsewhere) are summed from their entries."""
+    from .scopes import ALL, staff_estates
 
     day = as_of or timezone.localdate()
+    staff = staff_estates(user)
+    if staff == ALL:
+        held = periods.held(day=day, kinds=HELD_KINDS)
+        rest = Account.objects.none()
+    else:
+        from fangguan.registry.models import Estate
+
+        whole = Q(pk__in=[])
+        for estates in staff:
+            whole |= Q(pk__in=estates)
+        whole_ids = Estate.objects.filter(whole).values("pk")
+        held = periods.held(day=day, estates=whole_ids, kinds=HELD_KINDS)
+        rest = Account.objects.visible_to(user).exclude(estate_id__in=whole_ids)
+    for key, s in _held_by_entries(rest, day).items():
+        held[key] = held.get(key, 0) + s
+    return _figures(user, group_by=group_by, day=day, held={k: -s for k, s in held.items()})
+
+
+def fund_figures_full(user, *, group_by: str = "town", as_of: dt.date | None = None) -> dict:
+    """The same figures from every entry up to ``as_of`` (the full pass: the tests' oracle for
+    the stored balances, and the bench's "before")."""
+    day = as_of or timezone.localdate()
+    held = _held_by_entries(Account.objects.visible_to(user), day)
+    return _figures(user, group_by=group_by, day=day, held={k: -s for k, s in held.items()})
+
+
+def _held_by_entries(accounts, day: dt.date) -> dict[tuple[int, str], int]:
+    return {(r["account__estate_id"], r["account__kind"]): r["s"]
+            for r in Entry.objects.filter(account__in=accounts.filter(kind__in=HELD_KINDS), on__lte=day)
+            .values("account__estate_id", "account__kind").annotate(s=Sum("amount_fen"))}
+
+
+def _figures(user, *, group_by: str, day: dt.date, held: dict[tuple[int, str], int]) -> dict:
+    from fangguan.registry.models import Estate
+
     accounts = Account.objects.visible_to(user)
     estates = {e.pk: e for e in Estate.objects.filter(pk__in=accounts.values("estate_id")).select_related("town")}
-    held = {}
-    for r in (Entry.objects.filter(account__in=accounts.filter(kind__in=(AccountKind.HOME, AccountKind.REVENUE)),
-                                   on__lte=day)
-              .values("account__estate_id", "account__kind").annotate(s=Sum("amount_fen"))):
-        held[(r["account__estate_id"], r["account__kind"])] = -r["s"]
     bp = line_bp(day)
     homes = {r["estate_id"]: r for r in with_line(accounts.filter(kind=AccountKind.HOME), bp).values("estate_id")
              .annotate(n=models_count("pk"), below=models_count("pk", filter=below_q(bp)))}
