@@ -110,9 +110,13 @@ def test_through_the_api_and_the_page(world):
         c = client(world, role)
         return c.client.post(url, {**form, "file": pdf(), **extra}, **c.headers)
 
-    for role, status in {"ann": 404, "outsider": 404, "company": 404, "other_bookkeeper": 404, "town": 403,
+    # an estate whose books the caller cannot see is named in the body: 422 on ``estate``, in Chinese
+    for role, status in {"ann": 422, "outsider": 422, "company": 422, "other_bookkeeper": 422, "town": 403,
                          "auditor": 403, None: 401}.items():
-        assert send(role).status_code == status, role
+        r = send(role)
+        assert r.status_code == status, role
+        if status == 422:
+            assert r.json()["errors"]["estate"] == [f"记录不存在：{world.estate.pk}。"], r.content
     assert stored() == []
     r = send("bookkeeper")
     assert r.status_code == 201, r.content
@@ -131,3 +135,28 @@ def test_through_the_api_and_the_page(world):
     assert r.status_code == 302 and len(stored()) == 2
     html = login(world.users["ann"]).get("/funds/audits/").content.decode()
     assert len(re.findall(r'href="/funds/audits/\d+/file/"', html)) == 2 and "金山审计事务所" in html
+
+
+def test_posting_tells_each_owner_of_the_estate_once_and_a_refusal_tells_nobody(world):
+    from fangguan.notifications.models import Notification
+    from fangguan.registry.models import HomeShare
+
+    def told():
+        return sorted(Notification.objects.filter(topic="funds.audit_posted").values_list("recipient__username",
+                                                                                           flat=True))
+
+    for role in ("ann", "town", "company"):
+        with pytest.raises((PermissionDenied, ValidationError)):
+            post(world, role)
+    assert told() == []
+    report = post(world, "bookkeeper")
+    # the owners, restated from the shares of the estate's homes: Ann (two homes, told once), Bo,
+    # Dee, Fay, Gus — not the owner elsewhere, not the committee or the bookkeeper as such
+    from fangguan.registry.models import Person
+
+    people = HomeShare.objects.filter(home__building__estate=world.estate).values("person_id")
+    expected = sorted(Person.objects.filter(pk__in=people, user__isnull=False).values_list("user__username", flat=True))
+    assert told() == expected == sorted(["fd-ann", "fd-bo", "fd-dee", "fd-fay", "fd-gus"])
+    n = Notification.objects.get(topic="funds.audit_posted", recipient=world.users["ann"])
+    assert world.estate.name in n.title and n.url == "/funds/audits/"
+    assert report.posted_until.isoformat() in n.body
