@@ -160,3 +160,54 @@ def test_posting_tells_each_owner_of_the_estate_once_and_a_refusal_tells_nobody(
     n = Notification.objects.get(topic="funds.audit_posted", recipient=world.users["ann"])
     assert world.estate.name in n.title and n.url == "/funds/audits/"
     assert report.posted_until.isoformat() in n.body
+
+
+def late(world, role, today) -> set[int]:
+    from fangguan.funds import selectors
+
+    return {row["estate"].pk for row in selectors.late_audits(world.users[role], today)}
+
+
+def test_estates_late_with_their_annual_audit(world):
+    from fangguan.registry.models import Estate
+
+    # the parameter: 120 days after 31 December (the seeded rules); the last year whose day has passed
+    may_1, apr_30 = dt.date(2026, 5, 1), dt.date(2026, 4, 30)
+    assert world.estate.pk in late(world, "bureau", may_1)  # 2025's audit was due by 30 April 2026
+    post(world, "committee", period=(dt.date(2025, 1, 1), dt.date(2025, 12, 31)), on=dt.date(2026, 3, 1))
+    assert world.estate.pk not in late(world, "bureau", may_1)
+    assert world.estate.pk in late(world, "bureau", apr_30)  # on the due day 2025's is still in time: 2024's is asked
+    post(world, "committee", period=(dt.date(2024, 1, 1), dt.date(2024, 12, 31)), on=dt.date(2025, 2, 1))
+    assert world.estate.pk not in late(world, "bureau", apr_30)
+    # an end-of-term audit is not the annual one
+    post(world, "committee", kind="end_of_term", period=(dt.date(2021, 1, 1), dt.date(2023, 12, 31)),
+         on=dt.date(2024, 2, 1))
+    assert world.estate.pk in late(world, "bureau", dt.date(2024, 6, 1))  # 2023's annual audit is missing
+    # an estate delivered after the year began is not expected to have that year's audit
+    Estate.objects.filter(pk=world.estate.pk).update(delivered_on=dt.date(2023, 1, 2))
+    assert world.estate.pk not in late(world, "bureau", dt.date(2024, 6, 1))
+
+
+def test_who_sees_the_late_audits_and_the_page(world):
+    may_1 = dt.date(2026, 5, 1)
+    for role in ("bureau", "auditor", "town"):
+        assert world.estate.pk in late(world, role, may_1), role
+    for role in ("other_town", "company", "it", "ann", "neighbourhood", "other_bookkeeper"):
+        assert world.estate.pk not in late(world, role, may_1), role
+    # the page: the figure readers get the list, restated here for today from the tables
+    from fangguan.funds.models import Account, AuditReport
+
+    today = timezone.localdate()
+    year = today.year - 1 if today > dt.date(today.year - 1, 12, 31) + dt.timedelta(days=120) else today.year - 2
+    with_books = set(Account.objects.filter(kind="bank").values_list("estate_id", flat=True))
+    audited = set(AuditReport.objects.filter(kind="annual", period_end__year=year).values_list("estate_id", flat=True))
+    from fangguan.registry.models import Estate
+
+    expected = {e.pk for e in Estate.objects.filter(pk__in=with_books - audited)
+                if e.delivered_on is None or e.delivered_on <= dt.date(year, 1, 1)}
+    html = login(world.users["bureau"]).get("/funds/audits/").content.decode()
+    assert {int(x) for x in re.findall(r'data-late-audit="(\d+)"', html)} == expected
+    assert expected  # the world's estate at least (no annual audit posted)
+    assert f"未公示 {year} 年度审计报告的小区" in html
+    for role in ("ann", "committee"):
+        assert "data-late-audit" not in login(world.users[role]).get("/funds/audits/").content.decode(), role

@@ -53,7 +53,8 @@ class FundRule(ScopedRecord):
     per-㎡ cost price and the deposit shares (沪府令91号 Art. 6; 售后公房 1994 rules Art. 13), the
     re-collection line and its periods (Shanghai 2020 rules Art. 65), the emergency approval
     period (Art. 73), the disclosure periods (Art. 66 ¶2), the share of public revenue that goes
-    into the fund (Art. 51 ¶3: more than it) and the days an audit is posted (Art. 67 ¶2)."""
+    into the fund (Art. 51 ¶3: more than it), the days an audit is posted (Art. 67 ¶2) and the
+    days after a year's end by which its annual audit is expected (not set by the rules)."""
 
     audit_name = "fundrule"
     effective_from = models.DateField(_("in force from"), unique=True)
@@ -76,6 +77,10 @@ class FundRule(ScopedRecord):
     revenue_statement_months = models.PositiveIntegerField(_("public revenue statement every (months)"))
     revenue_transfer_bp = models.PositiveIntegerField(_("public revenue into the fund: more than (‱)"), validators=BP)
     audit_posting_days = models.PositiveIntegerField(_("days an audit report is posted"))
+    # Art. 67 requires the yearly audit without a day: 120 (the end of April) is this system's
+    # default, for the bureau to set — the day after which an estate is listed as late
+    annual_audit_due_days = models.PositiveIntegerField(_("days after the year's end to post its annual audit"),
+                                                        default=120)
     basis = models.CharField(_("legal basis"), max_length=300)
 
     objects = FundRuleQuerySet.as_manager()

@@ -281,3 +281,31 @@ def late_statements(user, today: dt.date | None = None) -> list[dict]:
             if (estate.pk, ledger_name, due_end) not in published:
                 out.append({"estate": estate, "ledger": ledger_name, "period_start": due_start, "period_end": due_end})
     return out
+
+
+# --- Late audits ----------------------------------------------------------------------------------
+
+
+def late_audits(user, today: dt.date | None = None) -> list[dict]:
+    """Estates (whose fund books the user reads) without the annual audit of the last year whose
+    due day has passed — the parameter's ``annual_audit_due_days`` after 31 December (Shanghai
+    2020 rules Art. 67 ¶1: a yearly audit). An annual report whose period ends in that year counts;
+    an estate delivered after that year began is not expected to have one."""
+    from fangguan.registry.models import Estate
+
+    from .choices import AuditKind
+    from .models import AuditReport
+
+    today = today or timezone.localdate()
+    rule = FundRule.objects.in_force(today)
+    if rule is None:
+        return []
+    year = today.year - 1
+    if today <= dt.date(year, 12, 31) + dt.timedelta(days=rule.annual_audit_due_days):
+        year -= 1
+    due_on = dt.date(year, 12, 31) + dt.timedelta(days=rule.annual_audit_due_days)
+    estate_ids = fund_banks(user).values("estate_id")
+    audited = AuditReport.objects.filter(kind=AuditKind.ANNUAL, period_end__year=year, estate_id__in=estate_ids)
+    return [{"estate": e, "year": year, "due_on": due_on}
+            for e in Estate.objects.filter(pk__in=estate_ids).exclude(pk__in=audited.values("estate_id"))
+            .exclude(delivered_on__gt=dt.date(year, 1, 1)).select_related("town").order_by("town_id", "name", "pk")]
