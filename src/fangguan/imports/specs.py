@@ -580,7 +580,7 @@ def _matching(qs, attnames: list[str], keys: list[tuple]):
                 arrays_of = None
             if arrays_of is not None:
                 with binary_cursor() as cursor:
-                    cursor.execute(sql, arrays_of)
+                    cursor.execute(sql, arrays_of, prepare=False)
                     return qs.filter(pk__in=[pk for (pk,) in cursor.fetchall()])
     for i, a in enumerate(attnames):
         qs = qs.filter(**{f"{a}__in": {k[i] for k in keys}})
