@@ -557,8 +557,9 @@ class RecordSpec(ImportSpec):
 def _matching(qs, attnames: list[str], keys: list[tuple]):
     """``qs`` narrowed to the records whose ``attnames`` may equal one of ``keys`` (the caller
     compares each record's values with its keys, as before). On PostgreSQL the keys are matched as
-    tuples, set-wise: one join of the table with the keys as arrays (``unnest``) gives the ids, so
-    a batch's rows find their records by index whatever the other rows hold; elsewhere (or for a
+    tuples, set-wise: one statement with the keys as arrays (``unnest``), one index probe per key
+    (``services.binary_cursor`` says why it is written so), gives the ids, so a batch's rows find
+    their records by index whatever the other rows hold; elsewhere (or for a
     column type not listed here) each column is filtered by its set of values (``IN``), which may
     match more records than needed but never fewer."""
     model = qs.model
@@ -566,12 +567,12 @@ def _matching(qs, attnames: list[str], keys: list[tuple]):
         types = [_array_type(model._meta.get_field(a)) for a in attnames]
         if None not in types:
             q = connection.ops.quote_name
-            on = " AND ".join(f"t.{q(model._meta.get_field(a).column)} = k.c{i}" for i, a in enumerate(attnames))
+            on = " AND ".join(f"{q(model._meta.get_field(a).column)} = k.c{i}" for i, a in enumerate(attnames))
             arrays = ", ".join(f"%b::{t}[]" for t in types)
             names = ", ".join(f"c{i}" for i in range(len(attnames)))
             # only the model's own (quoted) table and column names are put into the text
-            sql = (f"SELECT t.{q(model._meta.pk.column)} FROM {q(model._meta.db_table)} t "  # noqa: S608
-                   f"JOIN unnest({arrays}) AS k({names}) ON {on}")
+            sql = (f"SELECT t.pk FROM unnest({arrays}) AS k({names}) CROSS JOIN LATERAL "  # noqa: S608
+                   f"(SELECT {q(model._meta.pk.column)} AS pk FROM {q(model._meta.db_table)} WHERE {on} OFFSET 0) t")
             from .services import binary_cursor
 
             try:  # the values as the columns compare them; else (say, a text for a number) the IN filters
