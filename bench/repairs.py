@@ -84,6 +84,14 @@ BARE_STATS_PG = [  # one pass, the median in the database
               percentile_cont(0.5) WITHIN GROUP (ORDER BY EXTRACT(EPOCH FROM r.completed_at - r.created_at))
        FROM repairs_repairrequest r WHERE r.merged_into_id IS NULL GROUP BY ROLLUP (r.company_id)""",
 ]
+
+
+def sql_for_period(sql: str) -> str:
+    """A full-pass bare query restricted to requests filed in [date_from, date_to] (Shanghai days)."""
+    return sql.replace("WHERE r.merged_into_id IS NULL",
+                       "WHERE r.merged_into_id IS NULL AND r.created_at >= %(start)s AND r.created_at < %(end)s")
+
+
 BARE_DETAIL = [
     "SELECT r.* FROM repairs_repairrequest r WHERE r.id = %(one)s",
     "SELECT v.* FROM repairs_repairevent v WHERE v.request_id = %(one)s ORDER BY v.at, v.id",
@@ -193,12 +201,22 @@ def secondary_indexes(tables: list[str]) -> list[tuple[str, str]]:
         return cursor.fetchall()
 
 
-def bare_cells(rollup) -> list[str]:
-    """The least the figures from the cells need: every amount summed per company, one pass over
-    the cells (plus, as the selector does, the live count of the late requests not yet answered)."""
+def bare_cells(rollup, span) -> list[str]:
+    """The least the figures from the cells need: every amount summed per company over the month
+    tier's whole months and the day tier's edges (``span``: ``rollups.period``), one statement (plus,
+    as the selector does, the live count of the late requests not yet answered)."""
+    amounts = ", ".join(rollup.amounts)
     sums = ", ".join(f"SUM({name})" for name in rollup.amounts)
+    parts = []
+    if span.months is not None:
+        low, before = span.months
+        where = " AND ".join([*([f"day >= '{low}'"] if low else []), *([f"day < '{before}'"] if before else [])]) or "TRUE"
+        parts.append(f"SELECT company_id, {amounts} FROM {rollup.month_model._meta.db_table} WHERE {where}")  # noqa: S608
+    for low, high in span.days:
+        where = " AND ".join([*([f"day >= '{low}'"] if low else []), *([f"day <= '{high}'"] if high else [])]) or "TRUE"
+        parts.append(f"SELECT company_id, {amounts} FROM {rollup.model._meta.db_table} WHERE {where}")  # noqa: S608
     return [
-        f"SELECT company_id, {sums} FROM repairs_figuresday GROUP BY company_id",  # noqa: S608
+        f"SELECT company_id, {sums} FROM ({' UNION ALL '.join(parts)}) AS t GROUP BY company_id",  # noqa: S608
         """SELECT company_id, COUNT(*) FROM repairs_repairrequest WHERE merged_into_id IS NULL AND
            ((responded_at IS NULL AND response_due_at < %(now)s AND NOT status = 'cancelled') OR
             (completed_at IS NULL AND complete_due_at < %(now)s AND NOT status IN ('cancelled', 'rejected')))
@@ -325,16 +343,21 @@ def main() -> None:
     if pg and not args.keep:
         recreate(url)
     setup_django(url)
+    from unittest import mock
+
     from django.core.management import call_command
     from django.db import connection
+    from django.test import override_settings
     from django.utils import timezone
 
     from fangguan.accounts.models import User
+    from fangguan.core import rollups
     from fangguan.demo import load_all
     from fangguan.repairs import conf, figures
     from fangguan.repairs.api import _visible
     from fangguan.repairs.api import detail as detail_out
     from fangguan.repairs.choices import WORKING as WORKING_STATES
+    from fangguan.repairs.deadlines import LOCAL
     from fangguan.repairs.models import RepairRequest
     from fangguan.repairs.selectors import repair_stats, repair_stats_full, requests_for
     from fangguan.repairs.services import tick
@@ -355,6 +378,7 @@ def main() -> None:
         counts["cells rebuilt in s"] = round(time.perf_counter() - started, 1)
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE repairs_figuresday")
+            cursor.execute("ANALYZE repairs_figuresmonth")
     admin, wuye = User.objects.get(username="admin"), User.objects.get(username="wuye")
     company = wuye.memberships.values_list("organisation__company_id", flat=True).first()
     one = RepairRequest.objects.order_by("-pk").values_list("pk", flat=True).first()
@@ -369,11 +393,11 @@ def main() -> None:
     first = tick(now)  # steady state: the hand-offs already due were written with the requests
     escalated = time.perf_counter() - escalated_at
 
-    def bare(queries):
+    def bare(queries, values=None):
         def run():
             with connection.cursor() as cursor:
                 for sql in queries:
-                    cursor.execute(sql, params)
+                    cursor.execute(sql, values or params)
                     cursor.fetchall()
         return run
 
@@ -394,18 +418,38 @@ def main() -> None:
     print(f"# {counts} written in {written:.1f} s ({rate:,.0f} requests/s); first tick {escalated:.1f} s "
           f"({first}); {args.runs} runs each; ms")
     print(f"{'operation':<52}{'p50':>9}{'p95':>9}{'p99':>9}{'ratio':>8}")
+    today = timezone.localdate(now)
+    year = {"date_from": today - dt.timedelta(days=364), "date_to": today}  # ragged at both ends
+
+    def from_cells(**period):
+        with override_settings(FANGGUAN_REPAIR_FIGURES_FROM_CELLS=1):
+            return repair_stats(admin, "company", now=now, **period)
+
+    def from_days(**period):  # the day tier alone, as before the month tier
+        real = rollups.period
+        with mock.patch.object(rollups, "period", lambda a, b: real(a, b, months=False)):
+            return from_cells(**period)
+
+    year_params = {**params, "start": dt.datetime.combine(year["date_from"], dt.time(0), tzinfo=LOCAL),
+                   "end": dt.datetime.combine(year["date_to"] + dt.timedelta(days=1), dt.time(0), tzinfo=LOCAL)}
     rows = [
         ("company queue by deadline (count + first 50)", queue, BARE_QUEUE),
         ("overdue scan (tick, nothing new)", lambda: tick(now), BARE_SCAN),
         ("repair figures by company (bureau), full pass (before)",
          lambda: repair_stats_full(admin, "company", now=now), BARE_STATS_PG if pg else BARE_STATS),
-        ("repair figures by company (bureau), from the cells", lambda: repair_stats(admin, "company", now=now),
-         bare_cells(figures.ROLLUP)),
+        ("repair figures by company (bureau), from the cells", from_cells,
+         bare_cells(figures.ROLLUP, rollups.period(None, None))),
+        ("repair figures by company (bureau), from the day cells only (before)", from_days,
+         bare_cells(figures.ROLLUP, rollups.period(None, None, months=False))),
+        ("repair figures by company, last 365 days, full pass", lambda: repair_stats_full(admin, "company", now=now, **year),
+         [sql_for_period(q) for q in (BARE_STATS_PG if pg else BARE_STATS)], year_params),
+        ("repair figures by company, last 365 days, from the cells", lambda: from_cells(**year),
+         bare_cells(figures.ROLLUP, rollups.period(year["date_from"], year["date_to"]))),
         ("one request with its events", detail, BARE_DETAIL),
     ]
     results = []
-    for label, fn, sql in rows:
-        base = pct(measure(bare(sql), args.runs))[0]
+    for label, fn, sql, *values in rows:
+        base = pct(measure(bare(sql, *values), args.runs))[0]
         p50, p95, p99 = pct(measure(fn, args.runs))
         print(f"{'bare SQL: ' + label:<52}{base:>9.1f}{'':>9}{'':>9}{1:>8.1f}")
         print(f"{label:<52}{p50:>9.1f}{p95:>9.1f}{p99:>9.1f}{p50 / base:>8.1f}")

@@ -71,3 +71,35 @@ def test_a_town_officer_finds_a_request_and_an_estate_from_the_top_bar(page, ser
     estates.locator(f"a[href='/r/estates/{estate['id']}/']").click()
     page.wait_for_url(re.compile(rf"/r/estates/{estate['id']}/$"))
     assert estate["name"] in page.locator("h1").inner_text()
+
+
+def test_an_identity_number_typed_in_the_top_bar_never_reaches_a_url(page, server):
+    """The number goes by POST: no address the browser visits or requests holds it, and the
+    results are those ``GET /search/?q=`` gives for the same number."""
+    from stdnum.cn import ric
+
+    body = "31022819820304157"  # 310228: 金山县, the code stdnum knows the district by
+    number = body + ric.calc_check_digit(body + "0")  # it reads the first 17 of 18
+    made = _call(server, "/api/v1/people", {"name": "搜索测试人", "id_number": number, "phone": "13900001234"},
+                 token=_token(server, "admin"))
+    seen: list[str] = []
+    page.on("request", lambda r: seen.append(r.url))
+    page.on("framenavigated", lambda frame: seen.append(frame.url))
+    login(page, server, "admin")
+    box = page.get_by_role("searchbox", name="搜索全部记录")
+    box.fill(number)
+    with page.expect_navigation():
+        box.press("Enter")
+    results = page.locator("a.app-search-result")
+    results.first.wait_for()
+    posted = sorted(results.evaluate_all("links => links.map(a => a.getAttribute('href'))"))
+    assert f"/r/people/{made['id']}/" in posted
+    page.screenshot(path=str(ARTIFACTS / "search-identity-number.png"), full_page=True)
+    page.locator(f"a.app-search-result[href='/r/people/{made['id']}/']").click()
+    page.wait_for_url(re.compile(rf"/r/people/{made['id']}/$"))
+    assert number not in page.content()  # the record page shows the masked copy
+    leaks = [url for url in seen if number in url or number.lower() in url]
+    assert seen and leaks == []
+    page.goto(f"{server}/search/?q={number}")  # the same query by GET, on purpose
+    assert sorted(page.locator("a.app-search-result").evaluate_all(
+        "links => links.map(a => a.getAttribute('href'))")) == posted

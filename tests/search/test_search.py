@@ -4,6 +4,8 @@ of queries. Who sees what for every role is the permission kit's (tests/search/p
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -117,8 +119,6 @@ def test_the_page_groups_by_type_and_pages_one_type(users, client):
     first = client.get("/search/", {"q": "zh", "type": "people"}).content.decode()
     second = client.get("/search/", {"q": "zh", "type": "people", "page": "2"}).content.decode()
     assert 'data-type="people"' in second and 'data-type="estates"' not in second
-    import re
-
     links = re.compile(r'href="(/r/people/\d+/)" class="app-search-result"')
     assert len(links.findall(first)) == 20 and not set(links.findall(first)) & set(links.findall(second))
 
@@ -127,3 +127,52 @@ def test_the_api_refuses_silly_paging(api):
     assert api("admin").get("/api/v1/search", q="z", limit=500).status_code == 422
     assert api("admin").get("/api/v1/search", q="z", offset=-1).status_code == 422
     assert api("admin").get("/api/v1/search", q="").json() == {"count": 0, "items": [], "groups": []}
+
+
+# --- An identity number or a phone stays out of every URL (POST), results as with GET -----------
+
+_URL_ATTR = re.compile(r'(?:href|action|src)="([^"]*)"')
+
+
+def _urls(response) -> list[str]:
+    """Every URL a response sends the browser to or offers it: Location and the page's links and
+    form targets."""
+    found = [response["Location"]] if response.has_header("Location") else []
+    if response.get("Content-Type", "").startswith("text/html"):
+        found += _URL_ATTR.findall(response.content.decode())
+    return found
+
+
+def _forms(text: str) -> set[str]:
+    return set(re.findall(r'href="(/r/people/\d+/)" class="app-search-result"', text))
+
+
+def test_an_identifier_posted_is_answered_without_a_url_holding_it(users, client):
+    person = _person_with_phone_and_id()
+    phone, number = person.phone_clear(), person.id_number_clear()
+    client.force_login(users["admin"])
+    for q in (number, phone, f"{phone[:3]} {phone[3:7]} {phone[7:]}"):
+        spelt = {q, q.lower(), q.replace(" ", ""), phone, number, number.lower()}
+        # one type, a later page too: every control on the page (all types, previous page)
+        for fields in ({"type": "people"}, {"type": "people", "page": "2"}, {}):
+            posted = client.post("/search/", {"q": q, **fields})
+            assert posted.status_code in (200, 302), (q, fields, posted.status_code)
+            leaks = [url for url in _urls(posted) if any(s in url for s in spelt)]
+            assert leaks == [], (q, fields, leaks)
+            got = client.get("/search/", {"q": q, **fields})
+            if posted.status_code == 302:  # the overview of one record: straight to it, as GET does
+                assert posted["Location"] == got["Location"] == f"/r/people/{person.pk}/"
+                continue
+            text = posted.content.decode()
+            assert _forms(text) == _forms(got.content.decode())
+            assert _forms(text) == ({f"/r/people/{person.pk}/"} if fields.get("page") is None else set())
+            if fields:
+                assert 'class="d-inline app-search-go" method="post"' in text  # controls are forms, not links
+
+
+def test_a_name_posted_goes_on_to_the_plain_address(users, client):
+    client.force_login(users["admin"])
+    r = client.post("/search/", {"q": " zh ", "type": "people", "page": "2"})
+    assert r.status_code == 303 and r["Location"] == "/search/?q=zh&type=people&page=2"
+    assert client.post("/search/", {"q": "朱泾"})["Location"] == "/search/?q=%E6%9C%B1%E6%B3%BE"
+    assert client.put("/search/", {"q": "zh"}).status_code == 405

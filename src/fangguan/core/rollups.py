@@ -15,9 +15,15 @@ forgets it is visible in review — and a property test recomputes the full pass
 over generated histories and finds them equal (repairs: tests/repairs/test_figures_rollup.py).
 Bulk loads (demo, benches, imports) call ``rebuild(ROLLUP, rows)`` afterwards.
 
-Reading: ``sums(queryset_of_cells, group)`` sums every counter and bucket per group (plus the
-total); ``Histogram.quantile`` gives a median from the summed buckets, exact to within the
-bucket that holds it (interpolated inside it, as ``percentile_cont`` interpolates).
+A rollup may keep a **month tier** too (``month_model``: the same columns, ``day`` the first of
+the month): ``change`` writes both, so a figure over a year reads twelve months' cells per
+dimension instead of 365 days', and only the days at a period's ragged edges come from the day
+tier (``period``: which tier answers which days).
+
+Reading: ``period(start, end)`` says which tier answers which days, ``sum_rows`` sums every
+counter and bucket per group over the cells of both in one statement; ``Histogram.quantile``
+gives a median from the summed buckets, exact to within the bucket that holds it (interpolated
+inside it, as ``percentile_cont`` interpolates).
 
 What the cells cannot hold — a figure that changes with the clock alone (e.g. "past its
 deadline by now") — the module counts live over the few records it concerns (an index on the
@@ -28,12 +34,12 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
+import functools
+import operator
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any
 
 from django.db import connection, models, transaction
-from django.db.models import Sum
 
 
 class RollupCell(models.Model):
@@ -106,6 +112,7 @@ class Rollup:
     counters: tuple[str, ...]
     contribution: Callable[[dict], Contribution | None]
     histograms: tuple[Histogram, ...] = ()
+    month_model: type[RollupCell] | None = None  # the same cells per calendar month (day = the 1st)
 
     @property
     def amounts(self) -> list[str]:
@@ -134,35 +141,58 @@ def _merge(into: dict[tuple, dict[str, int]], more: dict[tuple, dict[str, int]])
             cell[name] = cell.get(name, 0) + n
 
 
+def month_of(day: dt.date) -> dt.date:
+    return day.replace(day=1)
+
+
+def by_month(cells: dict[tuple, dict[str, int]]) -> dict[tuple, dict[str, int]]:
+    """Day cells summed into month cells (keys with the first of the month as their day)."""
+    months: dict[tuple, dict[str, int]] = {}
+    for (day, *dims), amounts in cells.items():
+        _merge(months, {(month_of(day), *dims): amounts})
+    return months
+
+
 def change(rollup: Rollup, before: dict | None, after: dict | None) -> None:
     """Move one record's contribution from ``before`` to ``after`` (rows as dicts of fields), in
-    the caller's transaction. Cells are written in key order (day, then dimensions), so two
-    transactions moving records between the same cells lock them in the same order and never
-    deadlock (the soak saw one when a request moved back a day while another moved forward)."""
+    the caller's transaction. Cells are written in one fixed order — the day tier, then the month
+    tier, each in key order (day, then dimensions) — so two transactions moving records between
+    the same cells lock them in the same order and never deadlock (the soak saw one when a
+    request moved back a day while another moved forward)."""
     cells: dict[tuple, dict[str, int]] = {}
     _merge(cells, rollup.deltas(before, -1))
     _merge(cells, rollup.deltas(after, +1))
-    for key, amounts in sorted(cells.items()):
-        amounts = {k: v for k, v in amounts.items() if v}
-        if amounts:
-            _upsert(rollup, key, amounts)
+    tiers = [(rollup.model, cells)]
+    if rollup.month_model is not None:
+        tiers.append((rollup.month_model, by_month(cells)))
+    for model, found in tiers:
+        for key, amounts in sorted(found.items()):
+            amounts = {k: v for k, v in amounts.items() if v}
+            if amounts:
+                _upsert(rollup, key, amounts, model)
 
 
 def add(rollup: Rollup, rows: Iterable[dict]) -> None:
     """Add the contributions of several new records at once (e.g. the entries of one ledger
-    posting), in the caller's transaction: one upsert per touched cell, in key order (as
-    ``change``). For records that are only ever added, never changed."""
+    posting), in the caller's transaction: one upsert per touched cell, in the same fixed order
+    as ``change`` (the day tier, then the month tier, each in key order). For records that are
+    only ever added, never changed."""
     cells = cells_of(rollup, rows)
-    for key, amounts in sorted(cells.items()):
-        amounts = {k: v for k, v in amounts.items() if v}
-        if amounts:
-            _upsert(rollup, key, amounts)
+    tiers = [(rollup.model, cells)]
+    if rollup.month_model is not None:
+        tiers.append((rollup.month_model, by_month(cells)))
+    for model, found in tiers:
+        for key, amounts in sorted(found.items()):
+            amounts = {k: v for k, v in amounts.items() if v}
+            if amounts:
+                _upsert(rollup, key, amounts, model)
 
 
-def _upsert(rollup: Rollup, key: tuple, amounts: dict[str, int]) -> None:
-    """Add ``amounts`` to the cell ``key`` (created at zero if missing): one statement,
-    ``INSERT … ON CONFLICT (day, dims) DO UPDATE`` (PostgreSQL and SQLite alike)."""
-    table = rollup.model._meta.db_table
+def _upsert(rollup: Rollup, key: tuple, amounts: dict[str, int], model: type[RollupCell] | None = None) -> None:
+    """Add ``amounts`` to the cell ``key`` of ``model`` (the day tier unless given; created at zero
+    if missing): one statement, ``INSERT … ON CONFLICT (day, dims) DO UPDATE`` (PostgreSQL and
+    SQLite alike)."""
+    table = (model or rollup.model)._meta.db_table
     q = connection.ops.quote_name
     keys = ["day", *rollup.dims]
     every = rollup.amounts  # a new cell starts at zero everywhere (defaults are Django's, not the table's)
@@ -184,30 +214,103 @@ def cells_of(rollup: Rollup, rows: Iterable[dict]) -> dict[tuple, dict[str, int]
 
 
 def rebuild(rollup: Rollup, rows: Iterable[dict], batch_size: int = 5000) -> int:
-    """Replace every cell by the sums of ``rows`` (after a bulk load); returns the cells written."""
+    """Replace every cell (both tiers) by the sums of ``rows`` (after a bulk load); returns the
+    day cells written."""
     cells = cells_of(rollup, rows)
-    model = rollup.model
+    tiers = [(rollup.model, cells)]
+    if rollup.month_model is not None:
+        tiers.append((rollup.month_model, by_month(cells)))
     with transaction.atomic():
-        model.objects.all().delete()
-        objs = []
-        for key, amounts in cells.items():
-            values = dict(zip(["day", *rollup.dims], key, strict=True))
-            values.update({k: v for k, v in amounts.items() if v})
-            objs.append(model(**values))
-        model.objects.bulk_create(objs, batch_size=batch_size)
-    return len(objs)
+        for model, found in tiers:
+            model.objects.all().delete()
+            objs = []
+            for key, amounts in found.items():
+                values = dict(zip(["day", *rollup.dims], key, strict=True))
+                values.update({k: v for k, v in amounts.items() if v})
+                objs.append(model(**values))
+            model.objects.bulk_create(objs, batch_size=batch_size)
+    return len(cells)
 
 
-def sums(rollup: Rollup, cells: models.QuerySet, group: str | None) -> tuple[list[dict], dict[str, Any]]:
-    """(per ``group`` value, the total): every counter and bucket summed over ``cells``. ``group``
-    is a field path on the cell model (``company_id``, ``estate__town_id``) or None."""
-    amounts = {name: Sum(name) for name in rollup.amounts}
-    rows = []
-    if group is not None:
-        rows = list(cells.order_by().values(g=models.F(group)).annotate(**amounts))
-        for r in rows:
-            for name in rollup.amounts:
-                r[name] = r[name] or 0
-    total = {name: sum(r[name] for r in rows) for name in rollup.amounts} if group is not None else {
-        name: v or 0 for name, v in cells.order_by().aggregate(**amounts).items()}
-    return rows, total
+def _next_month(day: dt.date) -> dt.date:
+    return (day.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+
+
+@dataclass(frozen=True)
+class Period:
+    """Which tier answers which days of [start, end] (either end open: None). ``months``: the
+    whole calendar months inside, as [from, before) on the month tier's ``day`` (None: no whole
+    month, or no bound on that side); ``days``: the ragged edges, as closed [from, to] ranges on
+    the day tier (a None end: open)."""
+
+    months: tuple[dt.date | None, dt.date | None] | None
+    days: tuple[tuple[dt.date | None, dt.date | None], ...]
+
+    def month_q(self) -> models.Q | None:
+        if self.months is None:
+            return None
+        low, before = self.months
+        q = models.Q()
+        if low is not None:
+            q &= models.Q(day__gte=low)
+        if before is not None:
+            q &= models.Q(day__lt=before)
+        return q
+
+    def day_q(self) -> models.Q | None:
+        if not self.days:
+            return None
+        parts = []
+        for low, high in self.days:
+            part = models.Q()
+            if low is not None:
+                part &= models.Q(day__gte=low)
+            if high is not None:
+                part &= models.Q(day__lte=high)
+            if not part:
+                return models.Q()  # an edge without bounds: every day
+            parts.append(part)
+        return functools.reduce(operator.or_, parts)
+
+
+def period(start: dt.date | None, end: dt.date | None, *, months: bool = True) -> Period:
+    """Split [start, end] into whole months and the days at its edges (``months=False``: all days)."""
+    if not months:
+        return Period(None, ((start, end),))
+    first = None if start is None else (start if start.day == 1 else _next_month(start))
+    after = None if end is None else (_next_month(end) if _next_month(end) - dt.timedelta(days=1) == end
+                                      else month_of(end))
+    if first is not None and after is not None and first >= after:
+        return Period(None, ((start, end),))  # no whole month inside
+    days = []
+    if start is not None and start < first:
+        days.append((start, first - dt.timedelta(days=1)))
+    if end is not None and after <= end:
+        days.append((after, end))
+    return Period((first, after), tuple(days))
+
+
+def sum_rows(rollup: Rollup, parts: list[models.QuerySet], names: models.QuerySet) -> list[dict]:
+    """Every counter and bucket summed per group ``g`` over the union of ``parts`` — querysets of
+    cells (of either tier) as ``values(*amounts, g=…)`` — then named from ``names`` (a queryset
+    of ``values("pk", "name")``), in one statement: the sums first, the names joined to the few
+    groups after (joining them to every cell doubled the time), ordered by name as the full pass
+    orders (the database's collation; NULL where it puts NULL)."""
+    q = connection.ops.quote_name
+    inner, params = [], []
+    columns = ", ".join(q(n) for n in ["g", *rollup.amounts])
+    for part in parts:
+        sql, more = part.query.sql_with_params()
+        inner.append(f"SELECT {columns} FROM ({sql}) AS p{len(inner)}")  # noqa: S608 (names are the model's)
+        params.extend(more)
+    named, more = names.query.sql_with_params()
+    params.extend(more)
+    summed = ", ".join(f"SUM({q(n)}) AS {q(n)}" for n in rollup.amounts)
+    picked = ", ".join(f"s.{q(n)}" for n in rollup.amounts)
+    sql = (f"SELECT s.{q('g')}, n.{q('name')}, {picked} FROM (SELECT {q('g')}, {summed} FROM "  # noqa: S608
+           f"({' UNION ALL '.join(inner)}) AS t GROUP BY {q('g')}) AS s LEFT JOIN ({named}) AS n "
+           f"ON n.{q('id')} = s.{q('g')} ORDER BY n.{q('name')}, s.{q('g')}")
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        keys = ["g", "g_name", *rollup.amounts]
+        return [dict(zip(keys, r, strict=True)) for r in cursor.fetchall()]

@@ -17,11 +17,12 @@ from django.views.decorators.http import require_GET
 from fangguan.accounts.roles import is_business
 from fangguan.core.audit import log_security
 from fangguan.core.exports import append_row, workbook_response
-from fangguan.core.maps import ColourBy, Layer, MapConfig
+from fangguan.core.maps import ColourBy, Layer, MapConfig, town_labels
 from fangguan.core.models import SecurityAction
 from fangguan.core.replica import from_replica
 from fangguan.core.views import date_param
 from fangguan.registry.areas import area_name
+from fangguan.registry.selectors import town_locations
 
 from .selectors import Dashboard, wan
 
@@ -39,8 +40,9 @@ def _business(request) -> None:
         raise PermissionDenied(_("The dashboard shows business records, which your role does not see."))
 
 
-def estate_map(day: dt.date) -> MapConfig:
-    """The estates map: approximate town areas under the estates, coloured by a chosen figure."""
+def estate_map(user, day: dt.date) -> MapConfig:
+    """The estates map: the district's outline and town names, approximate town areas under the
+    estates, coloured by a chosen figure."""
     api = reverse("api:api-root")
     query = urlencode({"as_of": day.isoformat()})
     return MapConfig(
@@ -58,6 +60,7 @@ def estate_map(day: dt.date) -> MapConfig:
         ],
         labels={"colour_by": _("Colour by"), "no_location": _("No estates with a location."),
                 "legend": _("Legend"), "more": _("more")},
+        towns=town_labels(town_locations(user)),
     )
 
 
@@ -71,7 +74,7 @@ def dashboard(request):
     return render(request, "dashboard/dashboard.html", {
         "day": day, "today": timezone.localdate(), "problem": problem, "board": board,
         "area_name": area_name(request.user),  # whose figures: "" for the district
-        "cards": board.cards(), "towns": board.towns(), "charts": board.charts(), "map_config": estate_map(day),
+        "cards": board.cards(), "towns": board.towns(), "charts": board.charts(), "map_config": estate_map(request.user, day),
         "export_url": f"{reverse('dashboard-export')}?{urlencode({'as_of': day.isoformat()})}",
     })
 

@@ -19,6 +19,7 @@ from fangguan.core.maps import ColourBy, Layer, MapConfig
 from fangguan.core.units import wan
 from fangguan.development.choices import HousingType, LandUse
 from fangguan.registry.models import Estate
+from fangguan.registry.selectors import town_locations
 
 from .measures import MEASURES
 
@@ -84,7 +85,7 @@ def renovation_features(user, first: dt.date, last: dt.date) -> dict:
     return maps.collection(features, as_of=last.isoformat(), approximate=True)
 
 
-def plan_map(first: dt.date, last: dt.date) -> MapConfig:
+def plan_map(user, first: dt.date, last: dt.date) -> MapConfig:
     api = reverse("api:api-root")
     query = urlencode({"from": first.isoformat(), "to": last.isoformat()})
     return MapConfig(
@@ -104,4 +105,5 @@ def plan_map(first: dt.date, last: dt.date) -> MapConfig:
         ],
         labels={"colour_by": _("Colour by"), "no_location": _("No records with a location."),
                 "legend": _("Legend"), "more": _("more")},
+        towns=maps.town_labels(town_locations(user)),
     )

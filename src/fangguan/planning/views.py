@@ -139,7 +139,7 @@ def progress(request, pk: int):
         **_whose(request.user, rows),
         "charts": _charts(plan, rows), "closed": day >= dt.date(plan.end_year, 12, 31),
         "on_track": ON_TRACK, "at_risk": AT_RISK,
-        "map_config": plan_map(first, min(day, dt.date(plan.end_year, 12, 31))) if day >= first else None,
+        "map_config": plan_map(request.user, first, min(day, dt.date(plan.end_year, 12, 31))) if day >= first else None,
         "report_url": reverse("planning:report", args=[plan.pk]),
     })
 

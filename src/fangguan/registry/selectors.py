@@ -294,3 +294,14 @@ def deliveries_by_year(user, as_of: dt.date) -> list[dict]:
         }
         for row in rows
     ]
+
+
+def town_locations(user) -> dict[str, list[tuple[Decimal, Decimal]]]:
+    """The located estates ``user`` may see, as (longitude, latitude) by town name: where a map
+    puts each town's name (``core.maps.town_labels``). Through the estates' own scope, so a town
+    office labels its own town, the bureau every town."""
+    located: dict[str, list[tuple[Decimal, Decimal]]] = defaultdict(list)
+    for town, lng, lat in (Estate.objects.visible_to(user).exclude(latitude=None).exclude(longitude=None)
+                           .values_list("town__name", "longitude", "latitude")):
+        located[town].append((lng, lat))
+    return dict(located)

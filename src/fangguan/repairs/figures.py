@@ -1,5 +1,7 @@
-"""The repair figures as small reads: per-day × estate × company cells (``core.rollups``) that the
-services keep up to date in the same transaction as each request's change.
+"""The repair figures as small reads: per-day and per-month × estate × company cells
+(``core.rollups``) that the services keep up to date in the same transaction as each request's
+change. A period reads its whole months from the month tier and only its ragged edges from the
+day tier.
 
 What a request adds to its cell (``contribution``) is the full pass's counting restated for one
 row: filed (unless merged), responded and on time, completed (not withdrawn) and on time, ever
@@ -17,13 +19,14 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import Count, F, Q, Sum
+from django.db.models import Count, F, Q
 
 from fangguan.core import rollups
+from fangguan.registry.models import Company, Estate, Town
 
 from .choices import Status
 from .deadlines import LOCAL
-from .models import HOURS_TO_COMPLETE, FiguresDay
+from .models import HOURS_TO_COMPLETE, FiguresDay, FiguresMonth
 
 WITHDRAWN = (Status.CANCELLED, Status.REJECTED)
 FIELDS = ("created_at", "estate_id", "company_id", "merged_into_id", "status", "responded_at", "response_due_at",
@@ -57,7 +60,7 @@ ROLLUP = rollups.Rollup(
     model=FiguresDay, dims=("estate_id", "company_id"),
     counters=("volume", "responded", "responded_on_time", "completed", "completed_on_time", "ever_completed",
               "reopened", "rated", "rating_sum"),
-    contribution=contribution, histograms=(HOURS_TO_COMPLETE,),
+    contribution=contribution, histograms=(HOURS_TO_COMPLETE,), month_model=FiguresMonth,
 )
 
 
@@ -87,20 +90,15 @@ def late_q(now: dt.datetime) -> tuple[Q, Q]:
     return response, completion
 
 
-def from_cells(user, key: str, label: str, date_from, date_to, now: dt.datetime, requests) -> tuple[list, dict]:
+def from_cells(user, key: str, date_from, date_to, now: dt.datetime, requests) -> tuple[list, dict]:
     """(rows per group, total) in the full pass's terms, from the cells plus the live part.
     ``requests``: the scoped, unmerged, period-filtered requests (for the live part)."""
-    cells = FiguresDay.objects.visible_to(user)
-    if date_from:
-        cells = cells.filter(day__gte=date_from)
-    if date_to:
-        cells = cells.filter(day__lte=date_to)
     group = {"company_id": "company_id", "estate_id": "estate_id", "estate__town_id": "estate__town_id"}[key]
-    amounts = {name: Sum(name) for name in ROLLUP.amounts}
-    cell_label = {"company__name": "company__name", "estate__name": "estate__name",
-                  "estate__town__name": "estate__town__name"}[label]
-    rows = list(cells.order_by().values(g=F(group), g_name=F(cell_label)).annotate(**amounts)
-                .order_by("g_name", "g"))
+    names = {"company_id": Company, "estate_id": Estate, "estate__town_id": Town}[key]
+    span = rollups.period(date_from, date_to)
+    parts = [model.objects.visible_to(user).filter(q).order_by().values(*ROLLUP.amounts, g=F(group))
+             for model, q in ((FiguresMonth, span.month_q()), (FiguresDay, span.day_q())) if q is not None]
+    rows = rollups.sum_rows(ROLLUP, parts, names.objects.order_by().values("id", "name"))
     response, completion = late_q(now)
     live = {r["g"]: r for r in requests.filter(response | completion).order_by()
             .values(g=F(key)).annotate(lr=Count("pk", filter=response), lc=Count("pk", filter=completion))}

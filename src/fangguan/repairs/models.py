@@ -321,9 +321,9 @@ class Supervision(models.Model):
 # --- The figures' cells (core.rollups): kept by the services with every change of a request --
 
 
-class FiguresDay(RollupCell):
-    """The repair figures of one Shanghai day of filing, estate and serving company (0: none):
-    what ``repairs.figures.ROLLUP`` counts of the requests filed that day. Written only by
+class FiguresCell(RollupCell):
+    """The repair figures of one Shanghai period of filing, estate and serving company (0: none):
+    what ``repairs.figures.ROLLUP`` counts of the requests filed then. Written only by
     ``core.rollups.change`` from the services (and ``rebuild`` after bulk loads)."""
 
     estate = models.ForeignKey("registry.Estate", on_delete=models.DO_NOTHING, db_constraint=False,
@@ -344,4 +344,18 @@ class FiguresDay(RollupCell):
     objects = ScopedQuerySet.as_manager()
 
     class Meta:
+        abstract = True
+
+
+class FiguresDay(FiguresCell):
+    """One day's cells."""
+
+    class Meta:
         constraints = [models.UniqueConstraint(fields=["day", "estate", "company"], name="repairs_figures_cell")]
+
+
+class FiguresMonth(FiguresCell):
+    """One calendar month's cells (``day`` is its first day): the same sums as its days' cells."""
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["day", "estate", "company"], name="repairs_figures_month")]

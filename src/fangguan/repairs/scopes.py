@@ -193,6 +193,7 @@ class CategoryRule(Rule):
 def register_all() -> None:
     register_scope(m.RepairRequest, RequestRule())
     register_scope(m.FiguresDay, CellRule())
+    register_scope(m.FiguresMonth, CellRule())
     for model in (m.RepairEvent, m.Photo, m.Escalation, m.Supervision):
         register_scope(model, HangsFromRequest())
     register_scope(m.Category, CategoryRule())

@@ -182,7 +182,7 @@ def repair_stats(user, group_by: str = "company", date_from: dt.date | None = No
     base = RepairRequest.objects.visible_to(user).filter(merged_into__isnull=True).filter(_period(date_from, date_to))
     # the scoped rows (``visible_to`` applies the scope rule), then every figure in one pass over them
     if not full and settings.FANGGUAN_REPAIR_FIGURES_FROM_CELLS and reads_by_estate(user):
-        rows, total = figures.from_cells(user, key, label, date_from, date_to, now, base)
+        rows, total = figures.from_cells(user, key, date_from, date_to, now, base)
         return _answer(group_by, date_from, date_to, rows, total)
     scoped = base.annotate(g=F(key), g_name=F(label)).values("g", "g_name", *_COLUMNS).order_by()
     inner, inner_params = scoped.query.sql_with_params()

@@ -79,6 +79,12 @@ class Query:
     def empty(self) -> bool:
         return not self.terms
 
+    @property
+    def identifier(self) -> bool:
+        """The text could be an identity number or a phone: the page keeps it out of every URL
+        (browser history, bookmarks, the Referer header) — ``views.search_page``."""
+        return self.id_index is not None
+
 
 def _ascii(term: str) -> bool:
     return term.isascii()

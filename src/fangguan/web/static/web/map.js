@@ -4,7 +4,11 @@
 
    Coordinates arrive in WGS84. When the configured tile source is in GCJ-02, every position is
    shifted with gcoord as it is drawn (FangguanMap.project) — the only conversion anywhere.
-   Without tiles the map is drawn on a plain background: no request leaves the server. */
+   Without tiles the map is drawn on a plain background: no request leaves the server.
+
+   Under the layers, in panes of their own: the district's outline (config.outline, a static
+   GeoJSON file) and the towns' names (config.towns: name and [lng, lat]); a spinner
+   (#<id>-loading) shows until every layer has loaded, or failed. */
 (function () {
   "use strict";
 
@@ -38,8 +42,17 @@
     this.layers = {};
     this.colourSelect = document.getElementById(config.id + "-colour");
     this.legend = document.getElementById(config.id + "-legend");
-    this.map = L.map(element, { center: config.center, zoom: config.zoom, zoomSnap: 0.25,
+    this.labels = config.labels || {};
+    this.loading = document.getElementById(config.id + "-loading");
+    this.map = L.map(element, { center: config.center, zoom: config.zoom, zoomSnap: 0.25, zoomControl: false,
                                 attributionControl: Boolean(config.tiles) });
+    // Leaflet's buttons are titled "Zoom in"/"Zoom out" whatever the page's language
+    L.control.zoom({ zoomInTitle: this.labels.zoom_in || "Zoom in",
+                     zoomOutTitle: this.labels.zoom_out || "Zoom out" }).addTo(this.map);
+    // under the layers (overlayPane: 400): the outline above the tiles (200), the names above it
+    this.map.createPane("fgOutline").style.zIndex = 250;
+    this.map.createPane("fgTownNames").style.zIndex = 350;
+    this.map.getPane("fgTownNames").style.pointerEvents = "none";
     if (config.tiles) {
       var options = { attribution: config.tiles.attribution || "", maxZoom: config.tiles.max_zoom || 18 };
       if (config.tiles.subdomains) { options.subdomains = config.tiles.subdomains; }
@@ -49,11 +62,14 @@
       element.classList.add("app-map-plain");
     }
     this.setUpColourControl();
+    this.addTownNames(config.towns || []);
     var loads = config.layers.map(function (layer) { return self.load(layer); });
+    if (config.outline) { loads.push(this.loadOutline(config.outline)); }
     Promise.all(loads).then(function () { self.fit(); self.recolour(); self.ready(); })
       .catch(function (error) {
         element.dataset.error = String(error);
         self.legend.textContent = String(error);
+        self.loaded();
       });
     window.addEventListener("beforeprint", function () { self.map.invalidateSize(); self.fit(); });
   }
@@ -72,6 +88,44 @@
       select.appendChild(option);
     });
     select.addEventListener("change", function () { self.recolour(); });
+  };
+
+  /** The district's boundary: a line, and on a plain background its land a shade lighter. */
+  MapComponent.prototype.loadOutline = function (url) {
+    var self = this, crs = this.crs, plain = !this.config.tiles;
+    return fetch(url, { credentials: "same-origin", headers: { "Accept": "application/json" } })
+      .then(function (response) {
+        if (!response.ok) { throw new Error((self.labels.outline || "outline") + ": HTTP " + response.status); }
+        return response.json();
+      })
+      .then(function (data) {
+        self.outline = L.geoJSON(data, {
+          pane: "fgOutline", interactive: false,
+          coordsToLatLng: function (coords) { var p = project(coords, crs); return L.latLng(p[1], p[0]); },
+          style: function () {
+            return { className: "app-map-outline", color: "#4a5d70", weight: 2, opacity: 0.9,
+                     fill: plain, fillColor: "#ffffff", fillOpacity: 0.85 };
+          }
+        }).addTo(self.map);
+      });
+  };
+
+  /** Each town's name at its area's centre (the server chose where), under the layers. */
+  MapComponent.prototype.addTownNames = function (towns) {
+    var crs = this.crs, map = this.map;
+    this.townNames = towns.map(function (town) {
+      var p = project(town.position, crs);
+      var label = node("span", "app-map-town-name", town.name);
+      return L.marker(L.latLng(p[1], p[0]), {
+        pane: "fgTownNames", interactive: false, keyboard: false,
+        icon: L.divIcon({ className: "app-map-town-label", html: label, iconSize: null })
+      }).addTo(map);
+    });
+  };
+
+  MapComponent.prototype.loaded = function () {
+    if (this.loading) { this.loading.hidden = true; }
+    this.element.setAttribute("aria-busy", "false");
   };
 
   MapComponent.prototype.load = function (layer) {
@@ -179,12 +233,14 @@
       var b = this.layers[id].geo.getBounds();
       if (b.isValid()) { bounds = bounds ? bounds.extend(b) : L.latLngBounds(b.getSouthWest(), b.getNorthEast()); }
     }, this);
+    if (!bounds && this.outline && this.outline.getBounds().isValid()) { bounds = this.outline.getBounds(); }
     if (bounds) { this.map.fitBounds(bounds, { padding: [16, 16], maxZoom: 15 }); }
   };
 
   MapComponent.prototype.ready = function () {
     var counts = {};
     Object.keys(this.layers).forEach(function (id) { counts[id] = this.layers[id].features; }, this);
+    this.loaded();
     this.element.dataset.ready = "true";
     this.element.dataset.features = JSON.stringify(counts);
     this.element.dispatchEvent(new CustomEvent("fangguan:map-ready", { bubbles: true, detail: { counts: counts, map: this } }));
