@@ -172,6 +172,22 @@ def change(rollup: Rollup, before: dict | None, after: dict | None) -> None:
                 _upsert(rollup, key, amounts, model)
 
 
+def add(rollup: Rollup, rows: Iterable[dict]) -> None:
+    """Add the contributions of several new records at once (e.g. the entries of one ledger
+    posting), in the caller's transaction: one upsert per touched cell, in the same fixed order
+    as ``change`` (the day tier, then the month tier, each in key order). For records that are
+    only ever added, never changed."""
+    cells = cells_of(rollup, rows)
+    tiers = [(rollup.model, cells)]
+    if rollup.month_model is not None:
+        tiers.append((rollup.month_model, by_month(cells)))
+    for model, found in tiers:
+        for key, amounts in sorted(found.items()):
+            amounts = {k: v for k, v in amounts.items() if v}
+            if amounts:
+                _upsert(rollup, key, amounts, model)
+
+
 def _upsert(rollup: Rollup, key: tuple, amounts: dict[str, int], model: type[RollupCell] | None = None) -> None:
     """Add ``amounts`` to the cell ``key`` of ``model`` (the day tier unless given; created at zero
     if missing): one statement, ``INSERT … ON CONFLICT (day, dims) DO UPDATE`` (PostgreSQL and
