@@ -9,7 +9,9 @@ The database is dropped and created again, migrated and loaded with the Jinshan 
 homes); ``--synth`` household accounts are added in bulk in estates of 1,000 homes spread over the
 towns, each with its initial deposit and ``--years`` yearly interest entries (the rows
 ``ledger.post`` writes; balances set from them). Prints p50/p95/p99 in ms and each p50's ratio to
-its bare SQL's p50.
+its bare SQL's p50. The figures by town are measured twice: the full pass over the entries
+(``selectors.fund_figures_full``, as before issue 16's period balances) and from the stored month
+balances (``selectors.fund_figures``), rebuilt once after the bulk load.
 """
 
 from __future__ import annotations
@@ -126,8 +128,14 @@ def main() -> None:
     rng = random.Random(16)
     started = time.perf_counter()
     synth(args.synth, args.years, rng)
-    analyze()
     built = time.perf_counter() - started
+    from fangguan.funds import periods
+
+    t0 = time.perf_counter()
+    cells = periods.rebuild()  # the synthetic entries were written in bulk, past ledger.post
+    rebuilt = time.perf_counter() - t0
+    analyze()
+    print(f"# stored month balances rebuilt: {cells:,} cells in {rebuilt:.1f} s")
     homes = Account.objects.filter(kind="home", estate__code__startswith="SYN-FD").count()
     entries = Entry.objects.count()
     print(f"# {platform.node()} · PostgreSQL {connection.pg_version} · {homes:,} household accounts, "
@@ -176,10 +184,20 @@ def main() -> None:
                       .values("estate_id").annotate(n=selectors.models_count("pk"))),
          sql("SELECT estate_id, COUNT(*) FROM funds_account WHERE kind = 'home' AND initial_fen > 0 "
              "AND balance_fen * 10000 < initial_fen * %s GROUP BY estate_id", [bp])),
-        ("the figures by town (as of a date)", lambda: selectors.fund_figures(bureau, group_by="town", as_of=day),
+        ("the figures by town, full pass (before)",
+         lambda: selectors.fund_figures_full(bureau, group_by="town", as_of=day),
          sql('SELECT r.town_id, a.kind, SUM(e.amount_fen) FROM funds_entry e JOIN funds_account a ON a.id = e.account_id '
              'JOIN registry_estate r ON r.id = a.estate_id WHERE a.kind IN (\'home\', \'revenue\') AND e."on" <= %s '
              'GROUP BY r.town_id, a.kind', [day])),
+        ("the figures by town, from the month balances",
+         lambda: selectors.fund_figures(bureau, group_by="town", as_of=day),
+         sqls(('SELECT r.town_id, SUM(m.home_fen), SUM(m.revenue_fen) FROM funds_monthbalance m '
+               'JOIN registry_estate r ON r.id = m.estate_id WHERE m.day < %s GROUP BY r.town_id',
+               [day.replace(day=1)]),
+              ('SELECT r.town_id, a.kind, SUM(e.amount_fen) FROM funds_entry e JOIN funds_account a '
+               'ON a.id = e.account_id JOIN registry_estate r ON r.id = a.estate_id '
+               'WHERE a.kind IN (\'home\', \'revenue\') AND e."on" BETWEEN %s AND %s GROUP BY r.town_id, a.kind',
+               [day.replace(day=1), day]))),
     ]
     print(f"{'measure':52} {'p50':>9} {'p95':>9} {'p99':>9}   bare SQL p50   ratio")
     for name, fn, bare in cases:
@@ -220,8 +238,19 @@ def main() -> None:
     made = Posting.objects.count() - before
     wrong = [a.pk for a in Account.objects.filter(pk__in=pool + [bank])
              if a.balance_fen != a.sign * sum(Entry.objects.filter(account=a).values_list("amount_fen", flat=True))]
+    with connection.cursor() as cursor:  # the stored month balances of the estate against its entries
+        cursor.execute('SELECT COUNT(*) FROM (SELECT date_trunc(\'month\', e."on")::date AS m, '
+                       'SUM(e.amount_fen) FILTER (WHERE a.kind = \'home\') AS h, '
+                       'SUM(e.amount_fen) FILTER (WHERE a.kind = \'bank\') AS b, COUNT(*) AS n '
+                       'FROM funds_entry e JOIN funds_account a ON a.id = e.account_id WHERE a.estate_id = %s '
+                       'GROUP BY 1) x FULL JOIN (SELECT day, home_fen, bank_fen, entries FROM funds_monthbalance '
+                       'WHERE estate_id = %s) c ON c.day = x.m WHERE c.day IS NULL OR x.m IS NULL '
+                       'OR COALESCE(x.h, 0) <> c.home_fen OR COALESCE(x.b, 0) <> c.bank_fen OR x.n <> c.entries',
+                       [estate.pk, estate.pk])
+        months_wrong = cursor.fetchone()[0]
     print(f"{args.writers} writers × {args.postings} postings into {len(pool)} shared accounts: {made} postings in "
-          f"{elapsed:.2f} s = {made / elapsed:.0f} postings/s; errors {len(errors)}; balances ≠ Σ entries: {len(wrong)}")
+          f"{elapsed:.2f} s = {made / elapsed:.0f} postings/s; errors {len(errors)}; balances ≠ Σ entries: {len(wrong)}; "
+          f"month balances ≠ Σ entries: {months_wrong}")
 
 
 if __name__ == "__main__":

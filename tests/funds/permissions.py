@@ -32,6 +32,8 @@ from tests.kit.permissions import world as built
 ALL = "all"
 NOBODY = {"wuye", "sysadmin", "secadmin", "auditadmin"}  # no grant on the fund's books at all
 NOT_FOUND = dict.fromkeys(["zhujing", "juweihui", "wuye", "sysadmin", "secadmin", "auditadmin"], 404)
+# the same readers when the record is named in a body (an upload's account or estate): bad input, 422
+UNKNOWN_REF = dict.fromkeys(NOT_FOUND, 422)
 
 
 def world() -> dict:
@@ -254,12 +256,13 @@ SPEC = [
     Case("GET", "api/v1/funds/figures", "/api/v1/funds/figures", FIGURES, query={"group_by": "estate"},
          rows=figure_estates, got=api_ids),
     # --- bank statements: the fund's bank account is the bureau's to import; public revenue's also
-    # the committee's; reading the reconciliation: whoever sees the estate's bank account
+    # the committee's (an account the caller cannot see, named in the body: 422); reading the
+    # reconciliation: whoever sees the estate's bank account (in the query: 404)
     Case("POST", "api/v1/funds/bank-statements", "/api/v1/funds/bank-statements",
-         expect(403, admin=201, yezhu=404, **NOT_FOUND), multipart=True,
+         expect(403, admin=201, yezhu=422, **UNKNOWN_REF), multipart=True,
          data=lambda: {"account": _w()["bank"].pk, "file": _statement_csv()}, snapshot=_bank_lines),
     Case("POST", "api/v1/funds/bank-statements", "/api/v1/funds/bank-statements",
-         expect(403, admin=201, yeweihui=201, yezhu=404, **NOT_FOUND), multipart=True,
+         expect(403, admin=201, yeweihui=201, yezhu=422, **UNKNOWN_REF), multipart=True,
          data=lambda: {"account": _w()["revenue_bank"].pk, "file": _statement_csv()}, snapshot=_bank_lines,
          label="public revenue"),
     Case("GET", "api/v1/funds/reconciliation", "/api/v1/funds/reconciliation", STAFF_ONLY,
@@ -270,11 +273,11 @@ SPEC = [
     Case("POST", "funds/reconciliation/", "/funds/reconciliation/", expect(302), may_change={"admin"},
          data=lambda: {"account": _w()["bank"].pk, "file": _statement_csv()}, snapshot=_bank_lines),
     # --- audit reports: posting them the committee (or its bookkeeper) and the bureau; an estate
-    # whose fund books the caller cannot see reads as unknown
+    # whose fund books the caller cannot see reads as unknown (named in the body: 422)
     Case("GET", "api/v1/funds/audits", "/api/v1/funds/audits", expect(200), query={"limit": 500},
          rows=audits, got=api_page),
-    Case("POST", "api/v1/funds/audits", "/api/v1/funds/audits", expect(403, admin=201, yeweihui=201, yezhu=404,
-                                                                         **NOT_FOUND),
+    Case("POST", "api/v1/funds/audits", "/api/v1/funds/audits", expect(403, admin=201, yeweihui=201, yezhu=422,
+                                                                         **UNKNOWN_REF),
          multipart=True, data=_audit_body, snapshot=_audits),
     Case("GET", "api/v1/funds/audits/<int:audit_id>/file", p("/api/v1/funds/audits/{pk}/file", "audit"),
          STATEMENT_READERS),

@@ -16,11 +16,12 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from python_calamine import CalamineWorkbook
 
+from fangguan.accounts.models import User
 from fangguan.core.models import ChangeLog
 from fangguan.imports.specs import FieldChecks, RecordSpec, fast_capable, get_spec
 from fangguan.registry import models as m
@@ -172,3 +173,90 @@ def test_a_valid_file_is_written_the_same_on_both_paths(existing, run_import):
     slow, fast = run_both(run_import, "admin", content)
     assert fast["job"]["created"] == 9 and fast["job"]["applied"] and len(fast["log"]) == 9
     assert fast == slow
+
+
+# --- The set-wise parts against their own oracles ---------------------------------------------
+
+needs_postgres = pytest.mark.skipif(connection.vendor != "postgresql",
+                                    reason="the set-wise change log is PostgreSQL's (SQLite logs through instances)")
+
+
+def run_with_log(run_import, user, content: bytes, *, setwise: bool, **kwargs) -> dict:
+    from django.test import override_settings
+
+    from fangguan.imports import services
+
+    with transaction.atomic():
+        original = services._snapshot_sql
+        if not setwise:  # no SQL form for any field: the log rows are built in Python (COPY)
+            services._snapshot_sql = lambda field: None
+        try:
+            with override_settings(FANGGUAN_FAST_IMPORTS=1):
+                result = capture(run_import(user, "homes", content, **kwargs))
+        finally:
+            services._snapshot_sql = original
+        transaction.set_rollback(True)
+    return result
+
+
+@needs_postgres
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
+                                                                  HealthCheck.too_slow])
+@given(file=rows, mode=st.sampled_from(["all_or_nothing", "valid_rows"]))
+def test_the_set_wise_change_log_is_the_one_built_in_python(existing, run_import, file, mode):
+    """``INSERT … SELECT`` with the ``after`` built by PostgreSQL gives the same job, sheet, homes
+    and log rows as building each row's ``after`` in Python (``_plain`` of each value)."""
+    content = csv_bytes([HOMES, *[list(r) for r in file]])
+    python = run_with_log(run_import, "admin", content, setwise=False, mode=mode)
+    sql = run_with_log(run_import, "admin", content, setwise=True, mode=mode)
+    assert sql == python
+
+
+def test_each_imported_home_s_history_is_its_snapshot(place, run_import):
+    """Oracle independent of the import: each created home read back from the database, its
+    ``snapshot`` and ``str()``; its history as the audit API reads it (``record_history``)."""
+    from fangguan.accounts.audit_api import record_history
+    from fangguan.core.audit import snapshot
+
+    content = csv_bytes([HOMES, *[["IMP001", "1号", "1", f"{n}01", str(n), f"{60 + n}.5", "住宅", f"P{n}"]
+                                  for n in range(1, 8)]])
+    job = run_import("admin", "homes", content)
+    assert job.created == 7
+    admin = User.objects.get(username="admin")
+    homes = list(m.Home.objects.filter(building=place.building).select_related("building__estate"))
+    assert len(homes) == 7
+    for home in homes:
+        entry = ChangeLog.objects.get(object_type="home", object_id=home.pk)
+        assert (entry.action, entry.cause, entry.before) == ("create", job.cause, None)
+        assert entry.after == snapshot(home) and entry.object_repr == str(home)
+        history = record_history(admin, "home", home.pk)
+        assert [(h["action"], h["cause"]) for h in history if h["kind"] == "change"] == [("create", job.cause)]
+
+
+stored_homes = st.lists(st.tuples(st.integers(0, 2), st.sampled_from(["101", "102", "201", "1201-3"])), max_size=8)
+keys_of_homes = st.lists(st.tuples(st.integers(0, 2), st.sampled_from(["101", "102", "201", "1201-3", "x" * 25, ""])),
+                         max_size=8)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(stored=stored_homes, keys=keys_of_homes)
+def test_keys_matched_as_tuples_find_exactly_the_records_with_those_keys(place, stored, keys):
+    """``specs._matching`` (a join with the keys as arrays on PostgreSQL, ``IN`` per column
+    elsewhere) narrows to a set holding every record whose (building, room) is one of the keys;
+    the oracle is Python's comparison of every home's pair with the keys."""
+    from fangguan.imports.specs import _matching
+
+    buildings = [place.building, place.other_building,
+                 m.Building.objects.get_or_create(estate=place.estate, area=place.area, number="2号",
+                                                  defaults={"floors": 3})[0]]
+    with transaction.atomic():
+        for b, room in dict.fromkeys(stored):
+            m.Home.objects.create(building=buildings[b], room_number=room, floor=1, area_m2=Decimal("50"))
+        wanted = [(buildings[b].pk, room) for b, room in keys]
+        narrowed = _matching(m.Home.objects.all(), ["building_id", "room_number"], wanted)
+        found = {pk for pk, b, room in narrowed.values_list("pk", "building_id", "room_number") if (b, room) in wanted}
+        expected = {pk for pk, b, room in m.Home.objects.values_list("pk", "building_id", "room_number")
+                    if (b, room) in wanted}
+        assert found == expected
+        assert bool(wanted) or not found
+        transaction.set_rollback(True)

@@ -49,7 +49,7 @@ from fangguan.supervision.models import (
     Survey,
     Template,
 )
-from tests.kit.permissions import Case, api_page, demo_users, expect, link_ids, state
+from tests.kit.permissions import Case, api_page, demo_users, expect, link_ids, page_of, state
 from tests.kit.permissions import world as built
 from tests.supervision.conftest import png_upload
 
@@ -505,6 +505,15 @@ SPEC = [
          seen_by(STAFF), label="W"),
     Case("GET", "supervision/companies/<int:pk>/credit/", _path("/supervision/companies/{}/credit/", "o"),
          seen_by(SEES_O_FILE), label="another company"),
+    # the bureau's list of breaches: staff read it (what the API answers them); residents and IT 403
+    Case("GET", "supervision/breaches/", "/supervision/breaches/",
+         expect(200, yezhu=403, sysadmin=403, secadmin=403, auditadmin=403), rows=breaches_seen,
+         got=page_of(link_ids(r'data-breach="(\d+)"'), 100)),
+    Case("GET", "supervision/breaches/", "/supervision/breaches/",
+         expect(200, yezhu=403, sysadmin=403, secadmin=403, auditadmin=403),
+         query=lambda: {"company": built()["w"].pk},
+         rows=lambda role, user: breaches_seen(role, user) & {b.pk for b in Breach.objects.filter(company=built()["w"])},
+         got=page_of(link_ids(r'data-breach="(\d+)"'), 100), label="company W"),
     Case("GET", "supervision/evaluations/", "/supervision/evaluations/",
          expect(200, yezhu=403, sysadmin=403, secadmin=403, auditadmin=403),
          query=lambda: {"year": built()["year"]}),

@@ -162,6 +162,20 @@ def change(rollup: Rollup, before: dict | None, after: dict | None) -> None:
     cells: dict[tuple, dict[str, int]] = {}
     _merge(cells, rollup.deltas(before, -1))
     _merge(cells, rollup.deltas(after, +1))
+    _write(rollup, cells)
+
+
+def add(rollup: Rollup, rows: Iterable[dict]) -> None:
+    """Add the contributions of several new records at once (e.g. the entries of one ledger
+    posting), in the caller's transaction: one upsert per touched cell, in the same fixed order
+    as ``change`` (the day tier, then the month tier, each in key order). For records that are
+    only ever added, never changed."""
+    _write(rollup, cells_of(rollup, rows))
+
+
+def _write(rollup: Rollup, cells: dict[tuple, dict[str, int]]) -> None:
+    """Add ``cells`` (day keys) to both tiers in the one fixed order: the day tier, then the
+    month tier, each in key order; a cell whose amounts cancel is not touched."""
     tiers = [(rollup.model, cells)]
     if rollup.month_model is not None:
         tiers.append((rollup.month_model, by_month(cells)))

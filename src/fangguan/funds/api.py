@@ -4,8 +4,11 @@ entries and balance on a date), postings (idempotent on ``key``; unbalanced → 
 with its reason), applications to use the fund (with each paying home's share and shortfall) and
 their steps (403 / 409 / 422 changing nothing), statements and figures.
 
-Thin: reads through ``selectors`` (``visible_to``), writes through ``services``. An account or
-application the caller cannot see answers 404 like a missing one.
+Thin: reads through ``selectors`` (``visible_to``), writes through ``services``. An account,
+posting or application in the path that the caller cannot see answers 404 like a missing one; an
+account or estate named in a body (a bank statement's account, an audit report's estate) that the
+caller cannot see is bad input, 422 "No such record" on that field (``core.api.body_ref``), as in
+the registry and supervision.
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, File, Form, Router, Schema
 from ninja.files import UploadedFile
 
-from fangguan.core.api import Error, Id, InSchema, get_or_404, paginate
+from fangguan.core.api import Error, Id, InSchema, body_ref, get_or_404, paginate
 from fangguan.core.api import ref as _ref
 from fangguan.registry.models import ManagementArea
 
@@ -420,12 +423,13 @@ class FundBankImportOut(Schema):
     unchanged: int
 
 
-@router.post("/bank-statements", response={201: FundBankImportOut, 404: Error},  # the account: not yours or none operation_id="funds_bank_statement_import",
+@router.post("/bank-statements", response={201: FundBankImportOut}, operation_id="funds_bank_statement_import",
              summary="Import a bank statement (.xlsx or CSV) of a bank account, whole or not at all")
 def bank_statement_import(request, account: Form[int], file: File[UploadedFile]):
     from . import bank
 
-    target = get_or_404(Account.objects.visible_to(request.user).filter(kind__in=bank.BANK_KINDS), account)
+    # the account named in the body: one the caller sees, else 422 on ``account`` (body_ref)
+    target = body_ref(Account.objects.visible_to(request.user).filter(kind__in=bank.BANK_KINDS), account, "account")
     counts = bank.statement_import(actor=request.user, account=target, upload=file, filename=file.name or "")
     return 201, {"account": target.pk, **counts}
 
@@ -540,16 +544,15 @@ def audits(request, estate: Id | None = None, on_board: bool | None = None, limi
     return {"count": count, "items": [audit_out(a, today) for a in items]}
 
 
-@router.post("/audits", response={201: FundAuditOut, 404: Error}, operation_id="funds_audit_post",
+@router.post("/audits", response={201: FundAuditOut}, operation_id="funds_audit_post",
              summary="Attach an audit report (PDF) and post it to the owners for the parameter's days (30)")
 def audit_post(request, estate: Form[int], kind: Form[str], period_start: Form[dt.date], period_end: Form[dt.date],
                auditor: Form[str], file: File[UploadedFile]):
-    # the estate: one whose fund books the caller keeps or reads, else 404
-    from django.http import Http404
+    from fangguan.registry.models import Estate
 
-    target = selectors.fund_estate(request.user, estate)
-    if target is None:
-        raise Http404
+    # the estate named in the body: one whose fund books the caller keeps or reads, else 422 on ``estate``
+    target = body_ref(Estate.objects.filter(pk__in=selectors.fund_banks(request.user).values("estate_id")), estate,
+                      "estate")
     report = services.audit_post(actor=request.user, estate=target, kind=kind, period_start=period_start,
                                  period_end=period_end, auditor=auditor, upload=file)
     return 201, audit_out(report, timezone.localdate())

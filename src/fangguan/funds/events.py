@@ -3,7 +3,8 @@ the services inside the change's transaction: the ``ApplicationEvent`` row (its 
 ``outbox.publish("funds.<kind>")`` for other systems (ids, amounts, states — no personal data),
 and notices (``notifications.notify``): the applicant on every step others take; the owners of the
 paying homes when the notice is published, when an emergency repair is authorised and when it is
-settled. Statements publish ``funds.statement_published`` and tell the estate's owners."""
+settled. Statements publish ``funds.statement_published`` and tell the estate's owners. A posted
+audit report tells the estate's owners where to read it (``audit_posted``)."""
 
 from __future__ import annotations
 
@@ -65,3 +66,23 @@ def statement_published(statement: Statement) -> None:
                            "income_fen": statement.income_fen, "spending_fen": statement.spending_fen,
                            "closing_fen": statement.closing_fen, "digest": statement.digest}},
             aggregate_type="funds.statement", aggregate_id=statement.pk, at=statement.published_at)
+
+
+def estate_owners(estate_id: int) -> list:
+    """The active users who own a home of the estate today."""
+    from fangguan.registry.models import Home
+
+    return owners_of(Home.objects.filter(building__estate_id=estate_id).values("pk"))
+
+
+def audit_posted(report) -> None:
+    """An audit report posted to the owners (Shanghai 2020 rules Art. 67 ¶2: 30 days): each owner of
+    the estate is told, in the district's language, with the days it is posted and a link to the
+    audits page (the file itself is read there, by those who may)."""
+    with translation.override(settings.LANGUAGE_CODE):  # stored text: the district's language
+        title = _("%(estate)s: %(kind)s posted") % {"estate": report.estate.name, "kind": report.get_kind_display()}
+        body = _("Audit of %(start)s to %(end)s by %(auditor)s, posted from %(on)s until %(until)s.") % {
+            "start": report.period_start.isoformat(), "end": report.period_end.isoformat(), "auditor": report.auditor,
+            "on": report.posted_on.isoformat(), "until": report.posted_until.isoformat()}
+    notify(estate_owners(report.estate_id), title=title, body=body, url=reverse("funds:audits"),
+           topic="funds.audit_posted")

@@ -6,6 +6,7 @@ overlapping accounts queue instead of losing an update, and never deadlock on ea
 is looked up again under those locks, so a replay that raced the first run returns the first
 posting. No account may go below zero on its normal side (a household cannot pay more than it
 holds; its owner pays the shortfall). Entries are never changed: a correction is ``reverse``.
+The stored period balances (``periods``) are added to in the same transaction.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from django.utils.translation import gettext as _
 from fangguan.core.machine import ActionConflict
 from fangguan.core.scopes import ADD, require
 
+from . import periods
 from .choices import KIND_LEDGERS, LEDGER_OF, PostingKind
 from .models import Account, Entry, Posting
 
@@ -128,6 +130,7 @@ def post(*, actor, key: str, kind: str, entries: Iterable, on=None, memo: str = 
             return _same(existing, kind, lines)
         Entry.objects.bulk_create([Entry(posting=posting, account_id=a, amount_fen=amount, on=on)
                                    for a, amount in lines])
+        periods.posted(on, lines, accounts)  # the stored month balances, in this transaction
         changed = []
         for pk, balance in balances.items():
             accounts[pk].balance_fen = balance

@@ -290,7 +290,20 @@ class FundRuleRule(Rule):
 
 
 
+class MonthBalanceRule(Rule):
+    """The stored month balances (``periods``): read for the estates a user reads as staff (whole
+    estates only: an owner's own home is not a cell); written only by ``ledger.post``."""
+
+    def visible(self, qs, user):
+        q = _estate_q(user, "estate")
+        return qs if q is None else qs.filter(q)
+
+    def allows(self, user, action, record):
+        return False
+
+
 def register_all() -> None:
+    register_scope(m.MonthBalance, MonthBalanceRule())
     register_scope(m.Account, AccountRule())
     register_scope(m.Entry, EntryRule())
     register_scope(m.Posting, PostingRule())

@@ -12,6 +12,7 @@ from decimal import Decimal
 from django.db.models import F, Q, Sum
 from django.utils import timezone
 
+from . import periods
 from .choices import AccountKind
 from .ledger import apportion
 from .models import Account, Application, Entry, FundRule
@@ -172,19 +173,55 @@ def recollection_households(user, today: dt.date | None = None) -> list[dict]:
 # --- Figures by town and estate -----------------------------------------------------------------
 
 
+HELD_KINDS = (AccountKind.HOME, AccountKind.REVENUE)
+
+
 def fund_figures(user, *, group_by: str = "town", as_of: dt.date | None = None) -> dict:
-    """Per town or estate, from entries up to ``as_of``: households, the fund held for them, the
-    public revenue held, households below the line (today), applications and what was paid."""
-    from fangguan.registry.models import Estate
+    """Per town or estate, as of ``as_of``: households, the fund held for them, the public revenue
+    held, households below the line (today), applications and what was paid. What is held comes
+    from the stored month balances (``periods.held``: the months before ``as_of``'s month, then
+    that month's entries); the accounts a user sees without their whole estate (an owner's own
+    home, for someone who is also staff elsewhere) are summed from their entries."""
+    from .scopes import ALL, staff_estates
 
     day = as_of or timezone.localdate()
+    staff = staff_estates(user)
+    if staff == ALL:
+        held = periods.held(day=day, kinds=HELD_KINDS)
+        rest = Account.objects.none()
+    else:
+        from fangguan.registry.models import Estate
+
+        whole = Q(pk__in=[])
+        for estates in staff:
+            whole |= Q(pk__in=estates)
+        whole_ids = Estate.objects.filter(whole).values("pk")
+        held = periods.held(day=day, estates=whole_ids, kinds=HELD_KINDS)
+        rest = Account.objects.visible_to(user).exclude(estate_id__in=whole_ids)
+    for key, s in _held_by_entries(rest, day).items():
+        held[key] = held.get(key, 0) + s
+    return _figures(user, group_by=group_by, day=day, held={k: -s for k, s in held.items()})
+
+
+def fund_figures_full(user, *, group_by: str = "town", as_of: dt.date | None = None) -> dict:
+    """The same figures from every entry up to ``as_of`` (the full pass: the tests' oracle for
+    the stored balances, and the bench's "before")."""
+    day = as_of or timezone.localdate()
+    held = _held_by_entries(Account.objects.visible_to(user), day)
+    return _figures(user, group_by=group_by, day=day, held={k: -s for k, s in held.items()})
+
+
+def _held_by_entries(accounts, day: dt.date) -> dict[tuple[int, str], int]:
+    return {(r["account__estate_id"], r["account__kind"]): r["s"]
+            for r in Entry.objects.filter(account__in=accounts.filter(kind__in=HELD_KINDS), on__lte=day)
+            .values("account__estate_id", "account__kind").annotate(s=Sum("amount_fen"))}
+
+
+def _figures(user, *, group_by: str, day: dt.date, held: dict[tuple[int, str], int]) -> dict:
+    from fangguan.registry.models import Estate
+
     accounts = Account.objects.visible_to(user)
     estates = {e.pk: e for e in Estate.objects.filter(pk__in=accounts.values("estate_id")).select_related("town")}
-    held = {}
-    for r in (Entry.objects.filter(account__in=accounts.filter(kind__in=(AccountKind.HOME, AccountKind.REVENUE)),
-                                   on__lte=day)
-              .values("account__estate_id", "account__kind").annotate(s=Sum("amount_fen"))):
-        held[(r["account__estate_id"], r["account__kind"])] = -r["s"]
     bp = line_bp(day)
     homes = {r["estate_id"]: r for r in with_line(accounts.filter(kind=AccountKind.HOME), bp).values("estate_id")
              .annotate(n=models_count("pk"), below=models_count("pk", filter=below_q(bp)))}
@@ -244,3 +281,31 @@ def late_statements(user, today: dt.date | None = None) -> list[dict]:
             if (estate.pk, ledger_name, due_end) not in published:
                 out.append({"estate": estate, "ledger": ledger_name, "period_start": due_start, "period_end": due_end})
     return out
+
+
+# --- Late audits ----------------------------------------------------------------------------------
+
+
+def late_audits(user, today: dt.date | None = None) -> list[dict]:
+    """Estates (whose fund books the user reads) without the annual audit of the last year whose
+    due day has passed — the parameter's ``annual_audit_due_days`` after 31 December (Shanghai
+    2020 rules Art. 67 ¶1: a yearly audit). An annual report whose period ends in that year counts;
+    an estate delivered after that year began is not expected to have one."""
+    from fangguan.registry.models import Estate
+
+    from .choices import AuditKind
+    from .models import AuditReport
+
+    today = today or timezone.localdate()
+    rule = FundRule.objects.in_force(today)
+    if rule is None:
+        return []
+    year = today.year - 1
+    if today <= dt.date(year, 12, 31) + dt.timedelta(days=rule.annual_audit_due_days):
+        year -= 1
+    due_on = dt.date(year, 12, 31) + dt.timedelta(days=rule.annual_audit_due_days)
+    estate_ids = fund_banks(user).values("estate_id")
+    audited = AuditReport.objects.filter(kind=AuditKind.ANNUAL, period_end__year=year, estate_id__in=estate_ids)
+    return [{"estate": e, "year": year, "due_on": due_on}
+            for e in Estate.objects.filter(pk__in=estate_ids).exclude(pk__in=audited.values("estate_id"))
+            .exclude(delivered_on__gt=dt.date(year, 1, 1)).select_related("town").order_by("town_id", "name", "pk")]

@@ -622,4 +622,5 @@ def audit_post(*, actor, estate: Estate, kind: str, period_start: dt.date, perio
         log_change(actor=actor, action=ChangeAction.CREATE, instance=report,
                    after={"estate": estate.pk, "kind": kind, "period": f"{period_start}..{period_end}",
                           "posted": f"{report.posted_on}..{report.posted_until}", "digest": report.digest})
+        events.audit_posted(report)  # the estate's owners are told (notifications), in this transaction
     return report

@@ -371,7 +371,8 @@ def audits(request):
 
     return render(request, "funds/audits.html", {
         "audits": [(a, a.on_board(today)) for a in items], "may_post": may_post, "estates": estates,
-        "kinds": AuditKind.choices})
+        "kinds": AuditKind.choices,
+        "late": selectors.late_audits(request.user, today) if may_see_figures(request.user) else []})
 
 
 @login_required

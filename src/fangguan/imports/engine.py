@@ -15,6 +15,8 @@ model's field rules once per distinct value (``specs.FieldChecks``).
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import logging
 import tempfile
 from collections.abc import Callable
@@ -33,7 +35,7 @@ from .choices import JobStatus, Mode
 from .models import ImportJob, errors_kept
 from .reading import REASON_HEADER, FileProblem, formula_cells, open_table
 from .services import job_transition
-from .specs import CREATE, UNCHANGED, UPDATE, Column, Context, Row, chunks, get_spec, parse_row
+from .specs import CREATE, UNCHANGED, UPDATE, Column, Context, Row, chunks, get_spec, parse_rows
 
 log = logging.getLogger(__name__)
 
@@ -159,12 +161,30 @@ def _run(job: ImportJob, on_progress) -> ImportJob:
     holds the job's row lock from start to end: a worker killed at any point leaves no row of the
     file written and the job ``running`` with its lock released, which is how ``reap_stale``
     knows it died. The upload is discarded only after the commit."""
-    with transaction.atomic():
+    with transaction.atomic(), _no_full_collections():
         _lock(job)
         job = _run_locked(job, on_progress)
     if not job.dry_run:  # applied or refused: the clear personal data is not kept
         _discard_uploads(job)
     return job
+
+
+@contextlib.contextmanager
+def _no_full_collections():
+    """The objects alive when the job starts (Django, the apps, the caches) are set aside from the
+    cyclic garbage collector for the run (``gc.freeze``), and the young generation is collected
+    less often: a job allocates millions of short-lived objects (rows, cells, dicts), and each
+    full collection walked the whole heap again — a fifth of a 50,000-row import's time. Memory
+    stays flat: rows are freed by reference counting batch by batch, and the collector still runs
+    (less often) for the cycles. Both settings are put back afterwards."""
+    threshold = gc.get_threshold()
+    gc.freeze()
+    gc.set_threshold(max(threshold[0], 20_000), threshold[1], threshold[2])
+    try:
+        yield
+    finally:
+        gc.set_threshold(*threshold)
+        gc.unfreeze()
 
 
 def _lock(job: ImportJob) -> None:
@@ -190,10 +210,10 @@ def _run_locked(job: ImportJob, on_progress) -> ImportJob:
                 "what": _("Row %(row)s is the 演示数据 (demo data) mark of an export, not a record: skipped.") % {
                     "row": table.demo_row}}
         formula_columns = {i: c for i, c in enumerate(table.columns) if c is not None}
-        parsed: dict = {}  # each column's parsed cells, for this job (parse_row)
+        parsed: dict = {}  # each column's parsed cells, for this job (parse_rows)
         with transaction.atomic():
             for batch in chunks(table.rows, spec.batch_size):
-                rows = [parse_row(spec, n, raw, table.columns, report.note, parsed) for n, raw in batch]
+                rows = parse_rows(spec, batch, table.columns, report.note, parsed)
                 if formulas:
                     _formulas(rows, formulas, formula_columns, report)
                 spec.prepare(rows, ctx)

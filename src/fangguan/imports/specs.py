@@ -92,7 +92,7 @@ class Row:
     def __init__(self, number: int, raw: list[Any]):
         self.number, self.raw = number, raw
         self.values: dict[str, Any] = {}
-        self.present: set[str] = set()
+        self.present: set[str] | frozenset[str] = set()
         self.errors: list[tuple[str, str]] = []
         self.action: str | None = None
         self.flagged = False
@@ -352,11 +352,8 @@ class RecordSpec(ImportSpec):
                 keyed.setdefault(key, []).append(row)
         if keyed:
             qs = self.base_queryset(ctx)
-            attnames = []
-            for i, name in enumerate(self.key):
-                attname = self.model._meta.get_field(name).attname
-                attnames.append(attname)
-                qs = qs.filter(**{f"{attname}__in": {k[i] for k in keyed}})
+            attnames = [self.model._meta.get_field(name).attname for name in self.key]
+            qs = _matching(qs, attnames, list(keyed))
             for obj in qs:
                 key = tuple(getattr(obj, a) for a in attnames)
                 for row in keyed.get(key, ()):
@@ -477,9 +474,7 @@ class RecordSpec(ImportSpec):
                 mine.setdefault(values, []).append(row)
             if not mine:
                 continue
-            qs = self.model._default_manager.all()
-            for i, a in enumerate(attnames):
-                qs = qs.filter(**{f"{a}__in": {k[i] for k in mine}})
+            qs = _matching(self.model._default_manager.all(), attnames, list(mine))
             for pk, *values in qs.values_list("pk", *attnames):
                 for row in mine.get(tuple(values), ()):
                     if _attr(row, "pk") != pk and row.ok:
@@ -560,6 +555,50 @@ class RecordSpec(ImportSpec):
         else:
             row.flagged = any(getattr(row.instance, f.attname) is True for f in self.model._meta.concrete_fields
                               if f.name.endswith("_flagged"))
+
+
+def _matching(qs, attnames: list[str], keys: list[tuple]):
+    """``qs`` narrowed to the records whose ``attnames`` may equal one of ``keys`` (the caller
+    compares each record's values with its keys, as before). On PostgreSQL the keys are matched as
+    tuples, set-wise: one statement with the keys as arrays (``unnest``), one index probe per key
+    (``services.binary_cursor`` says why it is written so), gives the ids, so a batch's rows find
+    their records by index whatever the other rows hold; elsewhere (or for a
+    column type not listed here) each column is filtered by its set of values (``IN``), which may
+    match more records than needed but never fewer."""
+    model = qs.model
+    if len(attnames) > 1 and connection.vendor == "postgresql":
+        types = [_array_type(model._meta.get_field(a)) for a in attnames]
+        if None not in types:
+            q = connection.ops.quote_name
+            on = " AND ".join(f"{q(model._meta.get_field(a).column)} = k.c{i}" for i, a in enumerate(attnames))
+            arrays = ", ".join(f"%b::{t}[]" for t in types)
+            names = ", ".join(f"c{i}" for i in range(len(attnames)))
+            # only the model's own (quoted) table and column names are put into the text
+            sql = (f"SELECT t.pk FROM unnest({arrays}) AS k({names}) CROSS JOIN LATERAL "  # noqa: S608
+                   f"(SELECT {q(model._meta.pk.column)} AS pk FROM {q(model._meta.db_table)} WHERE {on} OFFSET 0) t")
+            from .services import binary_cursor
+
+            try:  # the values as the columns compare them; else (say, a text for a number) the IN filters
+                arrays_of = [[(str if t == "text" else int)(k[i]) for k in keys] for i, t in enumerate(types)]
+            except (TypeError, ValueError):
+                arrays_of = None
+            if arrays_of is not None:
+                with binary_cursor() as cursor:
+                    cursor.execute(sql, arrays_of, prepare=False)
+                    return qs.filter(pk__in=[pk for (pk,) in cursor.fetchall()])
+    for i, a in enumerate(attnames):
+        qs = qs.filter(**{f"{a}__in": {k[i] for k in keys}})
+    return qs
+
+
+def _array_type(field) -> str | None:
+    if isinstance(field, models.ForeignKey):
+        field = field.target_field
+    if isinstance(field, models.CharField | models.TextField):
+        return "text"
+    if isinstance(field, models.IntegerField | models.AutoField):
+        return "bigint"
+    return None
 
 
 def _attr(row: Row, attname: str) -> Any:
@@ -732,6 +771,51 @@ def parse_row(spec: ImportSpec, number: int, raw: list[Any], columns: list[Colum
         if formula:
             note(col, str(N_FORMULA_TEXT), row, value, parsed)
     return row
+
+
+def parse_rows(spec: ImportSpec, batch: list[tuple[int, list[Any]]], columns: list[Column | None],
+               note: Callable[[Column, str, Row, Any, Any], None], memo: dict) -> list[Row]:
+    """``parse_row`` with the job's memo for a batch of (number, cells): the same rows, errors
+    and notes in the same order, with what is the same for every row (the columns present, each
+    column's memory) looked up once per batch."""
+    present = frozenset(col.name for col in columns if col is not None)
+    plan = []
+    for index, col in enumerate(columns):
+        if col is None:
+            continue
+        cache = memo.get(index)
+        if cache is None or len(cache) >= PARSE_MEMO_LIMIT:
+            cache = memo[index] = {}
+        plan.append((index, col, col.name, cache))
+    rows = []
+    for number, raw in batch:
+        row = Row(number, raw)
+        row.present = present
+        values = row.values
+        width = len(raw)
+        for index, col, name, cache in plan:
+            value = raw[index] if index < width else None
+            if isinstance(value, str) and value.startswith("'") and looks_like_formula(value[1:]):
+                value = value[1:]  # the ' our own CSV exports put before such a text (core.exports.csv_cell)
+            key = (value.__class__, value)
+            hit = cache.get(key)
+            if hit is None:
+                if len(cache) >= PARSE_MEMO_LIMIT:
+                    cache.clear()
+                hit = cache[key] = _parse_cell(col, value)
+            kind, parsed, normalised, formula = hit
+            if kind is _FAILED:
+                row.error(col.header, parsed)
+                continue
+            values[name] = parsed
+            if kind is _EMPTY:
+                continue
+            if normalised:
+                note(col, normalised, row, value, parsed)
+            if formula:
+                note(col, str(N_FORMULA_TEXT), row, value, parsed)
+        rows.append(row)
+    return rows
 
 
 PARSE_MEMO_LIMIT = 20_000  # remembered cells per column before that memory is emptied

@@ -220,16 +220,7 @@ def breaches(request, company: Id | None = None, manager: Id | None = None,
              overdue: bool | None = None, limit: int | None = None, offset: int | None = None):
     """The breaches one sees. ``overdue=true``: the disputes whose re-check is past its 15 working
     days, the longest overdue first (the bureau's list of what to re-check now)."""
-    qs = _breaches(request.user)
-    if company:
-        qs = qs.filter(company_id=company)
-    if manager:
-        qs = qs.filter(manager_id=manager)
-    if status:
-        qs = qs.filter(status=status)
-    if overdue is not None:
-        late = services.dispute_overdue_q(timezone.now())
-        qs = qs.filter(late).order_by("recheck_due_at", "pk") if overdue else qs.exclude(late)
+    qs = selectors.breaches_for(request.user, company=company, manager=manager, status=status, overdue=overdue)
     count, items = paginate(qs, limit, offset)
     return {"count": count, "items": [breach_out(request.user, b) for b in items]}
 

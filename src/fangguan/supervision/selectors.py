@@ -32,6 +32,34 @@ def _start(day: dt.date) -> dt.datetime:
     return dt.datetime.combine(day, dt.time(0), tzinfo=LOCAL)
 
 
+# --- Breaches ---------------------------------------------------------------------------------
+
+
+def breaches_for(user, *, company: int | None = None, manager: int | None = None, status: str | None = None,
+                 overdue: bool | None = None, occurred_from: dt.date | None = None,
+                 occurred_to: dt.date | None = None, now: dt.datetime | None = None):
+    """The breaches ``user`` sees (``Breach.objects.visible_to``), filtered as the API and the
+    bureau's page filter them. ``overdue=True``: the disputes whose re-check is past its day
+    (``services.dispute_overdue_q``), the longest overdue first; ``False``: the others."""
+    from .services import dispute_overdue_q
+
+    qs = Breach.objects.visible_to(user).select_related("company", "manager", "estate", "standard")
+    if company:
+        qs = qs.filter(company_id=company)
+    if manager:
+        qs = qs.filter(manager_id=manager)
+    if status:
+        qs = qs.filter(status=status)
+    if occurred_from:
+        qs = qs.filter(occurred_on__gte=occurred_from)
+    if occurred_to:
+        qs = qs.filter(occurred_on__lte=occurred_to)
+    if overdue is not None:
+        late = dispute_overdue_q(now or timezone.now())
+        qs = qs.filter(late).order_by("recheck_due_at", "pk") if overdue else qs.exclude(late)
+    return qs
+
+
 # --- Credit files ---------------------------------------------------------------------------
 
 

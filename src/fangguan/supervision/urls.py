@@ -15,6 +15,7 @@ urlpatterns = [
     path("complaints/new/", views.complaint_new, name="complaint-new"),
     path("complaints/<int:pk>/", views.complaint, name="complaint"),
     path("complaints/<int:pk>/act/", views.complaint_act, name="complaint-act"),
+    path("breaches/", views.breaches, name="breaches"),
     path("companies/<int:pk>/credit/", views.credit, name="credit"),
     path("evaluations/", views.evaluations, name="evaluations"),
     path("pool/", views.pool, name="pool"),

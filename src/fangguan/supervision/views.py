@@ -29,7 +29,7 @@ from fangguan.registry.models import Company, Estate
 from . import selectors, services
 from .choices import Result, TemplateKind
 from .machine import COMPLAINT, HANDOVER, INSPECTION, INSPECTOR
-from .models import Complaint, Handover, Inspection, Photo, PoolEntry, ProjectManager
+from .models import Breach, Complaint, Handover, Inspection, Photo, PoolEntry, ProjectManager
 from .scopes import complaint_estates, reads_company_file, reads_evaluation
 
 STAFF = {OrgKind.BUREAU, OrgKind.AUDIT, OrgKind.TOWN_OFFICE, OrgKind.NEIGHBOURHOOD, OrgKind.COMPANY,
@@ -51,6 +51,7 @@ def nav_section(user):
         items.append({"name": "supervision-handovers", "label": _("Handover inspections"),
                       "url": reverse("supervision:handovers")})
     if k & STAFF:
+        items.append({"name": "supervision-breaches", "label": _("Breaches"), "url": reverse("supervision:breaches")})
         items.append({"name": "supervision-evaluations", "label": _("Company evaluation"),
                       "url": reverse("supervision:evaluations")})
         items.append({"name": "supervision-pool", "label": _("District pool"), "url": reverse("supervision:pool")})
@@ -251,6 +252,54 @@ def credit(request, pk):
         raise Http404
     data = selectors.credit_file(request.user, company=company, as_of=timezone.localdate())
     return render(request, "supervision/credit.html", {"company": company, "file": data, "now": timezone.now()})
+
+
+BREACHES_PER_PAGE = 100
+
+
+def _id_param(value: str) -> int | None:
+    return int(value) if ascii_digits(value) and 0 < int(value) < 2**63 else None
+
+
+def _day_param(value: str) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(value) if len(value) == 10 else None
+    except ValueError:
+        return None
+
+
+@login_required
+@require_GET
+def breaches(request):
+    """The breaches on the credit files, for the bureau and the other staff (each sees what the
+    API ``/api/v1/supervision/breaches`` answers them: ``selectors.breaches_for``), filtered by
+    company, project manager, status, overdue re-check and the day it occurred."""
+    from .choices import BreachStatus
+
+    if not kinds(request.user) & STAFF:
+        raise PermissionDenied
+    given = {k: (request.GET.get(k) or "").strip() for k in ("company", "manager", "status", "overdue", "from", "to")}
+    filters = {"company": _id_param(given["company"]), "manager": _id_param(given["manager"]),
+               "status": given["status"] if given["status"] in BreachStatus.values else None,
+               "overdue": {"1": True, "0": False}.get(given["overdue"]),
+               "occurred_from": _day_param(given["from"]), "occurred_to": _day_param(given["to"])}
+    qs = selectors.breaches_for(request.user, **filters)
+    count = qs.count()
+    pages = max(1, -(-count // BREACHES_PER_PAGE))
+    page = _id_param(request.GET.get("page") or "") or 1
+    page = min(page, pages)
+    rows = list(qs[(page - 1) * BREACHES_PER_PAGE:page * BREACHES_PER_PAGE])
+    seen = Breach.objects.visible_to(request.user)
+    applied = {"company": filters["company"] or "", "manager": filters["manager"] or "",
+               "status": filters["status"] or "", "overdue": given["overdue"] if filters["overdue"] is not None else "",
+               "from": filters["occurred_from"].isoformat() if filters["occurred_from"] else "",
+               "to": filters["occurred_to"].isoformat() if filters["occurred_to"] else ""}
+    query = "&".join(f"{k}={v}" for k, v in applied.items() if v)
+    return render(request, "supervision/breaches.html", {
+        "breaches": rows, "count": count, "page": page, "pages": pages, "query": query, "applied": applied,
+        "now": timezone.now(), "statuses": BreachStatus.choices,
+        "companies": Company.objects.filter(pk__in=seen.values("company_id")).order_by("name", "pk"),
+        "managers": ProjectManager.objects.filter(pk__in=seen.values("manager_id")).order_by("name", "pk")})
 
 
 @login_required
