@@ -308,7 +308,7 @@ def test_each_role_exports_exactly_its_rows_masked_and_logged(api, users, oracle
         text = b"".join(r.streaming_content).decode("utf-8")
         assert text.startswith("\ufeff")
         rows = list(csv.DictReader(io.StringIO(csv_text(text))))
-        assert {int(row["id"]) for row in rows} == oracle.expected(username, users[username], resource), (username, resource)
+        assert {int(row["系统编号"]) for row in rows} == oracle.expected(username, users[username], resource), (username, resource)
         event = SecurityEvent.objects.filter(action="export").latest("id")
         assert SecurityEvent.objects.filter(action="export").count() == before + 1
         assert (event.actor_name, event.detail["rows"]) == (username, len(rows))

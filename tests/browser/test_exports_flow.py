@@ -44,7 +44,7 @@ def test_admin_exports_all_homes_in_the_background_and_downloads_the_file(page, 
     download.save_as(str(path))
     sheet = openpyxl.load_workbook(path, read_only=True).worksheets[0]
     rows = without_mark(sheet.iter_rows(values_only=True))
-    assert rows[0][0] == "id" and "室号" in rows[0]
+    assert rows[0][0] == "系统编号" and "室号" in rows[0]
     ids = [r[0] for r in rows[1:]]
     assert len(ids) == len(set(ids)) == total
 

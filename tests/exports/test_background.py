@@ -28,14 +28,14 @@ pytestmark = pytest.mark.django_db
 
 def _csv_ids(content: bytes) -> list[int]:
     rows = csv_rows(content)
-    assert rows[0][0] == "id"
+    assert rows[0][0] == "系统编号"
     return [int(r[0]) for r in rows[1:]]
 
 
 def _xlsx_ids(content: bytes) -> list[int]:
     sheet = openpyxl.load_workbook(io.BytesIO(content), read_only=True).worksheets[0]
     rows = without_mark(sheet.iter_rows(values_only=True))
-    assert rows[0][0] == "id"
+    assert rows[0][0] == "系统编号"
     return [int(r[0]) for r in rows[1:]]
 
 
@@ -136,7 +136,7 @@ def test_a_failed_job_records_its_reason_and_leaves_no_file(users, monkeypatch, 
     assert bad.status == ExportStatus.FAILED and bad.error == "筛选条件无效。"  # in the job's language
     assert not bad.file and bad.finished_at is not None
 
-    def disk_full(path, fmt, name, headers, rows, preamble=None):
+    def disk_full(path, fmt, name, headers, rows, preamble=None, sheet=None):
         with open(path, "w") as fh:
             for n, _row in enumerate(rows):
                 if n == 3:

@@ -49,7 +49,7 @@ def test_an_immediate_export_starts_with_the_demo_mark(api, settings, demo_known
     r = api("admin").get("/api/v1/estates/export", format=fmt)
     assert r.status_code == 200
     mark, header = _first_rows(_body(r), fmt)
-    assert mark[0].startswith("演示数据：") and "演示" in mark[0][5:] and header[0] == "id"
+    assert mark[0].startswith("演示数据：") and "演示" in mark[0][5:] and header[0] == "系统编号"
     assert all(cell in (None, "") for cell in mark[1:])
 
 
@@ -61,7 +61,7 @@ def test_a_background_export_starts_with_the_demo_mark(users, demo_known, fmt):
     assert job.status == ExportStatus.SUCCEEDED, job.error
     with job.file.open("rb") as fh:
         mark, header = _first_rows(fh.read(), fmt)
-    assert mark[0].startswith("演示数据") and header[0] == "id"
+    assert mark[0].startswith("演示数据") and header[0] == "系统编号"
 
 
 def test_a_reports_workbook_starts_with_the_demo_mark(client, users, demo_known):
@@ -79,4 +79,4 @@ def test_without_the_demo_the_header_comes_first(api, settings, no_demo, fmt):
     settings.FANGGUAN_EXPORT_BACKGROUND_ROWS = 10**9
     r = api("admin").get("/api/v1/estates/export", format=fmt)
     (header,) = _first_rows(_body(r), fmt, 1)
-    assert header[0] == "id"
+    assert header[0] == "系统编号"

@@ -96,7 +96,7 @@ def test_export_edit_import_corrects_the_record_instead_of_making_a_twin(place, 
         exported = CalamineWorkbook.from_filelike(io.BytesIO(body)).get_sheet_by_index(0).to_python()
     assert is_export_mark(exported[0][0])  # the test database holds the demo: the file says so first
     rows = exported[1:]
-    assert rows[0][0] == "id" and "小区编码" in rows[0] and len(rows) == 3
+    assert rows[0][0] == "系统编号" and "小区编码" in rows[0] and len(rows) == 3
     # re-importing the export as it is (its 演示数据 row too) changes nothing; the mark is skipped, and said so
     job = run_import("admin", "homes", body, name=f"homes.{fmt}")
     assert (job.unchanged, job.failed) == (2, 0), job.errors
@@ -202,3 +202,30 @@ def test_every_export_is_a_valid_import_file_of_its_kind(place, api, run_import,
     job = run_import(username, kind, csv_bytes(rows))
     assert (job.failed, job.created, job.updated, job.errors) == (0, 0, 0, []), kind
     assert job.unchanged == len(rows) - 1
+
+
+def test_exports_say_the_pages_words_and_old_headings_still_import(place, api, run_import):
+    """Issue 18, consistency: an export's headings and sheet were English ("id", "estates-…") and
+    its words differed from the page's (撤销日期 where the page says 注销日期). Now the system id is
+    系统编号, the removal date 注销日期 as on the page, the sheet 小区; a file headed the old way
+    ("id", 撤销日期) still imports."""
+    from openpyxl import load_workbook
+
+    from fangguan.registry.models import Estate
+
+    r = api("admin").get("/api/v1/estates/export", format="xlsx", q=place.estate.code)
+    assert r.status_code == 200
+    body = b"".join(r.streaming_content) if r.streaming else r.content
+    book = load_workbook(io.BytesIO(body), read_only=True)
+    assert book.sheetnames == ["小区"]
+    rows = [list(row) for row in book["小区"].iter_rows(values_only=True)]
+    header = rows[1] if is_export_mark(rows[0][0]) else rows[0]
+    assert header[0] == "系统编号" and "注销日期" in header and "撤销日期" not in header
+    assert str(Estate._meta.get_field("removed_on").verbose_name) == "注销日期"  # the page's column
+    old = csv_bytes([["id", "小区编码", "小区名称", "街镇", "小区类型", "建筑面积(㎡)", "交付日期", "撤销日期"],
+                     [place.estate.pk, place.estate.code, place.estate.name, place.estate.town.name,
+                      place.estate.get_estate_type_display(), str(place.estate.floor_area_m2), "2000-01-01",
+                      "2030-01-01"]])
+    job = run_import("admin", "estates", old)
+    assert job.status == JobStatus.SUCCEEDED, job.errors
+    assert str(Estate.objects.get(pk=place.estate.pk).removed_on) == "2030-01-01"

@@ -454,9 +454,11 @@ def csv_ids(response) -> set:
     import io
 
     text = b"".join(response.streaming_content).decode("utf-8") if response.streaming else response.content.decode()
+    from fangguan.core.exports import SYSTEM_ID
+
     from .files import csv_text
 
-    return {int(row["id"]) for row in csv.DictReader(io.StringIO(csv_text(text)))}
+    return {int(row[SYSTEM_ID]) for row in csv.DictReader(io.StringIO(csv_text(text)))}
 
 
 def link_ids(pattern: str) -> Callable[[Any], set]:

@@ -227,6 +227,14 @@ def _web_cases() -> list[Case]:
                                   lambda name=name, label=label: f"/r/{name}/{obj(label).pk}/delete/",
                                   _lazy(lambda users, f=seen_or_404, d=deletable: f(users, ok=302, rule=d)),
                                   label=f"{name} {label}", snapshot=lambda name=name, label=label: state(obj(label))))
+            if res.create_in is not None:
+                # bulk edit, choosing the one record: its form for whoever may change it (all its
+                # fields, or a company's or owner's contact fields), 403 to a reader, 404 unseen
+                cases.append(Case("POST", "r/<slug:resource>/bulk-edit/", f"/r/{name}/bulk-edit/",
+                                  _lazy(lambda users, f=seen_or_404, e=editable: f(users, rule=e)),
+                                  label=f"{name} {label} chosen",
+                                  data=lambda name=name, label=label: {"pk": [obj(label).pk]},
+                                  snapshot=lambda name=name, label=label: state(obj(label))))
         cases.append(Case("GET", "r/<slug:resource>/", f"/r/{name}/", expect(200),
                           rows=lambda role, user, name=name: visible(role, user, name),
                           got=page_of(link_ids(rf'href="/r/{name}/(\d+)/"'), WEB_PAGE), label=name))
@@ -237,6 +245,7 @@ def _web_cases() -> list[Case]:
             cases.append(Case("GET", "r/<slug:resource>/new/", f"/r/{name}/new/", _lazy(adds), label=name))
             cases.append(Case("POST", "r/<slug:resource>/new/", f"/r/{name}/new/", _lazy(adds), label=name,
                               data={}))
+    cases += _bulk_apply_cases()
     for label in ("in scope", "out of scope"):
         def reveal(users, label=label):
             person = targets("people")[label]
@@ -248,6 +257,44 @@ def _web_cases() -> list[Case]:
             cases.append(Case(method, "r/people/<int:pk>/reveal/",
                               lambda label=label: f"/r/people/{targets('people')[label].pk}/reveal/",
                               _lazy(reveal), label=label, data={"field": "phone", "reason": "核对联系方式"}))
+    return cases
+
+
+# Bulk edits applied: a contact field of estates (the town office and the bureau manage them, a
+# serving company may change it), a facility's location (the serving company manages facilities).
+BULK_APPLY = {
+    "estates": {"apply_service_phone": "on", "service_phone": "021-57000000"},
+    "facilities": {"apply_location": "on", "location": "测试位置"},
+}
+
+
+def _bulk_apply_cases() -> list[Case]:
+    """``apply`` through the bulk edit: a redirect to the list (changed) for whoever may change
+    every chosen record, 403 (nothing changed) for a reader, 404 where a chosen record is unseen.
+    The mixed case chooses the in-scope and the far record together: the batch is refused whole."""
+    cases = []
+    for name, change in BULK_APPLY.items():
+        for labels in (("in scope",), ("out of scope",), ("in scope", "out of scope")):
+            def chosen(name=name, labels=labels):
+                return [targets(name)[label] for label in labels]
+
+            def status(users, name=name, chosen=chosen):
+                out = {}
+                for r in ROLES:
+                    objs = chosen()
+                    if any(o.pk not in visible(r, users[r], name) for o in objs):
+                        out[r] = 404
+                    elif all(manages(r, users[r], name, o) or _partial(r, users[r], name, o) for o in objs):
+                        out[r] = 302
+                    else:
+                        out[r] = 403
+                return out
+
+            cases.append(Case("POST", "r/<slug:resource>/bulk-edit/", f"/r/{name}/bulk-edit/", _lazy(status),
+                              label=f"{name} {' + '.join(labels)} apply",
+                              data=lambda chosen=chosen, change=change: {
+                                  "pk": [o.pk for o in chosen()], "apply": "1", **change},
+                              snapshot=lambda chosen=chosen: tuple(state(o) for o in chosen())))
     return cases
 
 

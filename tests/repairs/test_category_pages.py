@@ -79,3 +79,15 @@ def test_residents_and_it_administrators_get_no_catalogue_page(users, name):
 
 def test_an_unknown_category_is_not_found(users):
     assert logged_in(users["admin"]).get(reverse("repairs-category-edit", args=["no-such-code"])).status_code == 404
+
+
+def test_the_catalogue_shows_names_not_codes(users):
+    """Issue 18: the codes (``water-leak``) were a column; the page shows each category by name."""
+    import re
+
+    html = logged_in(users["admin"]).get(reverse("repairs-categories")).content.decode()
+    table = html[html.index('id="repairs-categories"'):html.index("</table>")]
+    cells = [re.sub(r"<[^>]+>", "", c).strip() for c in re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", table, re.S)]
+    codes = set(Category.objects.values_list("code", flat=True))
+    assert codes and not codes & set(cells)
+    assert set(Category.objects.values_list("name", flat=True)) <= set(cells)

@@ -112,3 +112,126 @@ def test_registry_lists_offer_import_to_those_who_may_import(client, db):
     auditor = Client(HTTP_HOST="127.0.0.1")
     auditor.login(username="auditor", password="Fangguan-demo-2026")
     assert "/imports/new/" not in auditor.get("/r/estates/").content.decode()
+
+
+def test_home_estates_card_counts_as_the_dashboard_and_says_so(as_user, users, registry):
+    """Issue 18: the home page said 295 estates and the dashboard 294. The card counts the
+    estates in the registry today (delivered, not removed) as the overview does, links to that
+    list, and says how many records there are in all."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from fangguan.registry import models as m
+
+    m.Estate.objects.create(code="WE009", name="泾西旧村", town=registry.zhujing, estate_type=registry.estate.estate_type,
+                            delivered_on=dt.date(1990, 1, 1), removed_on=dt.date(2020, 1, 1), floor_area_m2=1000)
+    today = timezone.localdate()
+    mine = m.Estate.objects.filter(town=registry.zhujing)
+    in_registry = mine.filter(delivered_on__lte=today).exclude(removed_on__lte=today).count()
+    assert (in_registry, mine.count()) == (1, 2)
+    client = as_user(users.town)
+    card = client.get(reverse("home")).context["counts"][0]
+    assert (card["label"], card["count"]) == ("今日在册小区", in_registry)
+    assert "与概览页口径一致" in card["note"] and "共 2 条" in card["note"]
+    assert client.get(card["url"]).context["page"].paginator.count == in_registry
+
+
+def test_namesakes_in_the_people_list_are_told_apart(as_user, users, registry):
+    """Issue 18: 25 identical "丁丽" rows. Each row shows the masked identity number and the homes
+    the person holds today (only those the viewer may see), in one query for the page."""
+    import datetime as dt
+
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from fangguan.registry import models as m
+
+    twin = m.Person(name="网页测试人")
+    twin.set_id_number("110105198001010016")
+    twin.save()
+    other_home = m.Home.objects.create(building=registry.building, room_number="102", floor=1, area_m2=88)
+    m.HomeShare.objects.create(home=other_home, person=twin, since=dt.date(2015, 1, 1))
+    far = m.Home.objects.create(building=m.Building.objects.get(estate=registry.other_estate), room_number="501",
+                                floor=5, area_m2=70)
+    m.HomeShare.objects.create(home=far, person=twin, since=dt.date(2016, 1, 1))  # in the other town
+    url = reverse("registry-list", args=["people"])
+    for user, expected in ((users.bureau, {registry.person.pk: "泾西新苑 1号楼 101",
+                                           twin.pk: "泾西新苑 1号楼 102；枫南花园 1号楼 501"}),
+                           (users.town, {registry.person.pk: "泾西新苑 1号楼 101", twin.pk: "泾西新苑 1号楼 102"})):
+        client = as_user(user)
+        response = client.get(url, {"q": "网页测试人"})
+        headers = [h["label"] for h in response.context["headers"]]
+        assert "名下房屋" in headers
+        column = headers.index("名下房屋")
+        got = {row["obj"].pk: row["cells"][column]["text"] for row in response.context["rows"]}
+        assert got == expected
+        masked = {row["obj"].pk: row["obj"].id_number_masked for row in response.context["rows"]}
+        assert masked[twin.pk] != masked[registry.person.pk] and "*" in masked[twin.pk]
+    client = as_user(users.bureau)  # the district's people: more than a page
+    with CaptureQueriesContext(connection) as one:
+        client.get(url, {"per_page": 25})
+    with CaptureQueriesContext(connection) as more:
+        longer = client.get(url, {"per_page": 100})
+    assert len(longer.context["rows"]) > 25 and len(one) == len(more)  # the homes cost one query a page, however many rows
+
+
+def test_ended_terms_and_contracts_dated_far_ahead_are_flagged(as_user, users, registry):
+    """Issue 18: a committee whose term has ended and a contract dated years ahead were not flagged."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from fangguan.registry import models as m
+    from fangguan.registry.choices import ContractKind
+
+    today = timezone.localdate()
+    ended = m.OwnersCommittee.objects.create(area=registry.area, name="泾西新苑业委会（上届）",
+                                             established_on=dt.date(2015, 1, 1), term_start=dt.date(2015, 1, 1),
+                                             term_end=today - dt.timedelta(days=1))
+    current = m.OwnersCommittee.objects.create(area=registry.area, name="泾西新苑业委会", established_on=dt.date(2015, 1, 1),
+                                               term_start=today - dt.timedelta(days=30), term_end=today + dt.timedelta(days=900))
+    dissolved = m.OwnersCommittee.objects.create(area=registry.area, name="泾西新苑业委会（已撤销）",
+                                                 established_on=dt.date(2010, 1, 1), term_end=dt.date(2012, 1, 1),
+                                                 dissolved_on=dt.date(2012, 6, 1))
+    ahead = m.Contract.objects.create(area=registry.area, company=registry.company, kind=ContractKind.PRELIMINARY,
+                                      start_on=today.replace(year=today.year + 36))
+    near = m.Contract.objects.create(area=registry.area, company=registry.company, kind=ContractKind.PRELIMINARY,
+                                     start_on=today + dt.timedelta(days=200), end_on=today + dt.timedelta(days=300))
+    client = as_user(users.bureau)
+
+    def flagged(resource, params) -> dict:
+        rows = client.get(reverse("registry-list", args=[resource]), params).context["rows"]
+        return {row["obj"].pk: row["cells"][0]["flags"] for row in rows}
+
+    committees = flagged("committees", {"area": registry.area.pk})
+    assert committees[ended.pk] == ["任期已满未换届"]
+    assert committees[current.pk] == [] and committees[dissolved.pk] == []
+    contracts = flagged("contracts", {"area": registry.area.pk})
+    assert contracts[ahead.pk] == ["起始日期在一年以后，请核对"] and contracts[near.pk] == []
+    page = client.get(reverse("registry-detail", args=["committees", ended.pk])).content.decode()
+    assert "任期已满未换届" in page
+
+
+def test_committee_member_form_from_the_committee_lists_the_estates_people(as_user, users, registry):
+    """Issue 18: "add" on a committee's page said there were too many people to list. Started from
+    the committee, the person select offers the people with a right in a home of its estate (the
+    test's own query), with a box that narrows it as one types."""
+    import datetime as dt
+
+    from fangguan.registry import models as m
+
+    committee = m.OwnersCommittee.objects.create(area=registry.area, name="泾西新苑业委会", established_on=dt.date(2020, 1, 1))
+    outsider = m.Person.objects.create(name="小区外人员")
+    response = as_user(users.bureau).get(reverse("registry-create", args=["committee-members"]),
+                                         {"committee": committee.pk})
+    field = response.context["form"].fields["person"]
+    expected = set(m.Person.objects.filter(shares__home__building__estate=registry.estate).values_list("pk", flat=True))
+    assert expected and set(field.queryset.values_list("pk", flat=True)) == expected
+    assert outsider.pk not in expected
+    page = response.content.decode()
+    assert 'data-filters="id_person"' in page and "本业委会所在小区有房屋权利的人员" in page
+    # without the committee (the list's own "New" button) the district's people are still too many
+    assert m.Person.objects.count() > 300
+    plain = as_user(users.bureau).get(reverse("registry-create", args=["committee-members"]))
+    assert not plain.context["form"].fields["person"].queryset.exists()

@@ -30,6 +30,9 @@ CONTENT_TYPES = {
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 }
 
+# The system id's heading in list files: Chinese like every other (it was "id"; imports still read that).
+SYSTEM_ID = "系统编号"
+
 # What makes a spreadsheet program read a text as a formula (OWASP "CSV injection").
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -131,14 +134,16 @@ def csv_lines(headers: list[str], rows: Iterable[list[Any]], *, preamble: list[s
         yield writer.writerow([csv_cell(v) for v in row])
 
 
-def xlsx_book(filename: str, headers: list[str], rows: Iterable[list[Any]], *, preamble: list[str] | None = None):
+def xlsx_book(filename: str, headers: list[str], rows: Iterable[list[Any]], *, preamble: list[str] | None = None,
+              sheet: str | None = None):
     """A write-only workbook of one sheet: the headers, then the rows. Write-only: openpyxl
     spools each row to a temporary file as it is appended, so memory stays flat however many
-    rows there are (``bench/export_memory.py``)."""
+    rows there are (``bench/export_memory.py``). ``sheet`` names the sheet in the user's words
+    (小区), where the file name is a plain slug (estates-20261205-1330)."""
     from openpyxl import Workbook
 
     book = Workbook(write_only=True)
-    sheet = book.create_sheet(filename[:31])
+    sheet = book.create_sheet(_sheet_title(sheet or filename))
     for before in _preambles(preamble):
         append_row(sheet, before)
     append_row(sheet, headers)
@@ -147,8 +152,13 @@ def xlsx_book(filename: str, headers: list[str], rows: Iterable[list[Any]], *, p
     return book
 
 
+def _sheet_title(text: str) -> str:
+    """A worksheet's title: at most 31 characters, none of those Excel refuses."""
+    return "".join(" " if ch in "[]:*?/\\" else ch for ch in str(text))[:31] or "Sheet"
+
+
 def write_file(path, fmt: str, name: str, headers: list[str], rows: Iterable[list[Any]], *,
-               preamble: list[str] | None = None) -> None:
+               preamble: list[str] | None = None, sheet: str | None = None) -> None:
     """Write a list to ``path`` on disk (a background export), row by row as ``rows`` yields them —
     the same cells as a download (``csv_lines`` / ``xlsx_book``), so an immediate and a background
     export of the same rows are the same file."""
@@ -157,16 +167,16 @@ def write_file(path, fmt: str, name: str, headers: list[str], rows: Iterable[lis
             for line in csv_lines(headers, rows, preamble=preamble):
                 fh.write(line)
         return
-    xlsx_book(name, headers, rows, preamble=preamble).save(path)
+    xlsx_book(name, headers, rows, preamble=preamble, sheet=sheet).save(path)
 
 
-def file_response(fmt: str, filename: str, headers: list[str], rows: Iterable[list[Any]]):
+def file_response(fmt: str, filename: str, headers: list[str], rows: Iterable[list[Any]], *, sheet: str | None = None):
     if fmt == "csv":
         response = StreamingHttpResponse(csv_lines(headers, rows), content_type=CONTENT_TYPES["csv"])
         response["Content-Disposition"] = f'attachment; filename="{filename}.{fmt}"'
         add_never_cache_headers(response)
         return response
-    return workbook_response(xlsx_book(filename, headers, rows), filename)
+    return workbook_response(xlsx_book(filename, headers, rows, sheet=sheet), filename)
 
 
 def mark_demo(book) -> None:

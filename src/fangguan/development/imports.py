@@ -102,7 +102,7 @@ PROJECTS = DevelopmentSpec(
         ID,
         Column("项目编码", "code", cells.code, True, example="XM2022-001", group=G_RECORD, get=lambda o: o.code),
         Column("项目名称", "name", cells.text, True, example="朱泾新苑商品住房项目", group=G_RECORD, get=lambda o: o.name),
-        Column("开发企业", "developer", cells.text, True, example="上海某置业有限公司", group=G_RECORD, get=lambda o: o.developer),
+        Column("建设单位", "developer", cells.text, True, example="上海某置业有限公司", aliases=("开发企业",), group=G_RECORD, get=lambda o: o.developer),
         Column("街镇", "town", cells.text, True, example="朱泾镇", group=G_PLACE, get=lambda o: o.town.name),
         Column("地块编码", "parcel", cells.code, group=G_PLACE, get=lambda o: o.parcel.code if o.parcel_id else ""),
         Column("住房类型", "housing_type", choice(HousingType), True, allowed=allowed(HousingType),
@@ -138,7 +138,7 @@ AFFORDABLE = DevelopmentSpec(
         Column("套数", "homes", cells.integer, True, example="40", group=G_RECORD, get=lambda o: o.homes),
         Column("建筑面积(㎡)", "area_m2", cells.decimal, group=G_RECORD, get=lambda o: o.area_m2),
         Column("移交日期", "handed_over_on", cells.date, example="2024-03-01", group=G_RECORD, get=lambda o: o.handed_over_on),
-        Column("可供应日期", "ready_on", cells.date, example="2024-05-01", group=G_RECORD, get=lambda o: o.ready_on),
+        Column("达到可供应状态日期", "ready_on", cells.date, example="2024-05-01", aliases=("可供应日期",), group=G_RECORD, get=lambda o: o.ready_on),
     ],
 )
 

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from fangguan.core.scopes import ADD, can, fields_for, fields_many
 
 from . import services
-from .forms import form_for
+from .forms import PAGE_SIZES, ListFilterForm, form_for
 from .resources import RESOURCES
 from .tables import COLUMNS, cells
 
@@ -29,16 +29,19 @@ def record_list(request, resource):
     res = RESOURCES.get(resource)
     if res is None:
         raise Http404
-    names = {(info.alias or name) for name, info in res.filters.model_fields.items()}  # the API's query names
-    params = {k: v for k, v in request.GET.items() if k in names and v != ""}
-    problems = []
+    form = ListFilterForm(request.GET, resource=res, user=request.user)
+    form.is_valid()  # a bad value is a message beside the panel, never an error page
+    problems = [_("%(label)s: %(value)s") % {"label": form.fields[name].label or name, "value": error}
+                for name, errors in form.errors.items() for error in errors]
+    params = form.params()
     try:
         filters = res.filters(**params)
     except pydantic.ValidationError:
         problems.append(_("The filter values are not valid."))
         filters, params = res.filters(), {}
     qs = res.order(filters.filter(res.queryset(request.user)), None)
-    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    per_page = form.cleaned_data.get("per_page") or PAGE_SIZES[0]
+    page = Paginator(qs, per_page).get_page(request.GET.get("page"))
     columns = COLUMNS[res.name]
     editable = {pk for pk, grant in fields_many(request.user, list(page.object_list)).items() if grant}
     return render(request, "development/list.html", {
@@ -46,7 +49,9 @@ def record_list(request, resource):
         "page": page, "columns": [label for label, _getter in columns],
         "rows": [{"cells": cells(obj, columns), "edit": reverse("development:edit", args=[res.name, obj.pk])
                   if obj.pk in editable else ""} for obj in page.object_list],
-        "params": params, "problems": problems, "query": urlencode(params),
+        "params": params, "problems": problems, "query": urlencode(params), "form": form,
+        "filtered": bool(params), "chips": form.chips(),
+        "elided": page.paginator.get_elided_page_range(page.number),
         "new_url": reverse("development:new", args=[res.name]) if can(request.user, ADD, res.model) else "",
     })
 

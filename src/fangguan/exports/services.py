@@ -177,7 +177,8 @@ def run_export(job_id: int) -> ExportJob:
             os.makedirs(os.path.dirname(path), exist_ok=True)
             rows = _Counted(job, table.rows)
             try:
-                write_file(path, job.format, table.name, table.headers, iter(rows), preamble=table.preamble)
+                write_file(path, job.format, table.name, table.headers, iter(rows), preamble=table.preamble,
+                           sheet=table.sheet)
             except OSError as exc:  # the disk filled anyway (or the quota of the file system)
                 if exc.errno in (errno.ENOSPC, errno.EDQUOT):
                     raise StorageFull(export_refusal(), code="disk_full") from exc

@@ -24,6 +24,7 @@ class Table:
     total: int
     name: str
     preamble: list[str] | None = None
+    sheet: str | None = None  # the .xlsx sheet's title in the user's words (default: the name)
 
 
 @dataclass(frozen=True)

@@ -77,6 +77,7 @@ class Column:
     group: Any = ""  # the template's merged heading above the column
     get: Callable[[Any], Any] | None = None  # export: the cell value of a record
     personal: bool = False  # never shown in notes or messages
+    aliases: tuple[str, ...] = ()  # earlier headings still read (a file made from an older template)
 
 
 CREATE, UPDATE, UNCHANGED = "created", "updated", "unchanged"
@@ -152,6 +153,8 @@ class ImportSpec:
         for col in self.columns:
             mapping[header_key(col.header)] = col
             mapping.setdefault(header_key(col.name), col)
+            for alias in col.aliases:
+                mapping.setdefault(header_key(alias), col)
         return mapping
 
     def column(self, name: str) -> Column | None:

@@ -19,6 +19,7 @@ from django.conf import settings
 from django.core.exceptions import FieldDoesNotExist, PermissionDenied, ValidationError
 from django.http import StreamingHttpResponse
 from django.utils import timezone
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from ninja import Status
 
@@ -27,6 +28,7 @@ from fangguan.core.audit import log_security
 from fangguan.core.context import audit_context, current
 from fangguan.core.exports import (
     CONTENT_TYPES,
+    SYSTEM_ID,
     csv_lines,
     file_response,
     workbook_response,
@@ -39,7 +41,7 @@ from fangguan.core.text import has_control_characters
 
 def _header(resource: Resource, name: str) -> str:
     if name == "id":
-        return "id"  # the system id: an exported row can be matched back to its record
+        return SYSTEM_ID  # the system id: an exported row can be matched back to its record
     try:
         return str(resource.model._meta.get_field(name).verbose_name)
     except FieldDoesNotExist:
@@ -129,11 +131,16 @@ def export_resource(user, resource: Resource, qs, fmt: str, filters: dict, *, or
         return Status(202, queued(_start(user, resource, filters, ordering, fmt, total)))
     headers, rows = export_table(user, resource, qs)
     on_end = _outcome_logger(user, resource, fmt, filters, {"unmasked": False})
-    return file_response(fmt, _file_name(resource), headers, _logged(rows, on_end))
+    return file_response(fmt, _file_name(resource), headers, _logged(rows, on_end), sheet=sheet_name(resource))
 
 
 def _file_name(resource: Resource) -> str:
     return f"{resource.name}-{timezone.localtime().strftime('%Y%m%d-%H%M')}"
+
+
+def sheet_name(resource: Resource) -> str:
+    """The sheet's title: the list's name as its page says it (小区), not the URL's (estates)."""
+    return capfirst(str(resource.model._meta.verbose_name_plural))
 
 
 # --- Background exports (fangguan/exports) ----------------------------------------------------
@@ -175,7 +182,8 @@ def _source(resource: Resource):
         headers, rows = export_table(job.owner, resource, qs)
         on_end = _outcome_logger(job.owner, resource, job.format, filters.dict(),
                                  {"unmasked": False, "job": job.pk})
-        return Table(headers=headers, rows=_logged(rows, on_end), total=job.rows_total, name=_file_name(resource))
+        return Table(headers=headers, rows=_logged(rows, on_end), total=job.rows_total, name=_file_name(resource),
+                     sheet=sheet_name(resource))
 
     def start(user, params: dict, fmt: str):
         params = dict(params)
@@ -262,7 +270,7 @@ def export_clear(user, resource: Resource, qs, fmt: str, filters: dict, *, reaso
         response = StreamingHttpResponse(csv_lines(headers, rows, preamble=[mark]), content_type=CONTENT_TYPES["csv"])
         response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
         return response
-    book = xlsx_book(name, headers, rows)
+    book = xlsx_book(name, headers, rows, sheet=sheet_name(resource))
     watermark(book, mark, user=user.get_username())
     return workbook_response(book, name)
 

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from fangguan.accounts.roles import grants
+from fangguan.core.exports import SYSTEM_ID
 from fangguan.core.identity import IdType, check_id_number, check_phone, normalise
 from fangguan.imports import cells
 from fangguan.imports.specs import (
@@ -89,7 +90,8 @@ G_PLACE = gettext_lazy("where")
 G_RECORD = gettext_lazy("record")
 G_SHARE = gettext_lazy("right in a home")
 G_MEMBER = gettext_lazy("committee member")
-ID = Column("id", "id", cells.integer, help=gettext_lazy("The system id (exports fill it): a row with an id updates that record. Leave empty for new records."),
+# a file headed "id" (the column's name, the heading before) still imports
+ID = Column(SYSTEM_ID, "id", cells.integer, help=gettext_lazy("The system id (exports fill it): a row with an id updates that record. Leave empty for new records."),
             allowed=gettext_lazy("a whole number, or empty"), get=lambda o: o.pk)
 
 
@@ -119,18 +121,18 @@ ESTATES = RegistrySpec(
                example=str(EstateType.COMMERCIAL.label), group=G_RECORD,
                get=lambda o: label_of(EstateType, o.estate_type)),
         Column("交付日期", "delivered_on", cells.date, example="2020-12-31", group=G_RECORD, get=lambda o: o.delivered_on),
-        Column("撤销日期", "removed_on", cells.date, group=G_RECORD, get=lambda o: o.removed_on),
+        Column("注销日期", "removed_on", cells.date, aliases=("撤销日期",), group=G_RECORD, get=lambda o: o.removed_on),
         Column("占地面积(㎡)", "land_area_m2", cells.decimal, group=G_RECORD, get=lambda o: o.land_area_m2),
         Column("建筑面积(㎡)", "floor_area_m2", cells.decimal, True, allowed=gettext_lazy("more than 0, 2 decimals"),
                example="52000.00", group=G_RECORD, get=lambda o: o.floor_area_m2),
         Column("纬度", "latitude", cells.decimal, allowed="WGS84", group=G_PLACE, get=lambda o: o.latitude),
         Column("经度", "longitude", cells.decimal, allowed="WGS84", group=G_PLACE, get=lambda o: o.longitude),
-        Column("需设充电场所", "charging_eligible", cells.boolean, allowed="是、否", example="是", group=G_RECORD,
+        Column("应建非机动车集中充电场所", "charging_eligible", cells.boolean, allowed="是、否", example="是", aliases=("需设充电场所",), group=G_RECORD,
                get=lambda o: o.charging_eligible),
-        Column("现场物业办公室", "has_onsite_office", cells.boolean, allowed="是、否", example="是", group=G_RECORD,
+        Column("驻场物业服务中心", "has_onsite_office", cells.boolean, allowed="是、否", example="是", aliases=("现场物业办公室",), group=G_RECORD,
                get=lambda o: o.has_onsite_office),
         Column("物业服务电话", "service_phone", example="021-57310000", group=G_RECORD, get=lambda o: o.service_phone),
-        Column("物业办公地址", "office_address", group=G_RECORD, get=lambda o: o.office_address),
+        Column("物业服务中心地址", "office_address", aliases=("物业办公地址",), group=G_RECORD, get=lambda o: o.office_address),
     ],
 )
 
@@ -142,7 +144,7 @@ AREAS = RegistrySpec(
         Column("小区编码", "estate", cells.code, True, example="101E9001", group=G_PLACE, get=lambda o: o.estate.code),
         Column("管理区域编码", "code", cells.code, True, example="101E9001-1", group=G_RECORD, get=lambda o: o.code),
         Column("管理区域名称", "name", cells.text, True, example="朱泾示范新苑物业管理区域", group=G_RECORD, get=lambda o: o.name),
-        Column("成立日期", "established_on", cells.date, group=G_RECORD, get=lambda o: o.established_on),
+        Column("设立日期", "established_on", cells.date, aliases=("成立日期",), group=G_RECORD, get=lambda o: o.established_on),
     ],
 )
 
@@ -198,7 +200,7 @@ COMPANIES = RegistrySpec(
         Column("备案撤销日期", "filing_revoked_on", cells.date, group=G_RECORD, get=lambda o: o.filing_revoked_on),
         Column("资质", "qualification", group=G_RECORD, get=lambda o: o.qualification),
         Column("地址", "address", group=G_RECORD, get=lambda o: o.address),
-        Column("电话", "phone", group=G_RECORD, get=lambda o: o.phone),
+        Column("联系电话", "phone", aliases=("电话",), group=G_RECORD, get=lambda o: o.phone),
     ],
 )
 
@@ -213,9 +215,9 @@ CONTRACTS = RegistrySpec(
                get=lambda o: o.company.credit_code),
         Column("合同类型", "kind", choice(ContractKind), True, allowed=allowed(ContractKind),
                example=str(ContractKind.FORMAL.label), group=G_RECORD, get=lambda o: label_of(ContractKind, o.kind)),
-        Column("开始日期", "start_on", cells.date, True, example="2021-01-01", group=G_RECORD, get=lambda o: o.start_on),
-        Column("结束日期", "end_on", cells.date, group=G_RECORD, get=lambda o: o.end_on),
-        Column("终止日期", "terminated_on", cells.date, group=G_RECORD, get=lambda o: o.terminated_on),
+        Column("起始日期", "start_on", cells.date, True, example="2021-01-01", aliases=("开始日期",), group=G_RECORD, get=lambda o: o.start_on),
+        Column("截止日期（含当日）", "end_on", cells.date, aliases=("结束日期",), group=G_RECORD, get=lambda o: o.end_on),
+        Column("提前终止日期", "terminated_on", cells.date, aliases=("终止日期",), group=G_RECORD, get=lambda o: o.terminated_on),
         Column("高层收费(元/㎡·月)", "fee_high_rise", cells.decimal, group=G_RECORD, get=lambda o: o.fee_high_rise),
         Column("多层收费(元/㎡·月)", "fee_multi_storey", cells.decimal, group=G_RECORD, get=lambda o: o.fee_multi_storey),
         Column("其他收费(元/㎡·月)", "fee_other", cells.decimal, group=G_RECORD, get=lambda o: o.fee_other),
@@ -237,7 +239,7 @@ FACILITIES = RegistrySpec(
         Column("位置", "location", example="东门", group=G_RECORD, get=lambda o: o.location),
         Column("数量", "quantity", cells.integer, example=1, group=G_RECORD, get=lambda o: o.quantity),
         Column("启用日期", "installed_on", cells.date, group=G_RECORD, get=lambda o: o.installed_on),
-        Column("停用日期", "removed_on", cells.date, group=G_RECORD, get=lambda o: o.removed_on),
+        Column("拆除日期", "removed_on", cells.date, aliases=("停用日期",), group=G_RECORD, get=lambda o: o.removed_on),
         Column("状态", "status", choice(FacilityStatus), allowed=allowed(FacilityStatus),
                example=str(FacilityStatus.IN_SERVICE.label), group=G_RECORD, get=lambda o: label_of(FacilityStatus, o.status)),
     ],
@@ -639,9 +641,9 @@ COMMITTEES = CommitteeSpec(
         Column("管理区域编码", "area", cells.code, True, example="101E9001-1", group=G_PLACE),
         Column("业委会名称", "name", cells.text, True, example="朱泾示范新苑业主委员会", group=G_RECORD),
         Column("业主大会成立日期", "assembly_established_on", cells.date, group=G_RECORD),
-        Column("成立日期", "established_on", cells.date, example="2019-06-01", group=G_RECORD),
-        Column("本届起", "term_start", cells.date, group=G_RECORD),
-        Column("本届止", "term_end", cells.date, group=G_RECORD),
+        Column("业委会成立日期", "established_on", cells.date, example="2019-06-01", aliases=("成立日期",), group=G_RECORD),
+        Column("本届任期起", "term_start", cells.date, aliases=("本届起",), group=G_RECORD),
+        Column("本届任期止", "term_end", cells.date, aliases=("本届止",), group=G_RECORD),
         Column("解散日期", "dissolved_on", cells.date, group=G_RECORD),
         Column("党的工作小组成立日期", "party_group_since", cells.date, group=G_RECORD),
         Column("委员姓名", "member_name", cells.text, help=gettext_lazy("Empty: the committee only."), group=G_MEMBER,

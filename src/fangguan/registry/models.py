@@ -514,6 +514,13 @@ class Contract(ScopedRecord):
         ends = [d for d in (self.end_on, self.terminated_on and self.terminated_on - dt.timedelta(days=1)) if d]
         return min(ends) if ends else None
 
+    # A contract is signed shortly before it starts: one starting more than a year after the day
+    # it is looked at is almost surely mistyped (2062 for 2026), so the pages flag it for checking.
+    AHEAD = dt.timedelta(days=366)
+
+    def dated_far_ahead(self, day: dt.date) -> bool:
+        return self.start_on is not None and self.start_on > day + self.AHEAD
+
     def clean(self) -> None:
         if self.end_on and self.start_on and self.end_on < self.start_on:
             raise ValidationError({"end_on": _("The end date is before the start date.")})
@@ -563,6 +570,12 @@ class OwnersCommittee(ScopedRecord):
     def clean(self) -> None:
         if self.term_start and self.term_end and self.term_end < self.term_start:
             raise ValidationError({"term_end": _("The term ends before it starts.")})
+
+    def term_ended(self, day: dt.date) -> bool:
+        """Its recorded term ran out before ``day`` and no new term is recorded (换届 overdue), while
+        the committee still exists: the pages flag it."""
+        return (self.term_end is not None and self.term_end < day
+                and (self.dissolved_on is None or self.dissolved_on > day))
 
 
 class CommitteeMemberQuerySet(ScopedQuerySet):

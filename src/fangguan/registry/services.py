@@ -16,7 +16,13 @@ from django.utils.translation import gettext as _
 from fangguan.accounts.roles import may_reveal
 from fangguan.core.audit import log_security
 from fangguan.core.models import Outcome, SecurityAction
-from fangguan.core.services import record_create, record_delete, record_update
+from fangguan.core.services import (
+    BulkResult,
+    record_create,
+    record_delete,
+    record_update,
+    records_bulk_update,
+)
 
 from .models import HomeShare, Person
 
@@ -95,3 +101,9 @@ def person_reveal(*, actor, person: Person, field: str, reason: str) -> str:
     log_security(actor=actor, action=SecurityAction.REVEAL, instance=person,
                  detail={"field": field, "reason": reason[:200]})
     return value
+
+
+def registry_bulk_update(*, actor, instances, changes: dict[str, Any]) -> BulkResult:
+    """The same changes to many registry records, all or nothing, each as ``registry_update``
+    would make it (checked by its rule, validated, logged on its own)."""
+    return records_bulk_update(actor=actor, instances=instances, changes=changes, update=registry_update)

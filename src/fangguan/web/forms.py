@@ -67,6 +67,10 @@ PAGE_SIZES = (25, 50, 100)
 # An autocomplete would lift this.
 LARGE = (m.Building, m.Home, m.Person)
 LARGE_SELECT_LIMIT = 300
+# An estate's people, narrowed in the page by typing (web/app.js): a large estate's few thousand
+# options are one select, not the district's hundreds of thousands.
+NARROWED_SELECT_LIMIT = 5000
+NARROWED_HELP = {(m.CommitteeMember, "person"): _("The people with a right in a home of the committee's estate.")}
 
 
 def labelled(label, value) -> str:
@@ -272,20 +276,38 @@ class RecordForm(forms.Form):
         if model_field.is_relation:
             related = model_field.related_model
             qs = choices_queryset(related, user)
-            help_text = ""
+            help_text, searchable = "", False
             if related in LARGE:
                 chosen = self._chosen(self._form_name(model, name))
+                narrowed = self._narrowed(model, name, qs)
                 if chosen is not None:
                     qs = qs.filter(pk=chosen)
+                elif narrowed is not None and narrowed.count() <= NARROWED_SELECT_LIMIT:
+                    qs, help_text = narrowed.order_by("name_pinyin", "pk"), NARROWED_HELP[(model, name)]
+                    searchable = True
                 elif qs.count() > LARGE_SELECT_LIMIT:
                     qs = qs.none()
                     help_text = _("Too many to list here: open this form with the “Add” button on the parent record's page.")
-            return forms.ModelChoiceField(qs, label=capfirst(model_field.verbose_name), help_text=help_text,
-                                          required=not model_field.blank)
+            field = forms.ModelChoiceField(qs, label=capfirst(model_field.verbose_name), help_text=help_text,
+                                           required=not model_field.blank)
+            field.searchable = searchable  # a box above the select narrows its options as one types (web/app.js)
+            return field
         field = model_field.formfield()
         if isinstance(model_field, models.DateField):
             field.widget = DateInput()
         return field
+
+    def _narrowed(self, model, name: str, qs):
+        """The choices a form started from a parent record can offer: a committee member is one of
+        the people with a right in a home of the committee's estate (issue 18: "too many people
+        to list" even when started from the committee's page)."""
+        if (model, name) == (m.CommitteeMember, "person"):
+            committee = self._chosen("committee")
+            if committee is None:
+                return None
+            estate = m.OwnersCommittee.objects.filter(pk=committee).values("area__estate_id")
+            return qs.filter(shares__home__building__estate_id__in=estate).distinct()
+        return None
 
     def _chosen(self, name: str) -> int | None:
         """The id already picked for a field (posted, or pre-filled from the query string)."""
@@ -304,7 +326,31 @@ class RecordForm(forms.Form):
         cleaned = super().clean()
         if "share_home" in self.fields and cleaned.get("share_home") and not cleaned.get("share_since"):
             self.add_error("share_since", _("Give the date the right in the home began."))
+        self.model_checks([n for n in self.fields if n in cleaned])
         return cleaned
+
+    def model_checks(self, names: list[str]) -> None:
+        """The model's own field rules (ranges, formats, lengths: ``Model.clean_fields``) on the
+        values the form accepted, so one submit reports every field's error at once — a missing
+        name and a latitude of 95 together — instead of the model's after the form's are fixed.
+        The rules stay the model's (one place); the service runs them again, with ``clean()``
+        and the scope, before it saves."""
+        model = self.resource.model
+        names = [n for n in names if n not in self.errors and n in self.cleaned_data
+                 and not (model is m.Person and (n in PERSONAL or n.startswith("share_")))
+                 and _model_field(model, n) is not None and not _model_field(model, n).many_to_many]
+        if not names:
+            return
+        base = self.instance
+        candidate = model(**{f.attname: getattr(base, f.attname) for f in model._meta.concrete_fields}) if base else model()
+        for name in names:
+            setattr(candidate, name, self.cleaned_data[name])
+        try:
+            candidate.clean_fields(exclude=[f.name for f in model._meta.fields if f.name not in names])
+        except ValidationError as exc:
+            for name, errors in exc.error_dict.items():
+                for error in errors:
+                    self.add_error(name if name in self.fields else None, error)
 
     # What the services get --------------------------------------------------------------------
 
@@ -344,6 +390,75 @@ class RecordForm(forms.Form):
             target = name if name in self.fields else f"share_{name}" if f"share_{name}" in self.fields else None
             for error in errors:
                 self.add_error(target, error)
+
+
+# --- Bulk edit ---------------------------------------------------------------------------------
+
+# A record's own name for people: never the same value for many records at once.
+OWN_NAMES = frozenset({"name", "title"})
+
+
+def bulk_names(resource: Resource, may: set[str] | None) -> list[str]:
+    """The fields a bulk edit offers: the edit form's (``may``: only those every chosen record's
+    grant covers; None: all), less what is each record's own — its name, a unique field, a field
+    that names it within a unique constraint (a code, a room number), personal numbers — and
+    references to records too numerous for a select (buildings, homes, people)."""
+    model = resource.model
+    own = set(OWN_NAMES) | (set(PERSONAL) if model is m.Person else set())
+    for constraint in [*model._meta.constraints, *({"fields": f} for f in model._meta.unique_together)]:
+        fields = constraint.fields if hasattr(constraint, "fields") else constraint["fields"]
+        own |= {n for n in fields or () if not model._meta.get_field(n).is_relation}
+    names = []
+    for name in input_names(resource, edit=True):
+        field = _model_field(model, name)
+        if field is None or name in own or field.unique or (may is not None and name not in may):
+            continue
+        if field.is_relation and field.related_model in LARGE:
+            continue
+        names.append(name)
+    return names
+
+
+class BulkEditForm(RecordForm):
+    """One value for each ticked field, given to every chosen record. A field is changed only
+    when its "change" box is ticked (so an empty value can mean "clear it"); every ticked field
+    is checked at once, against the model's field rules on one of the chosen records
+    (``sample``); the service then validates each record whole."""
+
+    def __init__(self, data=None, *, resource: Resource, user, names: list[str], sample):
+        super().__init__(data, resource=resource, user=user, names=names, instance=sample)
+        self.names = names
+        self.needed = {}
+        for name in names:
+            field = self.fields[name]
+            self.needed[name], field.required = field.required, False
+            self.fields[f"apply_{name}"] = forms.BooleanField(
+                label=_("Change %(field)s") % {"field": field.label}, required=False,
+                widget=forms.CheckboxInput(attrs={"class": "form-check-input app-bulk-apply"}))
+
+    def pairs(self) -> list[tuple[forms.BoundField, forms.BoundField]]:
+        return [(self[f"apply_{n}"], self[n]) for n in self.names]
+
+    def chosen(self) -> list[str]:
+        cleaned = getattr(self, "cleaned_data", {})
+        return [n for n in self.names if cleaned.get(f"apply_{n}")]
+
+    def clean(self):
+        cleaned = forms.Form.clean(self)
+        chosen = self.chosen()
+        for name in self.names:
+            if name not in chosen:  # a value typed into a field left unticked is not used
+                self._errors.pop(name, None)
+                cleaned.pop(name, None)
+            elif self.needed[name] and cleaned.get(name) in (None, ""):
+                self.add_error(name, forms.Field.default_error_messages["required"])
+        if not chosen:
+            self.add_error(None, _("Tick at least one field to change."))
+        self.model_checks(chosen)
+        return cleaned
+
+    def changes(self) -> dict[str, Any]:
+        return {name: self.cleaned_data.get(name) for name in self.chosen()}
 
 
 def _drop_none_defaults(resource: Resource, data: dict[str, Any]) -> dict[str, Any]:

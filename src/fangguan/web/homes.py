@@ -17,6 +17,7 @@ from __future__ import annotations
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import capfirst
+from django.utils.translation import gettext as _
 
 from fangguan.accounts.choices import OrgKind
 from fangguan.accounts.roles import OWNER, kinds
@@ -35,13 +36,27 @@ def home_kind(user) -> str | None:
 
 
 def registry_counts(user) -> list[dict]:
+    """The user's registry at a glance, each card saying what it counts (issue 18: the home page
+    said 295 estates and the dashboard 294). Estates are counted as the dashboard counts them —
+    in the registry today (delivered, not removed: ``registry.selectors.Counted``) — and link to
+    the list filtered the same way; the note gives the records of every date (those removed or
+    not yet delivered too). Buildings and homes are the records the user may see."""
+    from fangguan.registry.selectors import Counted
+
     from .tables import pages
 
-    return [
-        {"label": capfirst(pages()[name].model._meta.verbose_name_plural), "url": reverse("registry-list", args=[name]),
-         "count": pages()[name].model.objects.visible_to(user).count()}
-        for name in ("estates", "buildings", "homes")
-    ]
+    today = timezone.localdate()
+    estates = pages()["estates"].model.objects.visible_to(user).count()
+    counted = Counted(user, today).estates.count()
+    cards = [{"label": capfirst(_("estates in the registry today")), "count": counted,
+              "url": reverse("registry-list", args=["estates"]) + f"?as_of={today.isoformat()}",
+              "note": _("as the overview counts them; %(n)s records in all, with those removed or not yet delivered")
+              % {"n": estates}}]
+    for name in ("buildings", "homes"):
+        cards.append({"label": capfirst(pages()[name].model._meta.verbose_name_plural),
+                      "url": reverse("registry-list", args=[name]),
+                      "count": pages()[name].model.objects.visible_to(user).count(), "note": _("records")})
+    return cards
 
 
 def _mark(items):

@@ -74,7 +74,9 @@ COLUMNS: dict[str, tuple[Column, ...]] = {
     "homes": _c("room_number", "building.estate", "building", "unit", "floor", "area_m2", "use",
                 building=Column("building", gettext_lazy("building"))),
     "shares": _c("home", "home.building.estate", "person", "kind", "share_percent", "since", "until"),
-    "people": _c("name", "kind", "id_type", "id_number_masked", "phone_masked"),
+    # namesakes told apart (issue 18: 25 identical 丁丽 rows): the masked number and their homes
+    "people": _c("name", "kind", "id_type", "id_number_masked", "homes_label", "phone_masked",
+                 homes_label=Column("homes_label", gettext_lazy("homes held"))),
     "companies": _c("name", "credit_code", "filed_on", "filing_revoked_on", "qualification", "phone"),
     "contracts": _c("area", "area.estate", "company", "kind", "start_on", "end_on", "terminated_on",
                     link="start_on"),
@@ -101,6 +103,51 @@ SECTIONS: dict[str, tuple[Section, ...]] = {
                   Section("estates", "company", gettext_lazy("Estates served today"))),
     "committees": (Section("committee-members", "committee"), Section("committee-documents", "committee")),
 }
+
+HOMES_SHOWN = 2  # a person's homes named in the people list; more are counted
+
+
+def _people_homes(user, people: list) -> None:
+    """Each person's homes today (``homes_label``), those the user may see, in one query for the
+    page: how a list of namesakes is told apart."""
+    from collections import defaultdict
+
+    from fangguan.registry.models import HomeShare
+
+    homes = defaultdict(list)
+    shares = (HomeShare.objects.visible_to(user).as_of(timezone.localdate()).filter(person__in=[p.pk for p in people])
+              .select_related("home__building__estate").order_by("person_id", "home_id"))
+    for share in shares:
+        homes[share.person_id].append(str(share.home))
+    for person in people:
+        mine = homes.get(person.pk, [])
+        label = "；".join(mine[:HOMES_SHOWN])
+        if len(mine) > HOMES_SHOWN:
+            label += _(" and %(n)s more homes") % {"n": len(mine) - HOMES_SHOWN}
+        person.homes_label = label
+
+
+# Warnings a row carries on lists and its page (the rule is the model's): records to check.
+FLAGS = {
+    "committees": lambda obj, day: [_("term ended")] if obj.term_ended(day) else [],
+    "contracts": lambda obj, day: [_("starts more than a year ahead: check the date")] if obj.dated_far_ahead(day) else [],
+}
+
+
+def flags_of(obj, day=None) -> list[str]:
+    flag = FLAGS.get(resource_of(obj) or "")
+    return flag(obj, day or timezone.localdate()) if flag else []
+
+
+# What a list page adds to its rows beyond their own fields, one query per page (never per row).
+PAGE_EXTRAS = {"people": _people_homes}
+
+
+def page_extras(resource: Resource, user, objects: list) -> list:
+    if resource.name in PAGE_EXTRAS and objects:
+        PAGE_EXTRAS[resource.name](user, objects)
+    return objects
+
 
 PAGES = "r"  # the namespace of resources with pages at /r/<name>/ (``core.resources``)
 
@@ -194,7 +241,15 @@ def columns_for(resource: Resource, *, without: str | None = None, columns: tupl
 
 
 def rows_for(objects, columns: list[dict]) -> list[dict]:
-    return [{"obj": o, "url": detail_url(o), "cells": [cell(o, c["column"]) for c in columns]} for o in objects]
+    """The rows' cells; a row's warnings (``FLAGS``) go in its first cell, beside what opens it."""
+    day = timezone.localdate()
+    rows = []
+    for o in objects:
+        cells = [cell(o, c["column"]) for c in columns]
+        if cells:
+            cells[0]["flags"] = flags_of(o, day)
+        rows.append({"obj": o, "url": detail_url(o), "cells": cells})
+    return rows
 
 
 def detail_fields(obj) -> list[dict]:

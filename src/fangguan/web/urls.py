@@ -15,6 +15,7 @@ urlpatterns = [
     path("r/<slug:resource>/columns/", lists.list_columns, name="registry-columns"),
     path("r/<slug:resource>/filters/", lists.filter_save, name="registry-filter-save"),
     path("r/<slug:resource>/filters/<int:pk>/delete/", lists.filter_delete, name="registry-filter-delete"),
+    path("r/<slug:resource>/bulk-edit/", views.record_bulk_edit, name="registry-bulk-edit"),
     path("r/<slug:resource>/new/", views.record_create, name="registry-create"),
     path("r/<slug:resource>/<int:pk>/", views.record_detail, name="registry-detail"),
     path("r/<slug:resource>/<int:pk>/edit/", views.record_edit, name="registry-edit"),

@@ -21,12 +21,14 @@ from django.urls import reverse
 from django.utils.cache import patch_vary_headers
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from fangguan.accounts.roles import is_business, is_it_admin, may_reveal
 from fangguan.core.resources import Resource
-from fangguan.core.scopes import ADD, DELETE, can, fields_for
+from fangguan.core.scopes import ADD, DELETE, can, fields_for, fields_many
+from fangguan.core.services import BULK_EDIT_LIMIT, BulkRefused
 from fangguan.registry import models as m
 from fangguan.registry import services
 from fangguan.registry.exports import CLEAR_EXPORTS
@@ -34,17 +36,28 @@ from fangguan.registry.exports import CLEAR_EXPORTS
 from .forms import (
     PAGE_SIZES,
     PERSONAL,
+    BulkEditForm,
     FilterForm,
     LoginForm,
     RecordForm,
     RevealForm,
+    bulk_names,
     initial_from,
     initial_of,
     input_names,
 )
 from .history import history_for
 from .preferences import chosen_columns, saved_filters
-from .tables import SECTIONS, columns_for, detail_fields, pages, rows_for, section_label
+from .tables import (
+    SECTIONS,
+    columns_for,
+    detail_fields,
+    flags_of,
+    page_extras,
+    pages,
+    rows_for,
+    section_label,
+)
 
 SECTION_ROWS = 20
 DETAIL_HISTORY = 10
@@ -121,9 +134,10 @@ def _headers(resource: Resource, ordering: str, user) -> list[dict]:
     return headers
 
 
-def listing(request, resource: Resource) -> dict:
-    """Filter, order and page the user's rows; bad parameters become messages, not errors."""
-    form = FilterForm(request.GET, resource=resource, user=request.user)
+def filtered(params, resource: Resource, user) -> tuple[FilterForm, list[str], dict, object]:
+    """The list's filter form, its problems, the valid parameters and the user's rows they select:
+    one reading of a list's query string, for the page and for "all rows matching this filter"."""
+    form = FilterForm(params, resource=resource, user=user)
     form.is_valid()
     problems, params = form.messages(), form.filter_params()
     try:
@@ -131,7 +145,12 @@ def listing(request, resource: Resource) -> dict:
     except pydantic.ValidationError:
         problems.append(_("The filter values are not valid."))
         filters = resource.filters()
-    qs = filters.filter(resource.queryset(request.user))
+    return form, problems, params, filters.filter(resource.queryset(user))
+
+
+def listing(request, resource: Resource) -> dict:
+    """Filter, order and page the user's rows; bad parameters become messages, not errors."""
+    form, problems, params, qs = filtered(request.GET, resource, request.user)
     ordering = request.GET.get("ordering", "")
     try:
         qs = resource.order(qs, ordering or None)
@@ -143,9 +162,17 @@ def listing(request, resource: Resource) -> dict:
     page = Paginator(qs, per_page).get_page(request.GET.get("page"))
     headers = _headers(resource, ordering, request.user)
     exported = {name: request.GET[name] for name in params} | ({"ordering": ordering} if ordering else {})
+    rows = rows_for(page_extras(resource, request.user, list(page.object_list)), headers)
+    # bulk edit: a tick box on the rows this user may change (one question per grant, not per row)
+    bulkable = resource.create_in is not None and bool(bulk_names(resource, None))
+    if bulkable:
+        grants = fields_many(request.user, [row["obj"] for row in rows])
+        for row in rows:
+            row["selectable"] = bool(grants.get(row["obj"].pk))
+        bulkable = any(row["selectable"] for row in rows)
     return {
         "form": form, "problems": problems, "page": page, "headers": headers, "ordering": ordering,
-        "rows": rows_for(page.object_list, headers), "elided": page.paginator.get_elided_page_range(page.number),
+        "rows": rows, "bulk": bulkable, "bulk_limit": BULK_EDIT_LIMIT, "elided": page.paginator.get_elided_page_range(page.number),
         "filtered": bool(params), "chips": form.chips(),
         "saved_filters": saved_filters(request.user, resource), "current_query": urlencode(exported),
         # the API's export of the same rows (scoped, masked and logged there)
@@ -221,7 +248,7 @@ def record_detail(request, resource, pk):
     grant = fields_for(request.user, obj)
     history, history_count = history_for(request.user, res, obj.pk, limit=DETAIL_HISTORY)
     return render(request, "web/registry/detail.html", _page_context(
-        res, obj=obj, fields=detail_fields(obj), grant=grant,
+        res, obj=obj, fields=detail_fields(obj), grant=grant, flags=flags_of(obj),
         may_edit=bool(grant) and res.create_in is not None, may_delete=res.deletable and can(request.user, DELETE, obj),
         may_reveal=isinstance(obj, m.Person) and may_reveal(request.user),
         sections=[_section(request.user, s, obj) for s in SECTIONS.get(res.name, ())],
@@ -316,6 +343,102 @@ def record_delete(request, resource, pk):
         messages.success(request, _("%(record)s was deleted.") % {"record": label})
         return redirect("registry-list", res.name)
     return render(request, "web/registry/confirm_delete.html", _page_context(res, obj=obj))
+
+
+# --- Bulk edit ----------------------------------------------------------------------------------
+
+
+def _bulk_selection(request, res: Resource):
+    """The chosen records: the ticked rows (``pk``), or every row matching the list's filter
+    (``all`` with the list's ``query``), read through the user's scope. A ticked id the user
+    cannot see is "not found", as on a record's own page. Returns (records, query, problem)."""
+    query = request.POST.get("query", "")
+    if request.POST.get("all"):
+        from django.http import QueryDict
+
+        _form, _problems, _params, qs = filtered(QueryDict(query), res, request.user)
+        count = qs.count()
+        if count > BULK_EDIT_LIMIT:
+            return [], query, _("%(n)s records match this filter; at most %(limit)s can be changed at once. "
+                                "Narrow the filter first.") % {"n": count, "limit": BULK_EDIT_LIMIT}
+        return list(res.order(qs, None)), query, None
+    try:
+        pks = sorted({int(pk) for pk in request.POST.getlist("pk")})
+    except ValueError:
+        raise Http404 from None
+    if len(pks) > BULK_EDIT_LIMIT:
+        return [], query, _("At most %(limit)s records can be changed at once; %(n)s were chosen.") % {
+            "limit": BULK_EDIT_LIMIT, "n": len(pks)}
+    records = list(res.order(res.queryset(request.user).filter(pk__in=pks), None))
+    if len(records) != len(pks):
+        raise Http404
+    return records, query, None
+
+
+@login_required
+@require_POST
+def record_bulk_edit(request, resource):
+    """Change chosen fields of many records at once (NetBox's bulk edit): the list posts the
+    ticked rows (or "all N matching this filter") here, the page shows the fields every chosen
+    record may take, and "apply" writes through ``registry.services.registry_bulk_update`` —
+    each record checked by its rule, validated and logged on its own, all or nothing.
+
+    A chosen record the user may not change refuses the whole batch (403, naming the records,
+    nothing written): a district office changing "these 40 estates" expects all 40 changed or
+    none, and to be told which ones were not theirs, not a silent partial result."""
+    res = _resource(resource)
+    if res.create_in is None:
+        raise Http404
+    list_url = reverse("registry-list", args=[res.name])
+    records, query, problem = _bulk_selection(request, res)
+    back = f"{list_url}?{query}" if query else list_url
+    if problem:
+        messages.error(request, problem)
+        return redirect(back)
+    if not records:
+        messages.warning(request, _("Tick the records to change first."))
+        return redirect(back)
+    context = _page_context(res, records=records, shown=records[:BULK_SHOWN], query=query, back=back)
+    grants = fields_many(request.user, records)
+    refused = [obj for obj in records if not grants[obj.pk]]
+    may: set[str] | None = None
+    for obj in records:
+        grant = grants[obj.pk]
+        if not grant.all:
+            may = set(grant.fields) if may is None else may & grant.fields
+    names = bulk_names(res, may)
+    if refused:
+        return _bulk_refused(request, context, BulkRefused(refused))
+    if not names:  # e.g. an owner's own phone: changed on the record's own page, one at a time
+        return render(request, "web/registry/bulk_edit.html", {**context, "refused": [], "refusal": _(
+            "None of the fields you may change on these records can be given to many records at once.")},
+            status=403)
+    form = BulkEditForm(request.POST if "apply" in request.POST else None, resource=res, user=request.user,
+                        names=names, sample=records[0])
+    if "apply" in request.POST and form.is_valid():
+        try:
+            result = services.registry_bulk_update(actor=request.user, instances=records, changes=form.changes())
+        except BulkRefused as exc:
+            return _bulk_refused(request, context, exc)
+        except ValidationError as exc:
+            form.add_service_errors(exc)
+        else:
+            message = ngettext("%(n)s record was changed.", "%(n)s records were changed.", result.changed) % {
+                "n": result.changed}
+            if result.unchanged:
+                message += " " + ngettext("%(n)s already had these values.", "%(n)s already had these values.",
+                                          result.unchanged) % {"n": result.unchanged}
+            messages.success(request, message)
+            return redirect(back)
+    return render(request, "web/registry/bulk_edit.html", {**context, "form": form})
+
+
+BULK_SHOWN = 50  # chosen records listed by name on the bulk edit page
+
+
+def _bulk_refused(request, context, exc: BulkRefused):
+    return render(request, "web/registry/bulk_edit.html",
+                  {**context, "refused": exc.records[:BULK_SHOWN], "refusal": exc.args[0]}, status=403)
 
 
 # --- Reveal of personal data -------------------------------------------------------------------

@@ -61,3 +61,43 @@
     }
   });
 })();
+
+/* Bulk edit on a list: the heading's box ticks or unticks every row of the page (without this
+   script the box stays hidden and rows are ticked one by one). */
+(function () {
+  "use strict";
+  function reveal() {
+    document.querySelectorAll("[data-bulk-all]").forEach(function (box) { box.hidden = false; });
+  }
+  document.addEventListener("DOMContentLoaded", reveal);
+  document.addEventListener("htmx:afterSwap", reveal);
+  document.addEventListener("change", function (event) {
+    var box = event.target;
+    if (!box || !box.hasAttribute || !box.hasAttribute("data-bulk-all")) { return; }
+    document.querySelectorAll('input[name="pk"][form="bulk"]').forEach(function (row) { row.checked = box.checked; });
+  });
+})();
+
+/* A select with a search box above it (a committee member's person): typing hides the options
+   that do not contain the text. Without this script the box stays hidden and the select works. */
+(function () {
+  "use strict";
+  function reveal() {
+    document.querySelectorAll("input[data-filters]").forEach(function (box) { box.hidden = false; });
+  }
+  document.addEventListener("DOMContentLoaded", reveal);
+  document.addEventListener("input", function (event) {
+    var box = event.target;
+    if (!box || !box.hasAttribute || !box.hasAttribute("data-filters")) { return; }
+    var select = document.getElementById(box.getAttribute("data-filters"));
+    if (!select) { return; }
+    var text = box.value.trim().toLowerCase();
+    var first = null;
+    Array.prototype.forEach.call(select.options, function (option) {
+      var match = !option.value || option.text.toLowerCase().indexOf(text) !== -1;
+      option.hidden = !match;
+      if (match && option.value && !first) { first = option; }
+    });
+    if (text && first && (!select.value || select.selectedOptions[0].hidden)) { select.value = first.value; }
+  });
+})();
