@@ -235,3 +235,18 @@ def test_committee_member_form_from_the_committee_lists_the_estates_people(as_us
     assert m.Person.objects.count() > 300
     plain = as_user(users.bureau).get(reverse("registry-create", args=["committee-members"]))
     assert not plain.context["form"].fields["person"].queryset.exists()
+
+
+def test_a_record_form_reports_every_field_error_in_one_submit(as_user, users, registry):
+    """Issue 18: latitude 95 was flagged only after the missing name was fixed. One submit now
+    answers both, next to their fields, and nothing is created."""
+    from fangguan.registry import models as m
+
+    before = m.Estate.objects.count()
+    response = as_user(users.bureau).post(reverse("registry-create", args=["estates"]), {
+        "code": "WE050", "name": "", "town": registry.zhujing.pk, "estate_type": registry.estate.estate_type,
+        "floor_area_m2": "1000", "latitude": "95", "longitude": "121.2"})
+    assert response.status_code == 200
+    errors = response.context["form"].errors
+    assert {"name", "latitude"} <= set(errors)
+    assert m.Estate.objects.count() == before
