@@ -45,10 +45,6 @@ class Migration(migrations.Migration):
                 'verbose_name_plural': 'months of the ledgers',
             },
         ),
-        migrations.AddIndex(
-            model_name='entry',
-            index=models.Index(fields=['on'], name='entry_on'),
-        ),
         migrations.AddField(
             model_name='monthbalance',
             name='estate',
