@@ -80,7 +80,7 @@ def check(estate_id):
 
 def cleanup(estate_id):
     from fangguan.core.triggers import create_append_only, drop_append_only
-    from fangguan.funds.models import Account, Entry, Posting
+    from fangguan.funds.models import Account, Entry, MonthBalance, Posting
     from fangguan.registry import models as rm
 
     tables = ("funds_posting", "funds_entry")
@@ -92,6 +92,7 @@ def cleanup(estate_id):
     finally:
         for table in tables:
             create_append_only(connection, table)
+    MonthBalance.objects.filter(estate_id=estate_id).delete()  # the month cells of those entries
     Account.objects.filter(estate_id=estate_id).delete()
     rm.Home.objects.filter(building__estate_id=estate_id).delete()
     rm.Building.objects.filter(estate_id=estate_id).delete()
