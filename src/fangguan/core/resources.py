@@ -10,7 +10,9 @@ list with filters and sorting, a detail page with history, forms. Reads go throu
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+import types
+import typing
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
@@ -106,3 +108,29 @@ def patch_schema(schema: type[Schema], *, drop: tuple[str, ...] = ()) -> type[Sc
     }
     base = schema.__mro__[1] if issubclass(schema.__mro__[1], Schema) else Schema
     return create_model(schema.__name__.replace("In", "Patch"), __base__=base, **fields)
+
+
+# --- List filters, as every list page shows them (the registry's and the modules' own) ----------
+
+PAGE_SIZES = (25, 50, 100)  # rows per page
+
+
+def filter_type(annotation) -> type:
+    """A FilterSchema field's value type: ``int | None`` -> ``int``, ``Id`` (an int with bounds) -> ``int``."""
+    if isinstance(annotation, types.UnionType) or typing.get_origin(annotation) is typing.Union:
+        args = [a for a in typing.get_args(annotation) if a is not type(None)]
+        annotation = args[0] if args else str
+    if typing.get_origin(annotation) is typing.Annotated:
+        annotation = typing.get_args(annotation)[0]
+    return annotation
+
+
+def filter_params(cleaned: Mapping[str, object], names: Iterable[str]) -> dict[str, object]:
+    """A filter form's valid, non-empty values under ``names`` as the API's parameters (records as ids)."""
+    params = {}
+    for name in names:
+        value = cleaned.get(name)
+        if value is None or value == "":
+            continue
+        params[name] = value.pk if isinstance(value, models.Model) else value
+    return params

@@ -8,10 +8,10 @@ import typing
 
 from django import forms
 from django.core.exceptions import FieldDoesNotExist
-from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from fangguan.accounts.roles import is_bureau, town_ids
+from fangguan.core.resources import PAGE_SIZES, filter_params, filter_type
 from fangguan.registry.models import Estate, Town
 
 from . import models as m
@@ -47,7 +47,6 @@ def form_for(resource: str, user, *, data=None, instance=None) -> forms.ModelFor
 
 # --- List filters ------------------------------------------------------------------------------
 
-PAGE_SIZES = (25, 50, 100)  # as the registry's lists
 HIDDEN = {"project": m.Project, "estate": Estate}  # set by links (the progress page, a project): a chip
 LABELS = {"q": _("Search"), "residential": _("with a residential share"), "ready": _("ready for supply")}
 
@@ -73,10 +72,7 @@ class ListFilterForm(forms.Form):
 
     @staticmethod
     def _field(resource, name: str, annotation, user) -> forms.Field:
-        args = [a for a in typing.get_args(annotation) if a is not type(None)] or [annotation]
-        kind = args[0]
-        if typing.get_origin(kind) is typing.Annotated:
-            kind = typing.get_args(kind)[0]
+        kind = filter_type(annotation)
         label = LABELS.get(name)
         if name in ("date_from", "date_to"):  # the date the list counts by: listed, issued, ready, completed
             dated = _model_field(resource.model, resource.filters.date_field)
@@ -106,14 +102,7 @@ class ListFilterForm(forms.Form):
 
     def params(self) -> dict:
         """The valid, non-empty filters as the API's query parameters (records as ids)."""
-        cleaned = getattr(self, "cleaned_data", {})
-        out = {}
-        for name in self.names:
-            value = cleaned.get(name)
-            if value is None or value == "":
-                continue
-            out[name] = value.pk if isinstance(value, models.Model) else value
-        return out
+        return filter_params(getattr(self, "cleaned_data", {}), self.names)
 
     def controls(self):
         return [self[n] for n in [*self.names, "per_page"] if n not in HIDDEN]

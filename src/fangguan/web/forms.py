@@ -13,8 +13,6 @@ the fields. Foreign-key choices are limited to records the user can see.
 from __future__ import annotations
 
 import datetime as dt
-import types
-import typing
 from typing import Any
 
 from django import forms
@@ -26,7 +24,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from fangguan.accounts.roles import reads_everything
-from fangguan.core.resources import Resource
+from fangguan.core.resources import PAGE_SIZES, Resource, filter_params, filter_type
 from fangguan.registry import models as m
 
 from .tables import pages, resource_of
@@ -60,7 +58,6 @@ FILTER_LABELS = {
     "overlap_on": _("member on an owners' committee on"),
     "subcommittee_on": _("property sub-committee on"),
 }
-PAGE_SIZES = (25, 50, 100)
 
 # Models with too many rows for a select: it offers only the record already chosen (``?building=3``
 # from the parent record's "Add" button, or the current value), or all of them when there are few.
@@ -103,16 +100,6 @@ def filter_choices(model: type[models.Model], user) -> models.QuerySet:
     if model is m.Company:
         return qs.filter(pk__in=m.Contract.objects.filter(area__estate__in=estates).values("company_id"))
     return qs
-
-
-def _base_type(annotation) -> type:
-    """``int | None`` -> ``int`` (FilterSchema fields are optional)."""
-    if isinstance(annotation, types.UnionType) or typing.get_origin(annotation) is typing.Union:
-        args = [a for a in typing.get_args(annotation) if a is not type(None)]
-        annotation = args[0] if args else str
-    if typing.get_origin(annotation) is typing.Annotated:  # ``Id`` = int with bounds
-        annotation = typing.get_args(annotation)[0]
-    return annotation
 
 
 def _model_field(model: type[models.Model], name: str) -> models.Field | None:
@@ -158,7 +145,7 @@ class FilterForm(forms.Form):
         self.filter_names = []
         fields = {}
         for name, info in resource.filters.model_fields.items():
-            fields[name] = self._field(name, _base_type(info.annotation), user)
+            fields[name] = self._field(name, filter_type(info.annotation), user)
             self.filter_names.append(name)
         self.fields = {**fields, "per_page": self.fields["per_page"]}
         style(self)
@@ -195,14 +182,7 @@ class FilterForm(forms.Form):
 
     def filter_params(self) -> dict[str, Any]:
         """The valid, non-empty filter values as FilterSchema arguments (records as ids)."""
-        cleaned = getattr(self, "cleaned_data", {})
-        params = {}
-        for name in self.filter_names:
-            value = cleaned.get(name)
-            if value is None or value == "":
-                continue
-            params[name] = value.pk if isinstance(value, models.Model) else value
-        return params
+        return filter_params(getattr(self, "cleaned_data", {}), self.filter_names)
 
     def messages(self) -> list[str]:
         return [labelled(self.fields[name].label if name in self.fields else name, error)
