@@ -26,7 +26,16 @@ from django.utils import timezone
 
 from fangguan.accounts.choices import OrgKind
 from fangguan.accounts.roles import OWNER, READ_ALL, Grant, business_grants
-from fangguan.core.scopes import ADD, DELETE, EVERYTHING, NOTHING, FieldGrant, Rule, register_scope, rule_for
+from fangguan.core.scopes import (
+    ADD,
+    DELETE,
+    EVERYTHING,
+    NOTHING,
+    FieldGrant,
+    Rule,
+    register_scope,
+    rule_for,
+)
 
 from . import models as m
 
