@@ -134,6 +134,26 @@ def audits(role, user) -> set:
     return set(AuditReport.objects.filter(Q(estate_id__in=staff) | posted).values_list("pk", flat=True))
 
 
+def late_audits(role, user) -> set:
+    """Estates late with their annual audit, restated from the tables: the rule in force today gives
+    the due day, ``annual_audit_due_days`` after 31 December; the last year whose due day has passed
+    (on the day itself still in time); estates with fund books the reader sees, delivered by that
+    year's 1 January, without an annual report whose period ends in it."""
+    from fangguan.funds.models import FundRule
+
+    today = timezone.localdate()
+    rule = FundRule.objects.filter(effective_from__lte=today).order_by("-effective_from").first()
+    year = today.year - 1
+    if today <= dt.date(year, 12, 31) + dt.timedelta(days=rule.annual_audit_due_days):
+        year -= 1
+    books = set(Account.objects.filter(kind="bank").values_list("estate_id", flat=True))
+    staff = _staff_estates(role, user)
+    books = books if staff == ALL else books & staff
+    audited = set(AuditReport.objects.filter(kind="annual", period_end__year=year).values_list("estate_id", flat=True))
+    return {pk for pk, delivered in rm.Estate.objects.filter(pk__in=books - audited).values_list("pk", "delivered_on")
+            if delivered is None or delivered <= dt.date(year, 1, 1)}
+
+
 def figure_estates(role, user) -> set:
     """Figures by estate: every estate with a ledger the reader sees (bureau, auditors, town offices)."""
     with_ledger = set(Account.objects.values_list("estate_id", flat=True))
@@ -302,6 +322,9 @@ SPEC = [
     Case("POST", "api/v1/funds/audits", "/api/v1/funds/audits", expect(403, admin=201, yeweihui=201, yezhu=422,
                                                                          **UNKNOWN_REF),
          multipart=True, data=_audit_body, snapshot=_audits),
+    # the estates late with their annual audit: the figure readers' list, in the estates they read
+    Case("GET", "api/v1/funds/audits/late", "/api/v1/funds/audits/late", FIGURES, query={"limit": 500},
+         rows=late_audits, got=api_page),
     Case("GET", "api/v1/funds/audits/<int:audit_id>/file", p("/api/v1/funds/audits/{pk}/file", "audit"),
          STATEMENT_READERS),
     Case("GET", "funds/audits/", "/funds/audits/", expect(200), rows=audits,

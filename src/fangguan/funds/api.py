@@ -571,6 +571,40 @@ def audit_post(request, estate: Form[int], kind: Form[str], period_start: Form[d
     return 201, audit_out(report, timezone.localdate())
 
 
+class FundLateAuditOut(Schema):
+    id: int = Field(description="the estate")
+    name: str
+    town: FundRefOut
+    year: int = Field(description="the year whose annual audit is missing")
+    due_on: dt.date = Field(description="its due day (passed)")
+
+
+class FundLateAuditPage(Schema):
+    count: int
+    year: int | None = Field(description="the last year whose annual audit is due (none: no parameters in force)")
+    due_on: dt.date | None
+    items: list[FundLateAuditOut]
+
+
+@router.get("/audits/late", response=FundLateAuditPage, operation_id="funds_audits_late",
+            summary="Estates late with their annual audit (the bureau, auditors, town offices)")
+def audits_late(request, limit: int | None = None, offset: int | None = None):
+    """The estates whose fund books the caller reads without the annual audit of the last year
+    whose due day (``FundRule.annual_audit_due_days`` after 31 December) has passed — the audits
+    page's list (``selectors.late_audit_estates``); for those who read the figures, else 403."""
+    from django.core.exceptions import PermissionDenied
+
+    from .scopes import may_see_figures
+
+    if not may_see_figures(request.user):
+        raise PermissionDenied(_("Figures are for the bureau, auditors and town offices."))
+    year, due_on, estates = selectors.late_audit_estates(request.user)
+    count, items = paginate(estates, limit, offset)
+    return {"count": count, "year": year, "due_on": due_on,
+            "items": [{"id": e.pk, "name": e.name, "town": _ref(e.town), "year": year, "due_on": due_on}
+                      for e in items]}
+
+
 @router.get("/audits/{int:audit_id}/file", response={200: None, 404: Error}, operation_id="funds_audit_file",
             summary="The audit report's PDF")
 def audit_file(request, audit_id: int):
