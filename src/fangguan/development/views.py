@@ -15,10 +15,11 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from fangguan.core.resources import PAGE_SIZES
 from fangguan.core.scopes import ADD, can, fields_for, fields_many
 
 from . import services
-from .forms import PAGE_SIZES, ListFilterForm, form_for
+from .forms import filter_form, form_for
 from .resources import RESOURCES
 from .tables import COLUMNS, cells
 
@@ -29,11 +30,9 @@ def record_list(request, resource):
     res = RESOURCES.get(resource)
     if res is None:
         raise Http404
-    form = ListFilterForm(request.GET, resource=res, user=request.user)
+    form = filter_form(request.GET, resource=res, user=request.user)
     form.is_valid()  # a bad value is a message beside the panel, never an error page
-    problems = [_("%(label)s: %(value)s") % {"label": form.fields[name].label or name, "value": error}
-                for name, errors in form.errors.items() for error in errors]
-    params = form.params()
+    problems, params = form.messages(), form.filter_params()
     try:
         filters = res.filters(**params)
     except pydantic.ValidationError:

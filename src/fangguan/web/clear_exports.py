@@ -25,8 +25,8 @@ from fangguan.registry.exports import (
     export_clear,
     import_spec_of,
 )
+from fangguan.registry.forms import FilterForm, style
 
-from .forms import FilterForm, style
 from .tables import pages
 
 

@@ -1,8 +1,7 @@
 """Forms of the generic registry pages, built from the same declarations the API uses.
 
-``FilterForm`` is generated from a resource's FilterSchema: it renders the list's filter
-controls and turns GET parameters into clean values (a bad value is an error message, never a
-500); the FilterSchema itself then narrows the scoped queryset, exactly as the API does.
+The lists' filter form is ``fangguan.registry.forms.FilterForm``, the one the development lists
+use too (its choices come from the user's scope in one place, ``registry.forms.scope_choices``).
 
 ``RecordForm`` is generated from a resource's ``create_in`` schema (the API's input contract)
 with model fields' labels, widgets and choices. It only parses input: validation that matters
@@ -12,7 +11,6 @@ the fields. Foreign-key choices are limited to records the user can see.
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from django import forms
@@ -20,44 +18,13 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db import models
 from django.utils.text import capfirst
-from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from fangguan.accounts.roles import reads_everything
-from fangguan.core.resources import PAGE_SIZES, Resource, filter_params, filter_type
+from fangguan.core.resources import Resource
 from fangguan.registry import models as m
+from fangguan.registry.forms import DateInput, labelled, style
 
 from .tables import pages, resource_of
-
-# Filters that take the id of a record and are shown as a select of the records the user sees.
-SELECT_FILTERS: dict[str, type[models.Model]] = {
-    "town": m.Town,
-    "neighbourhood": m.Neighbourhood,
-    "estate": m.Estate,
-    "area": m.ManagementArea,
-    "company": m.Company,
-    "committee": m.OwnersCommittee,
-}
-# Filters on records too numerous for a select: set by links from detail pages, shown as a chip.
-HIDDEN_FILTERS: dict[str, type[models.Model]] = {"building": m.Building, "home": m.Home, "person": m.Person}
-
-FILTER_LABELS = {
-    "q": _("Search"),
-    "delivered_from": _("delivered from"),
-    "delivered_to": _("delivered to"),
-    "filed": _("filed with the bureau"),
-    "flagged": _("needs review"),
-    "in_force_on": _("in force on"),
-    # the dashboard's date filters (registry/filters.py)
-    "as_of": _("in the registry on"),
-    "meili_on": _("Beautiful Home standard held on"),
-    "charging_on": _("e-bike charging site on"),
-    "serving_on": _("serving on"),
-    "filed_as_of": _("filed and in force on"),
-    "party_group_on": _("party working group by"),
-    "overlap_on": _("member on an owners' committee on"),
-    "subcommittee_on": _("property sub-committee on"),
-}
 
 # Models with too many rows for a select: it offers only the record already chosen (``?building=3``
 # from the parent record's "Add" button, or the current value), or all of them when there are few.
@@ -70,11 +37,6 @@ NARROWED_SELECT_LIMIT = 5000
 NARROWED_HELP = {(m.CommitteeMember, "person"): _("The people with a right in a home of the committee's estate.")}
 
 
-def labelled(label, value) -> str:
-    """``label: value`` with the language's punctuation (a full-width colon in Chinese)."""
-    return gettext("%(label)s: %(value)s") % {"label": label, "value": value}
-
-
 def choices_queryset(model: type[models.Model], user) -> models.QuerySet:
     """Records of ``model`` the user can see, with what their labels (``__str__``) need joined."""
     qs = model.objects.visible_to(user)
@@ -84,127 +46,11 @@ def choices_queryset(model: type[models.Model], user) -> models.QuerySet:
     return qs
 
 
-def filter_choices(model: type[models.Model], user) -> models.QuerySet:
-    """A list filter's choices: only records within the user's own area. Towns, neighbourhood
-    committees and companies are public registers every user may read, but a town office
-    filtering its estates wants its own town, not all twelve: the choices are those its visible
-    estates point at (the bureau and auditors read the district and get every record)."""
-    qs = choices_queryset(model, user)
-    if reads_everything(user):
-        return qs
-    estates = m.Estate.objects.visible_to(user)
-    if model is m.Town:
-        return qs.filter(pk__in=estates.values("town_id"))
-    if model is m.Neighbourhood:
-        return qs.filter(pk__in=estates.values("neighbourhood_id"))
-    if model is m.Company:
-        return qs.filter(pk__in=m.Contract.objects.filter(area__estate__in=estates).values("company_id"))
-    return qs
-
-
 def _model_field(model: type[models.Model], name: str) -> models.Field | None:
     try:
         return model._meta.get_field(name)
     except FieldDoesNotExist:
         return None
-
-
-def style(form: forms.Form) -> None:
-    """Bootstrap classes on every widget (templates stay free of per-widget markup)."""
-    for field in form.fields.values():
-        widget = field.widget
-        if isinstance(widget, forms.CheckboxInput):
-            css = "form-check-input"
-        elif isinstance(widget, forms.Select):
-            css = "form-select"
-        else:
-            css = "form-control"
-        widget.attrs["class"] = (widget.attrs.get("class", "") + " " + css).strip()
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, attrs=None):
-        super().__init__(attrs, format="%Y-%m-%d")
-
-
-# --- Filters ------------------------------------------------------------------------------------
-
-
-class FilterForm(forms.Form):
-    """The list's filter controls, one per FilterSchema field, plus rows per page."""
-
-    per_page = forms.TypedChoiceField(
-        label=_("Rows per page"), choices=[(n, n) for n in PAGE_SIZES], coerce=int, required=False
-    )
-
-    def __init__(self, data, *, resource: Resource, user):
-        super().__init__(data)
-        self.resource = resource
-        self.filter_names = []
-        fields = {}
-        for name, info in resource.filters.model_fields.items():
-            fields[name] = self._field(name, filter_type(info.annotation), user)
-            self.filter_names.append(name)
-        self.fields = {**fields, "per_page": self.fields["per_page"]}
-        style(self)
-
-    def _field(self, name: str, kind: type, user) -> forms.Field:
-        model = self.resource.model
-        model_field = _model_field(model, name)
-        label = FILTER_LABELS.get(name)
-        if label is None and name in SELECT_FILTERS | HIDDEN_FILTERS:
-            label = (SELECT_FILTERS | HIDDEN_FILTERS)[name]._meta.verbose_name
-        if label is None:
-            label = model_field.verbose_name if model_field is not None else name
-        label = capfirst(label)
-        if name == "q":
-            return forms.CharField(label=label, required=False, max_length=100,
-                                   widget=forms.TextInput(attrs={"type": "search", "placeholder": _("keyword; pinyin and initials work too")}))
-        if name in SELECT_FILTERS and kind is int:
-            return forms.ModelChoiceField(filter_choices(SELECT_FILTERS[name], user), label=label,
-                                          required=False, empty_label=_("All"))
-        if name in HIDDEN_FILTERS and kind is int:
-            return forms.ModelChoiceField(choices_queryset(HIDDEN_FILTERS[name], user), label=label,
-                                          required=False, widget=forms.HiddenInput)
-        if kind is bool:
-            return forms.NullBooleanField(label=label, required=False, widget=forms.Select(
-                choices=[("", _("All")), ("true", _("Yes")), ("false", _("No"))]))
-        if kind is dt.date:
-            return forms.DateField(label=label, required=False, widget=DateInput)
-        if kind is int:
-            return forms.IntegerField(label=label, required=False)
-        if model_field is not None and model_field.choices:
-            return forms.ChoiceField(label=label, required=False,
-                                     choices=[("", _("All")), *model_field.flatchoices])
-        return forms.CharField(label=label, required=False, max_length=100)
-
-    def filter_params(self) -> dict[str, Any]:
-        """The valid, non-empty filter values as FilterSchema arguments (records as ids)."""
-        return filter_params(getattr(self, "cleaned_data", {}), self.filter_names)
-
-    def messages(self) -> list[str]:
-        return [labelled(self.fields[name].label if name in self.fields else name, error)
-                for name, errors in self.errors.items() for error in errors]
-
-    def chips(self) -> list[dict]:
-        """Filters set by a link (building, home, person) that have no control, each with the
-        query string that removes it."""
-        cleaned = getattr(self, "cleaned_data", {})
-        chips = []
-        for name in HIDDEN_FILTERS:
-            if cleaned.get(name) is None:
-                continue
-            rest = self.data.copy()
-            for key in (name, "page"):
-                rest.pop(key, None)
-            chips.append({"text": labelled(self.fields[name].label, cleaned[name]), "value": str(cleaned[name]),
-                          "remove": f"?{rest.urlencode()}"})
-        return chips
-
-    def visible_controls(self):
-        return [self[n] for n in self.fields if n not in HIDDEN_FILTERS]
 
 
 # --- Create and edit ----------------------------------------------------------------------------

@@ -13,8 +13,9 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from fangguan.registry.forms import FilterForm
+
 from . import preferences
-from .forms import FilterForm
 from .tables import label_of
 from .views import _resource
 

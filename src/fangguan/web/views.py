@@ -26,18 +26,17 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from fangguan.accounts.roles import is_business, is_it_admin, may_reveal
-from fangguan.core.resources import Resource
+from fangguan.core.resources import PAGE_SIZES, Resource
 from fangguan.core.scopes import ADD, DELETE, can, fields_for, fields_many
 from fangguan.core.services import BULK_EDIT_LIMIT, BulkRefused
 from fangguan.registry import models as m
 from fangguan.registry import services
 from fangguan.registry.exports import CLEAR_EXPORTS
+from fangguan.registry.forms import FilterForm
 
 from .forms import (
-    PAGE_SIZES,
     PERSONAL,
     BulkEditForm,
-    FilterForm,
     LoginForm,
     RecordForm,
     RevealForm,
