@@ -134,27 +134,54 @@ def csv_lines(headers: list[str], rows: Iterable[list[Any]], *, preamble: list[s
         yield writer.writerow([csv_cell(v) for v in row])
 
 
+# The most rows an .xlsx worksheet holds (the format's and Excel's limit, 2**20). openpyxl writes
+# past it without a word, and Excel and WPS then call the whole file corrupt: a longer list goes on
+# in further sheets instead (``xlsx_book``). Read at each call, so a test can lower it.
+XLSX_MAX_ROWS = 1_048_576
+
+
 def xlsx_book(filename: str, headers: list[str], rows: Iterable[list[Any]], *, preamble: list[str] | None = None,
               sheet: str | None = None):
-    """A write-only workbook of one sheet: the headers, then the rows. Write-only: openpyxl
-    spools each row to a temporary file as it is appended, so memory stays flat however many
-    rows there are (``bench/export_memory.py``). ``sheet`` names the sheet in the user's words
-    (小区), where the file name is a plain slug (estates-20261205-1330)."""
+    """A write-only workbook: the headers, then the rows. Write-only: openpyxl spools each row to
+    a temporary file as it is appended, so memory stays flat however many rows there are
+    (``bench/export_memory.py``). ``sheet`` names the sheet in the user's words (小区), where the
+    file name is a plain slug (estates-20261205-1330).
+
+    A sheet holds at most ``XLSX_MAX_ROWS`` rows: past that the list goes on in a new sheet
+    ("住房 (2)", "住房 (3)" …), each starting with the same rows before the header (the demo mark,
+    a watermark) and the header — every sheet reads on its own, and every row is in the file once."""
     from openpyxl import Workbook
 
     book = Workbook(write_only=True)
-    sheet = book.create_sheet(_sheet_title(sheet or filename))
-    for before in _preambles(preamble):
-        append_row(sheet, before)
-    append_row(sheet, headers)
+    before = _preambles(preamble)
+    per_sheet = XLSX_MAX_ROWS - len(before) - 1  # data rows a sheet has room for
+    if per_sheet < 1:
+        raise ValueError(f"XLSX_MAX_ROWS ({XLSX_MAX_ROWS}) leaves no room for rows after the header")
+
+    def new_sheet(number: int):
+        ws = book.create_sheet(_sheet_title(sheet or filename, number))
+        for line in before:
+            append_row(ws, line)
+        append_row(ws, headers)
+        return ws
+
+    number, used = 1, 0
+    ws = new_sheet(number)
     for row in rows:
-        append_row(sheet, row)
+        if used == per_sheet:
+            number, used = number + 1, 0
+            ws = new_sheet(number)
+        append_row(ws, row)
+        used += 1
     return book
 
 
-def _sheet_title(text: str) -> str:
-    """A worksheet's title: at most 31 characters, none of those Excel refuses."""
-    return "".join(" " if ch in "[]:*?/\\" else ch for ch in str(text))[:31] or "Sheet"
+def _sheet_title(text: str, number: int = 1) -> str:
+    """A worksheet's title: at most 31 characters, none of those Excel refuses; the ``number``-th
+    sheet of one list ends in " (n)" (kept whole when the name is cut)."""
+    suffix = f" ({number})" if number > 1 else ""
+    base = "".join(" " if ch in "[]:*?/\\" else ch for ch in str(text))[:31 - len(suffix)] or "Sheet"
+    return base + suffix
 
 
 def write_file(path, fmt: str, name: str, headers: list[str], rows: Iterable[list[Any]], *,
@@ -216,4 +243,4 @@ def workbook_response(book, filename: str) -> FileResponse:
 
 
 __all__ = ["mark_demo", "file_response", "write_file", "xlsx_book", "csv_lines", "workbook_response", "CONTENT_TYPES", "csv_cell", "append_row", "put", "xlsx_value",
-           "looks_like_formula", "FORMULA_START"]
+           "looks_like_formula", "FORMULA_START", "XLSX_MAX_ROWS"]
