@@ -11,7 +11,9 @@ towns, each with its initial deposit and ``--years`` yearly interest entries (th
 ``ledger.post`` writes; balances set from them). Prints p50/p95/p99 in ms and each p50's ratio to
 its bare SQL's p50. The figures by town are measured twice: the full pass over the entries
 (``selectors.fund_figures_full``, as before issue 16's period balances) and from the stored month
-balances (``selectors.fund_figures``), rebuilt once after the bulk load.
+balances (``selectors.fund_figures``), rebuilt once after the bulk load. The half-year statement
+is measured twice too: as it was (``statement_figures_before``, each household's row from three
+model instances) and as ``services.statement_figures`` is now (value rows); both must agree.
 """
 
 from __future__ import annotations
@@ -98,6 +100,42 @@ def synth(n: int, years: int, rng: random.Random) -> None:
         bank.save(update_fields=["balance_fen"])
 
 
+def statement_figures_before(estate, ledger_name: str, start: dt.date, end: dt.date) -> dict:
+    """``services.statement_figures`` as it was before 2026-12-05's change (each household's row
+    built from Account, Home and Building model instances): kept here to measure the change in
+    the same run, and checked to give the same figures."""
+    from django.db.models import Sum
+
+    from fangguan.funds.choices import AccountKind, PostingKind
+    from fangguan.funds.models import Account, Entry
+    from fangguan.funds.services import LEDGER_ACCOUNTS, _mask_name
+    from fangguan.registry.models import HomeShare
+
+    kinds = LEDGER_ACCOUNTS[ledger_name]
+    entries = Entry.objects.filter(account__estate=estate, account__kind__in=kinds)
+    opening = -(entries.filter(on__lt=start).aggregate(s=Sum("amount_fen"))["s"] or 0)
+    by_kind = {r["posting__kind"]: -r["s"] for r in entries.filter(on__range=(start, end))
+               .values("posting__kind").annotate(s=Sum("amount_fen"))}
+    labels = dict(PostingKind.choices)
+    lines = [{"kind": k, "label": str(labels[k]), "amount_fen": v} for k, v in sorted(by_kind.items()) if v]
+    income = sum(v for v in by_kind.values() if v > 0)
+    spending = -sum(v for v in by_kind.values() if v < 0)
+    households = []
+    if ledger_name == "fund":
+        balances = {r["account__home_id"]: -r["s"] for r in entries.filter(on__lte=end)
+                    .values("account__home_id").annotate(s=Sum("amount_fen"))}
+        owners: dict[int, list[str]] = {}
+        for home_id, name in HomeShare.objects.as_of(end).filter(home__building__estate=estate).values_list(
+                "home_id", "person__name"):
+            owners.setdefault(home_id, []).append(_mask_name(name))
+        for a in Account.objects.filter(estate=estate, kind=AccountKind.HOME).select_related("home", "building") \
+                .order_by("building__number", "home__unit", "home__room_number"):
+            households.append({"home": f"{a.building.number}号 {a.home.room_number}",
+                               "owner": "、".join(owners.get(a.home_id, [])), "balance_fen": balances.get(a.home_id, 0)})
+    return {"opening_fen": opening, "income_fen": income, "spending_fen": spending,
+            "closing_fen": opening + income - spending, "lines": lines, "households": households}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--synth", type=int, default=20000, help="household accounts")
@@ -162,23 +200,29 @@ def main() -> None:
         return run
 
     bp = selectors.line_bp()
+    after = services.statement_figures(estate, "fund", start, end)
+    assert after == statement_figures_before(estate, "fund", start, end) and len(after["households"]) == PER_ESTATE
+    statement_sql = sqls(
+        ('SELECT SUM(e.amount_fen) FROM funds_entry e JOIN funds_account a ON a.id = e.account_id '
+         'WHERE a.estate_id = %s AND a.kind = \'home\' AND e."on" < %s', [estate.pk, start]),
+        ('SELECT p.kind, SUM(e.amount_fen) FROM funds_entry e JOIN funds_account a ON a.id = e.account_id '
+         'JOIN funds_posting p ON p.id = e.posting_id WHERE a.estate_id = %s AND a.kind = \'home\' '
+         'AND e."on" BETWEEN %s AND %s GROUP BY p.kind', [estate.pk, start, end]),
+        ('SELECT a.home_id, SUM(e.amount_fen) FROM funds_entry e JOIN funds_account a ON a.id = e.account_id '
+         'WHERE a.estate_id = %s AND a.kind = \'home\' AND e."on" <= %s GROUP BY a.home_id', [estate.pk, end]),
+        ('SELECT s.home_id, p.name FROM registry_homeshare s JOIN registry_person p ON p.id = s.person_id '
+         'JOIN registry_home h ON h.id = s.home_id JOIN registry_building b ON b.id = h.building_id '
+         'WHERE b.estate_id = %s', [estate.pk]),
+        ('SELECT a.home_id, b.number, h.room_number FROM funds_account a JOIN registry_home h ON h.id = a.home_id '
+         'JOIN registry_building b ON b.id = a.building_id WHERE a.estate_id = %s AND a.kind = \'home\' '
+         'ORDER BY b.number, h.unit, h.room_number', [estate.pk]))
     cases = [
         ("one household's balance on a date", lambda: selectors.balance_on(account, day),
          sql('SELECT SUM(amount_fen) FROM funds_entry WHERE account_id = %s AND "on" <= %s', [account.pk, day])),
-        ("an estate's half-year statement", lambda: services.statement_figures(estate, "fund", start, end),
-         sqls(('SELECT SUM(e.amount_fen) FROM funds_entry e JOIN funds_account a ON a.id = e.account_id '
-               'WHERE a.estate_id = %s AND a.kind = \'home\' AND e."on" < %s', [estate.pk, start]),
-              ('SELECT p.kind, SUM(e.amount_fen) FROM funds_entry e JOIN funds_account a ON a.id = e.account_id '
-               'JOIN funds_posting p ON p.id = e.posting_id WHERE a.estate_id = %s AND a.kind = \'home\' '
-               'AND e."on" BETWEEN %s AND %s GROUP BY p.kind', [estate.pk, start, end]),
-              ('SELECT a.home_id, SUM(e.amount_fen) FROM funds_entry e JOIN funds_account a ON a.id = e.account_id '
-               'WHERE a.estate_id = %s AND a.kind = \'home\' AND e."on" <= %s GROUP BY a.home_id', [estate.pk, end]),
-              ('SELECT s.home_id, p.name FROM registry_homeshare s JOIN registry_person p ON p.id = s.person_id '
-               'JOIN registry_home h ON h.id = s.home_id JOIN registry_building b ON b.id = h.building_id '
-               'WHERE b.estate_id = %s', [estate.pk]),
-              ('SELECT a.id, b.number, h.room_number FROM funds_account a JOIN registry_home h ON h.id = a.home_id '
-               'JOIN registry_building b ON b.id = a.building_id WHERE a.estate_id = %s AND a.kind = \'home\' '
-               'ORDER BY b.number, h.unit, h.room_number', [estate.pk]))),
+        ("an estate's half-year statement, model rows (before)",
+         lambda: statement_figures_before(estate, "fund", start, end), statement_sql),
+        ("an estate's half-year statement, value rows (after)",
+         lambda: services.statement_figures(estate, "fund", start, end), statement_sql),
         ("the re-collection scan (households below the line)",
          lambda: list(selectors.with_line(Account.objects.filter(kind="home"), bp).filter(selectors.below_q(bp))
                       .values("estate_id").annotate(n=selectors.models_count("pk"))),

@@ -47,21 +47,60 @@ def test_tick_two_rows_edit_one_field_and_confirm(page, server):
         assert history.get_by_text("zhujing").first.is_visible()
 
 
-def test_committee_member_picker_narrows_as_one_types(page, server):
-    """The owners' committee adds a member from its own page: its estate's people, narrowed by typing."""
+def test_committee_member_picker_searches_as_one_types_and_adds(page, server):
+    """The owners' committee adds a member from its own page: typing a person's pinyin initials
+    asks the server (after a pause) for its estate's matching people; arrow keys and Enter choose
+    one, the member's name is filled in, and saving adds the member (issue 18)."""
     login(page, server, "yeweihui")
     page.goto(server + "/r/committees/")
     page.locator("#results tbody tr a").first.click()
     page.wait_for_url(re.compile(r"/r/committees/\d+/$"))
     committee = re.search(r"/r/committees/(\d+)/", page.url).group(1)
     page.goto(f"{server}/r/committee-members/new/?committee={committee}")
-    box = page.locator('input[data-filters="id_person"]')
-    assert box.is_visible()
-    options = page.locator("#id_person option")
-    names = [t for t in options.all_inner_texts() if t.strip() and not t.startswith("-")]
-    assert len(names) > 1
-    typed = names[-1]
-    box.fill(typed)
-    shown = page.evaluate("Array.from(document.querySelectorAll('#id_person option')).filter(o => o.value && !o.hidden).map(o => o.text)")
-    assert shown and all(typed in text for text in shown) and len(shown) < len(names)
-    assert page.locator("#id_person").evaluate("s => s.selectedOptions[0].text").find(typed) != -1
+    box = page.locator("#id_person_search")
+    named = page.locator('label[for="id_person_search"]').inner_text().strip()
+    assert page.get_by_role("combobox", name=named, exact=True).get_attribute("id") == "id_person_search"
+    assert box.get_attribute("aria-expanded") == "false"
+    assert page.locator("#id_person option").count() == 0  # no select of the estate's people
+
+    # an empty box lists the first people in pinyin order; their initials narrow it to fewer
+    box.focus()
+    listbox = page.get_by_role("listbox", name="匹配的人员")
+    listbox.wait_for(state="visible")
+    first = listbox.get_by_role("option").first
+    label = first.get_attribute("data-label")
+    shown = listbox.get_by_role("option").count()
+    with page.expect_response(re.compile(r"/search/candidates/\?")) as answered:
+        box.press_sequentially(_initials(label), delay=50)
+    assert answered.value.status == 200
+    page.wait_for_function("() => !document.querySelector('.app-picker').hasAttribute('aria-busy')")
+    options = listbox.get_by_role("option")
+    assert 1 <= options.count() <= shown
+    assert label in [options.nth(i).get_attribute("data-label") for i in range(options.count())]
+    assert not any(re.search(r"\d{17}[\dX]", t) for t in options.all_inner_texts())  # masked numbers only
+    assert box.get_attribute("aria-expanded") == "true"
+    # the first option is active; ArrowDown then ArrowUp comes back to it, Enter chooses it
+    active = box.get_attribute("aria-activedescendant")
+    assert active and page.locator(f"#{active}").get_attribute("aria-selected") == "true"
+    box.press("ArrowDown")
+    box.press("ArrowUp")
+    assert box.get_attribute("aria-activedescendant") == active
+    chosen = page.locator(f"#{active}")
+    person, name = chosen.get_attribute("data-value"), chosen.get_attribute("data-label")
+    page.screenshot(path=str(ARTIFACTS / "committee-member-picker-open.png"))
+    box.press("Enter")
+    assert page.locator("#id_person").input_value() == person
+    assert box.input_value() == name and page.locator("#id_name").input_value() == name
+    assert box.get_attribute("aria-expanded") == "false"
+    assert name in page.locator("#id_person_status").inner_text()
+    page.fill("#id_start_on", "2026-01-01")
+    page.screenshot(path=str(ARTIFACTS / "committee-member-picker.png"), full_page=True)
+    page.get_by_role("button", name="保存").click()
+    page.wait_for_url(re.compile(r"/r/committee-members/\d+/$"))
+    assert page.get_by_text(name).first.is_visible()
+
+
+def _initials(name: str) -> str:
+    from pypinyin import Style, lazy_pinyin
+
+    return "".join(lazy_pinyin(name, style=Style.FIRST_LETTER)).lower()

@@ -32,7 +32,8 @@ from tests.kit.permissions import world as built
 ALL = "all"
 NOBODY = {"wuye", "sysadmin", "secadmin", "auditadmin"}  # no grant on the fund's books at all
 NOT_FOUND = dict.fromkeys(["zhujing", "juweihui", "wuye", "sysadmin", "secadmin", "auditadmin"], 404)
-# the same readers when the record is named in a body (an upload's account or estate): bad input, 422
+# the same readers when the record is named in a body (an upload's account or estate, an
+# application's management area, a statement's estate): bad input, 422
 UNKNOWN_REF = dict.fromkeys(NOT_FOUND, 422)
 
 
@@ -52,6 +53,13 @@ def world() -> dict:
                                                  day=dt.date(2025, 3, 1)),
          "audit": services.audit_post(actor=ywh, estate=area.estate, kind="annual", period_start=dt.date(2024, 1, 1),
                                       period_end=dt.date(2024, 12, 31), auditor="金山审计事务所", upload=_pdf())}
+    # a vote on using the fund still being drafted: the committee's, not yet its owners'
+    from fangguan.votes import services as votes
+
+    now = timezone.now()
+    w["vote"] = votes.vote_create(actor=ywh, area=area, matter="fund_use", title="动用维修资金（草稿）",
+                                  scope_kind="area", scope={}, opens_at=now + dt.timedelta(days=1),
+                                  closes_at=now + dt.timedelta(days=8))
     w["home"] = Account.objects.get(kind="home", home_id=min(_own_homes(users["yezhu"])))
     w["bank"] = Account.objects.get(kind="bank", estate=area.estate)
     w["revenue"] = Account.objects.get(kind="revenue", area=area)
@@ -126,6 +134,26 @@ def audits(role, user) -> set:
     return set(AuditReport.objects.filter(Q(estate_id__in=staff) | posted).values_list("pk", flat=True))
 
 
+def late_audits(role, user) -> set:
+    """Estates late with their annual audit, restated from the tables: the rule in force today gives
+    the due day, ``annual_audit_due_days`` after 31 December; the last year whose due day has passed
+    (on the day itself still in time); estates with fund books the reader sees, delivered by that
+    year's 1 January, without an annual report whose period ends in it."""
+    from fangguan.funds.models import FundRule
+
+    today = timezone.localdate()
+    rule = FundRule.objects.filter(effective_from__lte=today).order_by("-effective_from").first()
+    year = today.year - 1
+    if today <= dt.date(year, 12, 31) + dt.timedelta(days=rule.annual_audit_due_days):
+        year -= 1
+    books = set(Account.objects.filter(kind="bank").values_list("estate_id", flat=True))
+    staff = _staff_estates(role, user)
+    books = books if staff == ALL else books & staff
+    audited = set(AuditReport.objects.filter(kind="annual", period_end__year=year).values_list("estate_id", flat=True))
+    return {pk for pk, delivered in rm.Estate.objects.filter(pk__in=books - audited).values_list("pk", "delivered_on")
+            if delivered is None or delivered <= dt.date(year, 1, 1)}
+
+
 def figure_estates(role, user) -> set:
     """Figures by estate: every estate with a ledger the reader sees (bureau, auditors, town offices)."""
     with_ledger = set(Account.objects.values_list("estate_id", flat=True))
@@ -198,6 +226,10 @@ def _bank_lines():
     return tuple(BankLine.objects.order_by("pk").values_list("pk", "account_id", "amount_fen"))
 
 
+def _applications():
+    return tuple(Application.objects.order_by("pk").values_list("pk", "estate_id", "status"))
+
+
 def _application_body():
     return {"area": _w()["area"].pk, "title": "更换2号楼屋面防水", "parts": "2号楼屋面", "scope": {"area": _w()["area"].pk},
             "estimate_fen": 1200000}
@@ -228,8 +260,10 @@ SPEC = [
     # --- applications
     Case("GET", "api/v1/funds/applications", "/api/v1/funds/applications", expect(200), query={"limit": 500},
          rows=applications, got=api_page),
-    Case("POST", "api/v1/funds/applications", "/api/v1/funds/applications", expect(403, yeweihui=201),
-         data=lambda: _application_body()),
+    # the area named in the body: of an estate whose applications the caller sees (its owners
+    # too: 403), else unknown (422)
+    Case("POST", "api/v1/funds/applications", "/api/v1/funds/applications",
+         expect(403, yeweihui=201, **UNKNOWN_REF), data=lambda: _application_body(), snapshot=_applications),
     Case("GET", "api/v1/funds/applications/<int:application_id>",
          p("/api/v1/funds/applications/{pk}", "emergency"), FILED),
     Case("GET", "api/v1/funds/applications/<int:application_id>",
@@ -248,10 +282,19 @@ SPEC = [
     Case("POST", "api/v1/funds/applications/<int:application_id>/actions",
          p("/api/v1/funds/applications/{pk}/actions", "emergency"), expect(403, yeweihui=409, **NOT_FOUND),
          data={"action": "publish", "notice": "公告"}, snapshot=_app_state("emergency"), label="publish: wrong state"),
+    # the vote named in the body: a draft its owners do not see yet — unknown to the owner (422)
+    # before the step is refused or out of turn
+    Case("POST", "api/v1/funds/applications/<int:application_id>/actions",
+         p("/api/v1/funds/applications/{pk}/actions", "emergency"), expect(403, yeweihui=409, yezhu=422, **NOT_FOUND),
+         data=lambda: {"action": "put_to_vote", "vote": _w()["vote"].pk}, snapshot=_app_state("emergency"),
+         label="put_to_vote: a draft vote"),
     # --- statements and figures
     Case("GET", "api/v1/funds/statements", "/api/v1/funds/statements", expect(200), query={"limit": 500},
          rows=statements, got=api_page),
-    Case("POST", "api/v1/funds/statements", "/api/v1/funds/statements", expect(403, yeweihui=201),
+    # the estate named in the body: one whose statements the caller sees (a neighbourhood committee
+    # and owners too: 403), else unknown (422)
+    Case("POST", "api/v1/funds/statements", "/api/v1/funds/statements",
+         expect(403, yeweihui=201, **{**UNKNOWN_REF, "juweihui": 403}),
          data=lambda: {"estate": _w()["estate"].pk, "ledger": "revenue", "day": "2025-05-01"}, snapshot=_statements),
     Case("GET", "api/v1/funds/figures", "/api/v1/funds/figures", FIGURES, query={"group_by": "estate"},
          rows=figure_estates, got=api_ids),
@@ -279,6 +322,9 @@ SPEC = [
     Case("POST", "api/v1/funds/audits", "/api/v1/funds/audits", expect(403, admin=201, yeweihui=201, yezhu=422,
                                                                          **UNKNOWN_REF),
          multipart=True, data=_audit_body, snapshot=_audits),
+    # the estates late with their annual audit: the figure readers' list, in the estates they read
+    Case("GET", "api/v1/funds/audits/late", "/api/v1/funds/audits/late", FIGURES, query={"limit": 500},
+         rows=late_audits, got=api_page),
     Case("GET", "api/v1/funds/audits/<int:audit_id>/file", p("/api/v1/funds/audits/{pk}/file", "audit"),
          STATEMENT_READERS),
     Case("GET", "funds/audits/", "/funds/audits/", expect(200), rows=audits,

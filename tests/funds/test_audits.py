@@ -211,3 +211,69 @@ def test_who_sees_the_late_audits_and_the_page(world):
     assert f"未公示 {year} 年度审计报告的小区" in html
     for role in ("ann", "committee"):
         assert "data-late-audit" not in login(world.users[role]).get("/funds/audits/").content.decode(), role
+
+
+def late_by_hand(estates, today: dt.date) -> tuple[int, set[int]]:
+    """The oracle: the rule in force on ``today`` read from its table, the year asked computed here
+    (the due day is ``annual_audit_due_days`` after 31 December and still in time), and the estates
+    among ``estates`` with fund books, delivered by that year's 1 January, without an annual report
+    whose period ends in it."""
+    from fangguan.funds.models import Account, FundRule
+    from fangguan.registry.models import Estate
+
+    rule = FundRule.objects.filter(effective_from__lte=today).order_by("-effective_from").first()
+    due = dt.date(today.year - 1, 12, 31) + dt.timedelta(days=rule.annual_audit_due_days)
+    year = today.year - 1 if today > due else today.year - 2
+    books = set(Account.objects.filter(kind="bank", estate_id__in=estates).values_list("estate_id", flat=True))
+    audited = set(AuditReport.objects.filter(kind="annual", period_end__gte=dt.date(year, 1, 1),
+                                             period_end__lte=dt.date(year, 12, 31)).values_list("estate_id", flat=True))
+    return year, {pk for pk, delivered in Estate.objects.filter(pk__in=books - audited).values_list("pk", "delivered_on")
+                  if delivered is None or delivered <= dt.date(year, 1, 1)}
+
+
+def late_api(world, role) -> tuple[dict, set[int]]:
+    """Every page of ``GET /api/v1/funds/audits/late`` (3 a page): the first page's body and all the ids."""
+    c, ids, pages = client(world, role), [], []
+    while not pages or len(pages) * 3 < pages[0]["count"]:
+        r = c.get("/api/v1/funds/audits/late", limit=3, offset=len(pages) * 3)
+        assert r.status_code == 200, r.content
+        pages.append(r.json())
+        ids += [item["id"] for item in pages[-1]["items"]]
+        assert pages[-1]["count"] == pages[0]["count"] and len(pages[-1]["items"]) <= 3
+    first = pages[0]
+    assert len(ids) == len(set(ids)) == first["count"]
+    return first, set(ids)
+
+
+def test_the_late_audits_api_at_the_due_day_the_day_after_and_once_posted(world):
+    import zoneinfo
+
+    import time_machine
+
+    from fangguan.registry.models import Estate
+
+    shanghai = zoneinfo.ZoneInfo("Asia/Shanghai")
+    everywhere = Estate.objects.values("pk")
+    town = Estate.objects.filter(town=world.estate.town).values("pk")
+    # the seeded rule: 120 days after 31 December 2025 is 30 April 2026
+    for day, year in ((dt.date(2026, 4, 30), 2024), (dt.date(2026, 5, 1), 2025)):
+        with time_machine.travel(dt.datetime(day.year, day.month, day.day, 12, tzinfo=shanghai), tick=False):
+            assert late_by_hand(everywhere, day)[0] == year
+            for role, estates in (("bureau", everywhere), ("auditor", everywhere), ("town", town)):
+                body, ids = late_api(world, role)
+                assert (body["year"], ids) == late_by_hand(estates, day), (role, day)
+                assert world.estate.pk in ids and body["due_on"] == f"{year + 1}-04-30"  # that year's not posted
+                mine = next(i for i in client(world, role).get("/api/v1/funds/audits/late", limit=500).json()["items"]
+                            if i["id"] == world.estate.pk)
+                assert mine == {"id": world.estate.pk, "name": world.estate.name, "year": year,
+                                "due_on": f"{year + 1}-04-30",
+                                "town": {"id": world.estate.town_id, "name": world.estate.town.name}}
+            assert world.estate.pk not in late_api(world, "other_town")[1]
+            for role in ("committee", "bookkeeper", "neighbourhood", "company", "it", "ann"):
+                assert client(world, role).get("/api/v1/funds/audits/late").status_code == 403, role
+            assert client(world, None).get("/api/v1/funds/audits/late").status_code == 401
+            # the year's annual audit posted: no longer late (on 1 May 2026 the 2024 report posted
+            # on 30 April is there and does not count: 2025's is asked)
+            post(world, "committee", period=(dt.date(year, 1, 1), dt.date(year, 12, 31)), on=dt.date(year + 1, 2, 1))
+            body, ids = late_api(world, "bureau")
+            assert world.estate.pk not in ids and (body["year"], ids) == late_by_hand(everywhere, day)

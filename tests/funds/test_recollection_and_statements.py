@@ -128,3 +128,39 @@ def test_a_decided_case_is_in_the_change_log(world):
 
     (row,) = ChangeLog.objects.filter(object_type__icontains="recollection", object_id=case.pk, action="update")
     assert row.before["status"] == "awaiting" and row.after == {"status": "decided", "vote": vote.pk}
+
+
+def test_a_statements_household_rows_cost_the_same_five_queries_however_many_there_are(world,
+                                                                                     django_assert_num_queries):
+    """Each household's row is read as values, in the statement's five queries (opening, amounts by
+    kind, closing balances, owners, the households in order) — not a query or three model instances
+    per household; the rows restated by hand, the balances from our own sum of the entries."""
+    from decimal import Decimal
+
+    from django.db.models import Sum
+
+    from fangguan.funds.models import Account, Entry
+    from fangguan.registry import models as rm
+
+    start, end = dt.date(2015, 1, 1), dt.date(2015, 6, 30)
+
+    def closing(home):
+        s = Entry.objects.filter(account__home=home, on__lte=end).aggregate(s=Sum("amount_fen"))["s"]
+        return -(s or 0)
+
+    with django_assert_num_queries(5):
+        figures = services.statement_figures(world.estate, "fund", start, end)
+    owners = {"101": "A**", "102": "A**", "103": "B*", "201": "D**", "301": "F**", "302": "G**"}
+    number = {"101": "1", "102": "1", "103": "1", "201": "1", "301": "2", "302": "2"}
+    assert figures["households"] == [{"home": f"{number[r]}号 {r}", "owner": owners[r],
+                                      "balance_fen": closing(world.homes[r])} for r in owners]
+    # thirty more households: the same five queries
+    b3 = rm.Building.objects.create(estate=world.estate, area=world.area, number="3", floors=6)
+    rm.Home.objects.bulk_create([rm.Home(building=b3, unit="1", room_number=f"{400 + i}", floor=4,
+                                         area_m2=Decimal("60.00")) for i in range(30)])
+    services.accounts_open(actor=system_actor(), estate=world.estate)
+    assert Account.objects.filter(estate=world.estate, kind="home").count() == 36
+    with django_assert_num_queries(5):
+        figures = services.statement_figures(world.estate, "fund", start, end)
+    assert [h["home"] for h in figures["households"]][6:] == [f"3号 {400 + i}" for i in range(30)]
+    assert all(h["balance_fen"] == 0 and h["owner"] == "" for h in figures["households"][6:])

@@ -19,9 +19,9 @@ from django.utils import timezone
 from fangguan.registry import models as rm
 from fangguan.repairs import services as repair_services
 from fangguan.repairs.models import Category
-from tests.kit.permissions import Case, demo_users, expect
+from tests.kit.permissions import Case, Page, demo_users, expect
 from tests.kit.permissions import world as built
-from tests.registry.permissions import visible
+from tests.registry.permissions import _places, visible
 from tests.repairs.permissions import SEES
 
 REGISTRY = ("estates", "buildings", "homes", "people", "companies", "committees", "neighbourhoods", "towns")
@@ -195,6 +195,78 @@ def _repair_rows(role, user) -> set:
     return {f"repairs:{built()['request'].pk}"} if role in SEES else set()
 
 
+# --- The committee member picker -------------------------------------------------------------------
+# Who may ask: whoever may add a member to the committee (the bureau, the town office of its town,
+# the owners' committee itself); a role that sees the committee but may not add gets 403, one that
+# does not see it 404. The people: a right in force today in a home of the committee's estate,
+# whose name (or pinyin key, for ASCII text) holds the text, among the people the role sees.
+
+
+def _picker_text() -> str:
+    return built()["person"].name  # yezhu's own name: a person of yeweihui's committee's estate
+
+
+def _candidates(committee_of, text_of=_picker_text):
+    def rows(role, user) -> set:
+        committee, text = committee_of(), text_of()
+        today = timezone.localdate()
+        holders = {pk for pk, since, until in rm.HomeShare.objects.filter(
+            home__building__estate_id=committee.area.estate_id).values_list("person_id", "since", "until")
+            if since <= today and (until is None or until > today)}
+        named = {p["pk"] for p in _rows()["people"] if p["pk"] in holders and (
+            text in p["name"] or (text.isascii() and text.lower() in p["name_pinyin"]))}
+        found = named & visible(role, user, "people")
+        assert found or role != "admin" or committee == _far_committee(), f"{text!r} finds nobody: the case proves nothing"
+        return found
+
+    return rows
+
+
+def _town_text() -> str:
+    """Pinyin initials of a person of that committee's estate (two letters: many people match, and
+    the answer is the first page of them)."""
+    committee = _town_committee()
+    share = (rm.HomeShare.objects.filter(home__building__estate_id=committee.area.estate_id, until__isnull=True)
+             .select_related("person").order_by("pk").first())
+    return share.person.name_pinyin.split()[-1][:2]
+
+
+def _picker_ids(response) -> Page:
+    """At most a page (``limit``) of the people: that many of the oracle's, or all of them."""
+    return Page(None, frozenset(item["id"] for item in response.json()["items"]), 50)
+
+
+_OPTION = re.compile(r'role="option" id="[A-Za-z0-9_-]+-option-(\d+)"')
+
+
+def _option_ids(response) -> Page:
+    return Page(None, frozenset(int(pk) for pk in _OPTION.findall(response.content.decode())), 20)
+
+
+def _own_committee():
+    return _places()["committee"]
+
+
+def _far_committee():
+    return _places()["far_committee"]
+
+
+def _town_committee():
+    """A committee of zhujing's town (yeweihui's is in another town), in an estate with people,
+    that no company or owner among the demo accounts reaches."""
+    users = demo_users()
+    town = users["zhujing"].memberships.get().organisation.town_id
+    reached = set().union(*(visible(r, users[r], "estates") for r in ("juweihui", "wuye", "yeweihui", "yezhu")))
+    return (rm.OwnersCommittee.objects.filter(area__estate__town_id=town, area__estate__buildings__homes__shares__isnull=False)
+            .exclude(area__estate__in=reached).distinct().order_by("pk").first())
+
+
+# yeweihui's committee is in 石化街道, in juweihui's neighbourhood and served by wuye, yezhu's estate
+PICKER_OWN = expect(404, admin=200, yeweihui=200, juweihui=403, wuye=403, yezhu=403, auditor=403)
+PICKER_TOWN = expect(404, admin=200, zhujing=200, auditor=403)
+PICKER_FAR = expect(404, admin=200, auditor=403)
+
+
 SPEC = [
     Case("GET", "api/v1/search", "/api/v1/search", expect(200), label="an estate's name",
          query=lambda: {"q": _estate_name(), "limit": 50}, rows=oracle(_estate_name, per_type=50), got=api_rows),
@@ -216,5 +288,22 @@ SPEC = [
          got=page_rows),
     Case("POST", "search/", "/search/", expect(303), label="an estate's name",
          data=lambda: {"q": _estate_name()}),
+    Case("GET", "api/v1/committees/<int:committee_id>/candidates",
+         lambda: f"/api/v1/committees/{_own_committee().pk}/candidates", PICKER_OWN, label="yeweihui's committee",
+         query=lambda: {"q": _picker_text(), "limit": 50}, rows=_candidates(_own_committee), got=_picker_ids),
+    Case("GET", "api/v1/committees/<int:committee_id>/candidates",
+         lambda: f"/api/v1/committees/{_far_committee().pk}/candidates", PICKER_FAR, label="a committee far away",
+         query=lambda: {"q": _picker_text(), "limit": 50}, rows=_candidates(_far_committee), got=_picker_ids),
+    Case("GET", "api/v1/committees/<int:committee_id>/candidates",
+         lambda: f"/api/v1/committees/{_town_committee().pk}/candidates", PICKER_TOWN, label="a committee of zhujing's town",
+         query=lambda: {"q": _town_text(), "limit": 50}, rows=_candidates(_town_committee, _town_text), got=_picker_ids),
+    Case("GET", "search/candidates/", "/search/candidates/", PICKER_TOWN, label="a committee of zhujing's town",
+         query=lambda: {"committee": _town_committee().pk, "q": _town_text()}, rows=_candidates(_town_committee, _town_text),
+         got=_option_ids),
+    Case("GET", "search/candidates/", "/search/candidates/", PICKER_OWN, label="yeweihui's committee",
+         query=lambda: {"committee": _own_committee().pk, "q": _picker_text()}, rows=_candidates(_own_committee),
+         got=_option_ids),
+    Case("GET", "search/candidates/", "/search/candidates/", PICKER_FAR, label="a committee far away",
+         query=lambda: {"committee": _far_committee().pk, "q": _picker_text()}, rows=_candidates(_far_committee),
+         got=_option_ids),
 ]
-

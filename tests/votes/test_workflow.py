@@ -192,3 +192,23 @@ def test_other_modules_ask_decided_and_get_the_sealed_answer(world):
     decision = decided(vote.pk)
     assert decision.passed and decision.quorum_met and decision.digest == vote.result.digest
     assert decision.homes == {world.homes[r].pk for r in ("101", "102", "103", "104")}
+
+
+@pytest.mark.parametrize(("language", "sheet"), [("zh-hans", "业主表决结果公告"), ("en", "Result of the owners' vote")])
+def test_the_notice_workbook_names_its_sheet_in_the_users_language(world, language, sheet):
+    """Issue 18: the sheet was the file's slug ("vote-12-notice"); now the notice's own title."""
+    import openpyxl
+    from django.conf import settings
+
+    from .conftest import login
+
+    vote = world.vote_obj = world.vote()
+    cast(world, "Ann", "yes")
+    close(world, vote)
+    client = login(world.member)
+    if language == "en":
+        client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    response = client.get(f"/votes/{vote.pk}/notice.xlsx")
+    assert response.status_code == 200
+    content = b"".join(response.streaming_content) if response.streaming else response.content
+    assert openpyxl.load_workbook(io.BytesIO(content), read_only=True).sheetnames == [sheet]

@@ -214,9 +214,10 @@ def test_ended_terms_and_contracts_dated_far_ahead_are_flagged(as_user, users, r
 
 
 def test_committee_member_form_from_the_committee_lists_the_estates_people(as_user, users, registry):
-    """Issue 18: "add" on a committee's page said there were too many people to list. Started from
-    the committee, the person select offers the people with a right in a home of its estate (the
-    test's own query), with a box that narrows it as one types."""
+    """Issue 18: "add" on a committee's page said there were too many people to list. The person
+    is chosen with a picker that asks the server as one types (tests/search/test_pickers.py); the
+    form accepts exactly the people with a right in force in a home of the committee's estate
+    (the test's own query) and renders none of them as options."""
     import datetime as dt
 
     from fangguan.registry import models as m
@@ -226,14 +227,18 @@ def test_committee_member_form_from_the_committee_lists_the_estates_people(as_us
     response = as_user(users.bureau).get(reverse("registry-create", args=["committee-members"]),
                                          {"committee": committee.pk})
     field = response.context["form"].fields["person"]
-    expected = set(m.Person.objects.filter(shares__home__building__estate=registry.estate).values_list("pk", flat=True))
+    today = dt.date.today()
+    expected = set(m.Person.objects.filter(shares__home__building__estate=registry.estate, shares__since__lte=today)
+                   .exclude(shares__until__lte=today).values_list("pk", flat=True))
     assert expected and set(field.queryset.values_list("pk", flat=True)) == expected
     assert outsider.pk not in expected
     page = response.content.decode()
-    assert 'data-filters="id_person"' in page and "本业委会所在小区有房屋权利的人员" in page
-    # without the committee (the list's own "New" button) the district's people are still too many
-    assert m.Person.objects.count() > 300
+    assert 'role="combobox"' in page and 'id="id_person_listbox"' in page and 'data-committee-field="id_committee"' in page
+    assert "网页测试人" not in page  # nobody is listed before one types
+    assert "输入姓名、拼音或首字母" in page and "太多" not in page
+    # without the committee (the list's own "New" button) the picker asks for the committee first
     plain = as_user(users.bureau).get(reverse("registry-create", args=["committee-members"]))
+    assert 'role="combobox"' in plain.content.decode()
     assert not plain.context["form"].fields["person"].queryset.exists()
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from django.db import connection
 
 
@@ -12,6 +14,35 @@ def analyze() -> None:
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")
+
+
+def insert_rows(model, columns: list[str], rows: Iterable[tuple]) -> int:
+    """Write plain tuples (values in ``columns``' order) into ``model``'s table in bulk, without
+    model instances: COPY on PostgreSQL, ``executemany`` on SQLite. For derived tables rebuilt
+    wholesale (``core.rollups.rebuild``), where ``bulk_create`` spent most of its time preparing
+    each of a hundred integer fields per row. Returns the rows written."""
+    q = connection.ops.quote_name
+    table, names = q(model._meta.db_table), ", ".join(q(c) for c in columns)
+    written = 0
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            with cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+                    written += 1
+        else:
+            batch: list[tuple] = []
+            marks = ", ".join(["%s"] * len(columns))
+            sql = f"INSERT INTO {table} ({names}) VALUES ({marks})"  # noqa: S608 (names are the model's)
+            for row in rows:
+                batch.append(row)
+                if len(batch) >= 5000:
+                    cursor.executemany(sql, batch)
+                    written, batch = written + len(batch), []
+            if batch:
+                cursor.executemany(sql, batch)
+                written += len(batch)
+    return written
 
 
 def lock_referenced(model, pk) -> None:

@@ -41,6 +41,8 @@ from dataclasses import dataclass, field
 
 from django.db import connection, models, transaction
 
+from fangguan.core.db import insert_rows
+
 
 class RollupCell(models.Model):
     """One cell: a day and the module's dimensions; counters and buckets are the module's."""
@@ -59,7 +61,7 @@ class Histogram:
     name: str
     edges: tuple[float, ...]
 
-    @property
+    @functools.cached_property
     def columns(self) -> list[str]:
         return [f"{self.name}_{i}" for i in range(len(self.edges))]
 
@@ -114,7 +116,7 @@ class Rollup:
     histograms: tuple[Histogram, ...] = ()
     month_model: type[RollupCell] | None = None  # the same cells per calendar month (day = the 1st)
 
-    @property
+    @functools.cached_property
     def amounts(self) -> list[str]:
         return [*self.counters, *(c for h in self.histograms for c in h.columns)]
 
@@ -211,23 +213,44 @@ def cells_of(rollup: Rollup, rows: Iterable[dict]) -> dict[tuple, dict[str, int]
     return cells
 
 
-def rebuild(rollup: Rollup, rows: Iterable[dict], batch_size: int = 5000) -> int:
-    """Replace every cell (both tiers) by the sums of ``rows`` (after a bulk load); returns the
-    day cells written."""
-    cells = cells_of(rollup, rows)
-    tiers = [(rollup.model, cells)]
-    if rollup.month_model is not None:
-        tiers.append((rollup.month_model, by_month(cells)))
+def rebuild(rollup: Rollup, rows: Iterable[dict]) -> int:
+    """Replace every cell (both tiers) by the sums of ``rows``, which must come in the order of
+    their cells' days (after a bulk load; ``ValueError`` otherwise); returns the day cells
+    written. Each day's cells are written once the rows move past that day, so memory holds one
+    day's cells and the months'; they are written as plain tuples (``core.db.insert_rows``:
+    COPY on PostgreSQL), not model instances."""
+    keys = ["day", *rollup.dims]  # every other column: the rollup's amount, or the field's default
+    every = [f.column for f in rollup.model._meta.concrete_fields if not f.primary_key and f.column not in keys]
+    columns = [*keys, *every]
+    defaults = {f.column: f.get_default() for f in rollup.model._meta.concrete_fields}
+    months: dict[tuple, dict[str, int]] = {}
+    day, cells, written = None, {}, 0
     with transaction.atomic():
-        for model, found in tiers:
-            model.objects.all().delete()
-            objs = []
-            for key, amounts in found.items():
-                values = dict(zip(["day", *rollup.dims], key, strict=True))
-                values.update({k: v for k, v in amounts.items() if v})
-                objs.append(model(**values))
-            model.objects.bulk_create(objs, batch_size=batch_size)
-    return len(cells)
+        rollup.model.objects.all().delete()
+        for row in rows:
+            found = rollup.deltas(row, +1)
+            if not found:
+                continue
+            key = next(iter(found))
+            if day is not None and key[0] != day:
+                if key[0] < day:
+                    raise ValueError(f"rows out of day order: {key[0]} after {day}")
+                written += insert_rows(rollup.model, columns, _tuples(cells, every, defaults))
+                cells = {}
+            day = key[0]
+            _merge(cells, found)
+            _merge(months, {(month_of(day), *key[1:]): found[key]})
+        written += insert_rows(rollup.model, columns, _tuples(cells, every, defaults))
+        if rollup.month_model is not None:
+            rollup.month_model.objects.all().delete()
+            insert_rows(rollup.month_model, columns, _tuples(months, every, defaults))
+    return written
+
+
+def _tuples(cells: dict[tuple, dict[str, int]], every: list[str], defaults: dict) -> Iterable[list]:
+    """Cells as rows of (key…, every other column) in key order, defaults written out."""
+    for key, amounts in sorted(cells.items()):
+        yield [*key, *(amounts.get(n, defaults[n]) for n in every)]
 
 
 def _next_month(day: dt.date) -> dt.date:

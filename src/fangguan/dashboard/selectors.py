@@ -39,6 +39,11 @@ class Figure:
     ``params(day)`` are the list filters for the whole scope; a town's row adds ``town``.
     ``district_params`` replaces them for users who read the whole district (companies filed:
     all filed companies there, those serving the user's estates elsewhere).
+
+    ``note`` says what the figure counts on the day (``%(day)s``), in the words of the rule
+    ``registry.selectors.Counted`` applies (issue 18: the home page said 295 estates, the
+    dashboard 294, and neither said what it counted); ``district_note`` replaces it for users
+    who read the whole district where the rule differs for them.
     """
 
     key: str
@@ -49,30 +54,61 @@ class Figure:
     town_params: tuple[str, ...] | None = None
     unit: str = ""
     fixed: tuple[tuple[str, str], ...] = ()
+    note: str = ""
+    district_note: str | None = None
+
+    def explain(self, day: dt.date, *, district: bool) -> str:
+        note = self.district_note if district and self.district_note else self.note
+        return str(note) % {"day": day.isoformat()}
 
 
+ESTATES_NOTE = gettext_lazy("Estates on the register on %(day)s: delivered on or before that day and not "
+                            "removed from the register on or before it.")
 FIGURES: tuple[Figure, ...] = (
-    Figure("estates", gettext_lazy("Residential estates"), "estates", ("as_of",)),
+    Figure("estates", gettext_lazy("Residential estates"), "estates", ("as_of",), note=ESTATES_NOTE),
     Figure("managed_floor_area_m2", gettext_lazy("Managed floor area"), "estates", ("as_of",),
-           unit=gettext_lazy("10,000 ㎡")),
-    Figure("companies_serving", gettext_lazy("Property companies serving"), "companies", ("serving_on",)),
+           unit=gettext_lazy("10,000 ㎡"),
+           note=gettext_lazy("The floor area of the estates on the register on %(day)s, added up.")),
+    Figure("companies_serving", gettext_lazy("Property companies serving"), "companies", ("serving_on",),
+           note=gettext_lazy("Companies with a service contract in force on %(day)s (started, not expired, not "
+                             "terminated) for an estate on the register; each company counted once.")),
     Figure("companies_filed", gettext_lazy("Property companies filed"), "companies",
            ("filed_as_of", "serving_on"), district_params=("filed_as_of",),
-           town_params=("filed_as_of", "serving_on")),
-    Figure("owners_committees", gettext_lazy("Owners' assemblies and committees"), "committees", ("in_force_on",)),
+           town_params=("filed_as_of", "serving_on"),
+           note=gettext_lazy("Companies filed with the bureau on or before %(day)s, the filing not revoked by "
+                             "then, serving an estate on the register in your area that day."),
+           district_note=gettext_lazy("Companies filed with the bureau on or before %(day)s, the filing not "
+                                      "revoked by then.")),
+    Figure("owners_committees", gettext_lazy("Owners' assemblies and committees"), "committees", ("in_force_on",),
+           note=gettext_lazy("Owners' committees of estates on the register, established on or before %(day)s "
+                             "and not dissolved by then.")),
     Figure("committees_with_party_group", gettext_lazy("Committees with a party working group"), "committees",
-           ("in_force_on", "party_group_on")),
+           ("in_force_on", "party_group_on"),
+           note=gettext_lazy("Of those owners' committees, the ones with a party working group set up on or "
+                             "before %(day)s.")),
     Figure("neighbourhood_committees_with_overlap",
            gettext_lazy("Neighbourhood committees with a member on an owners' committee"), "neighbourhoods",
-           ("overlap_on",)),
+           ("overlap_on",),
+           note=gettext_lazy("Neighbourhood committees with a member who, on %(day)s, also sits on one of "
+                             "those owners' committees.")),
     Figure("neighbourhood_committees_with_property_subcommittee",
            gettext_lazy("Neighbourhood committees with a property sub-committee"), "neighbourhoods",
-           ("subcommittee_on",)),
+           ("subcommittee_on",),
+           note=gettext_lazy("Neighbourhood committees of the estates on the register in your area with an "
+                             "environment and property sub-committee in place on %(day)s."),
+           district_note=gettext_lazy("Neighbourhood committees with an environment and property "
+                                      "sub-committee in place on %(day)s.")),
     Figure("estates_meili_passed", gettext_lazy("Estates that passed Beautiful Home"), "estates",
-           ("as_of", "meili_on")),
+           ("as_of", "meili_on"),
+           note=gettext_lazy("Estates on the register on %(day)s holding a Beautiful Home standard assessment "
+                             "passed on or before that day and not revoked by then.")),
     Figure("estates_with_charging", gettext_lazy("Estates with an e-bike charging site"), "estates",
-           ("as_of", "charging_on")),
+           ("as_of", "charging_on"),
+           note=gettext_lazy("Estates on the register on %(day)s with an e-bike charging site installed on or "
+                             "before that day and not removed by then.")),
 )
+CHARGING_COVERAGE_NOTE = gettext_lazy("Of the estates on the register on %(day)s that must have a central e-bike "
+                                      "charging site, the share that have one that day.")
 BY_KEY = {f.key: f for f in FIGURES}
 
 
@@ -124,6 +160,7 @@ class Dashboard:
                 "key": figure.key, "label": figure.label, "unit": figure.unit,
                 "value": wan(value) if figure.key == "managed_floor_area_m2" else value,
                 "url": figure_url(figure, self.day, district=self.district),
+                "note": figure.explain(self.day, district=self.district),
             })
         with_site, eligible = charging_urls(self.day)
         cards.append({
@@ -131,6 +168,7 @@ class Dashboard:
             "value": self.coverage["charging_coverage_percent"], "url": with_site,
             "detail": {"part": self.coverage["eligible_with_charging"], "whole": self.coverage["eligible"],
                        "whole_url": eligible},
+            "note": str(CHARGING_COVERAGE_NOTE) % {"day": self.day.isoformat()},
         })
         return cards
 

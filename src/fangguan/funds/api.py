@@ -5,10 +5,11 @@ with its reason), applications to use the fund (with each paying home's share an
 their steps (403 / 409 / 422 changing nothing), statements and figures.
 
 Thin: reads through ``selectors`` (``visible_to``), writes through ``services``. An account,
-posting or application in the path that the caller cannot see answers 404 like a missing one; an
-account or estate named in a body (a bank statement's account, an audit report's estate) that the
-caller cannot see is bad input, 422 "No such record" on that field (``core.api.body_ref``), as in
-the registry and supervision.
+posting or application in the path that the caller cannot see answers 404 like a missing one; a
+record named in a body that the caller cannot see (a bank statement's account, an audit report's
+or a statement's estate, an application's management area, the vote a step names) is bad input,
+422 "No such record" on that field (``core.api.body_ref``), as in the registry and supervision —
+checked before who may act, so that a refusal (403) never tells a record exists.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from . import ledger, selectors, services
 from .choices import Emergency, PostingKind, ScopeKind, Status
 from .machine import MACHINE
 from .models import Account, Application, Posting
+from .scopes import estates_seen
 
 router = Router(tags=["funds"])
 
@@ -272,9 +274,9 @@ def _scope_of(scope: FundScopeIn) -> tuple[str, dict]:
 @router.post("/applications", response={201: FundApplicationDetailOut}, operation_id="funds_apply",
              summary="Apply to use the fund")
 def apply(request, payload: FundApplicationIn):
-    area = ManagementArea.objects.filter(pk=payload.area).select_related("estate").first()
-    if area is None:
-        raise ValidationError({"area": [_("No such management area.")]})
+    # the area named in the body: one of an estate whose applications the caller sees, else 422 on ``area``
+    area = body_ref(ManagementArea.objects.filter(estate__in=estates_seen(request.user, owners=True))
+                    .select_related("estate"), payload.area, "area")
     kind, scope = _scope_of(payload.scope)
     app = services.application_create(actor=request.user, area=area, title=payload.title, parts=payload.parts,
                                       scope_kind=kind, scope=scope, estimate_fen=payload.estimate_fen,
@@ -291,6 +293,18 @@ def applications(request, estate: Id | None = None,
     return {"count": count, "items": [application_out(request.user, a) for a in items]}
 
 
+def _votes_seen(user):
+    """The votes a step may name: those the caller sees as the votes module says, and the votes of
+    the estates whose fund books the caller keeps or reads as staff (a bookkeeping firm sees no
+    votes of its own, yet puts its estate's application to the owners)."""
+    from django.db.models import Q
+
+    from fangguan.votes.models import Vote
+
+    return Vote.objects.filter(Q(pk__in=Vote.objects.visible_to(user).values("pk"))
+                               | Q(estate__in=estates_seen(user).values("pk")))
+
+
 def _application(request, application_id: int) -> Application:
     return get_or_404(Application.objects.visible_to(request.user).select_related("estate", "area"), application_id)
 
@@ -305,7 +319,9 @@ def application(request, application_id: int):
              operation_id="funds_act", summary="Take a step of an application")
 def act(request, application_id: int, payload: FundActionIn):
     params = {k: v for k, v in payload.dict().items() if k != "action" and v not in (None, "")}
-    app = services.act(request.user, _application(request, application_id), payload.action, **params)
+    target = _application(request, application_id)
+    body_ref(_votes_seen(request.user), payload.vote, "vote")  # a vote the caller cannot see: 422 on ``vote``
+    app = services.act(request.user, target, payload.action, **params)
     return 200, application_detail(request.user, app)
 
 
@@ -375,11 +391,8 @@ def statements(request, estate: Id | None = None, period: dt.date | None = None,
 @router.post("/statements", response={201: FundStatementOut}, operation_id="funds_statement_publish",
              summary="Publish a period's statement")
 def statement_publish(request, payload: FundStatementIn):
-    from fangguan.registry.models import Estate
-
-    estate = Estate.objects.filter(pk=payload.estate).first()
-    if estate is None:
-        raise ValidationError({"estate": [_("No such estate.")]})
+    # the estate named in the body: one whose statements the caller sees, else 422 on ``estate``
+    estate = body_ref(estates_seen(request.user, statements=True, owners=True), payload.estate, "estate")
     s = services.statement_publish(actor=request.user, estate=estate, ledger_name=payload.ledger, day=payload.day)
     return 201, statement_out(s)
 
@@ -556,6 +569,40 @@ def audit_post(request, estate: Form[int], kind: Form[str], period_start: Form[d
     report = services.audit_post(actor=request.user, estate=target, kind=kind, period_start=period_start,
                                  period_end=period_end, auditor=auditor, upload=file)
     return 201, audit_out(report, timezone.localdate())
+
+
+class FundLateAuditOut(Schema):
+    id: int = Field(description="the estate")
+    name: str
+    town: FundRefOut
+    year: int = Field(description="the year whose annual audit is missing")
+    due_on: dt.date = Field(description="its due day (passed)")
+
+
+class FundLateAuditPage(Schema):
+    count: int
+    year: int | None = Field(description="the last year whose annual audit is due (none: no parameters in force)")
+    due_on: dt.date | None
+    items: list[FundLateAuditOut]
+
+
+@router.get("/audits/late", response=FundLateAuditPage, operation_id="funds_audits_late",
+            summary="Estates late with their annual audit (the bureau, auditors, town offices)")
+def audits_late(request, limit: int | None = None, offset: int | None = None):
+    """The estates whose fund books the caller reads without the annual audit of the last year
+    whose due day (``FundRule.annual_audit_due_days`` after 31 December) has passed — the audits
+    page's list (``selectors.late_audit_estates``); for those who read the figures, else 403."""
+    from django.core.exceptions import PermissionDenied
+
+    from .scopes import may_see_figures
+
+    if not may_see_figures(request.user):
+        raise PermissionDenied(_("Figures are for the bureau, auditors and town offices."))
+    year, due_on, estates = selectors.late_audit_estates(request.user)
+    count, items = paginate(estates, limit, offset)
+    return {"count": count, "year": year, "due_on": due_on,
+            "items": [{"id": e.pk, "name": e.name, "town": _ref(e.town), "year": year, "due_on": due_on}
+                      for e in items]}
 
 
 @router.get("/audits/{int:audit_id}/file", response={200: None, 404: Error}, operation_id="funds_audit_file",

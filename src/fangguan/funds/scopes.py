@@ -74,6 +74,15 @@ def _estate_q(user, field: str, *, statements: bool = False, owners: bool = Fals
     return q
 
 
+def estates_seen(user, *, statements: bool = False, owners: bool = False) -> QuerySet:
+    """The estates of which ``user`` sees fund records, as the records' rules see them (staff's
+    estates; with ``statements`` a neighbourhood committee's; with ``owners`` an owner's estates):
+    what a body naming an estate or a management area may name — another is "no such record" (422,
+    ``core.api.body_ref``), not 403."""
+    q = _estate_q(user, "pk", statements=statements, owners=owners)
+    return rm.Estate.objects.all() if q is None else rm.Estate.objects.filter(q)
+
+
 def keeps_books(user, estate_id: int) -> bool:
     """The owners' committee of the estate, or the bookkeeping firm it engaged (today)."""
     for g in grants(user):

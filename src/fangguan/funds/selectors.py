@@ -286,26 +286,42 @@ def late_statements(user, today: dt.date | None = None) -> list[dict]:
 # --- Late audits ----------------------------------------------------------------------------------
 
 
-def late_audits(user, today: dt.date | None = None) -> list[dict]:
-    """Estates (whose fund books the user reads) without the annual audit of the last year whose
-    due day has passed — the parameter's ``annual_audit_due_days`` after 31 December (Shanghai
-    2020 rules Art. 67 ¶1: a yearly audit). An annual report whose period ends in that year counts;
-    an estate delivered after that year began is not expected to have one."""
+def audit_due(today: dt.date) -> tuple[int, dt.date] | None:
+    """The last year whose annual audit is due by ``today`` and its due day — the parameter's
+    ``annual_audit_due_days`` after 31 December (Shanghai 2020 rules Art. 67 ¶1: a yearly audit);
+    on the due day itself that year is still in time, so the year before is the one asked.
+    None when no fund parameters are in force."""
+    rule = FundRule.objects.in_force(today)
+    if rule is None:
+        return None
+    year = today.year - 1
+    if today <= dt.date(year, 12, 31) + dt.timedelta(days=rule.annual_audit_due_days):
+        year -= 1
+    return year, dt.date(year, 12, 31) + dt.timedelta(days=rule.annual_audit_due_days)
+
+
+def late_audit_estates(user, today: dt.date | None = None):
+    """(year, due day, estates) — the estates whose fund books the user reads without the annual
+    audit of that year, as a queryset (the API pages it in SQL; the audits page lists it). An annual
+    report whose period ends in that year counts; an estate delivered after that year began is not
+    expected to have one. The one place this list is computed."""
     from fangguan.registry.models import Estate
 
     from .choices import AuditKind
     from .models import AuditReport
 
-    today = today or timezone.localdate()
-    rule = FundRule.objects.in_force(today)
-    if rule is None:
-        return []
-    year = today.year - 1
-    if today <= dt.date(year, 12, 31) + dt.timedelta(days=rule.annual_audit_due_days):
-        year -= 1
-    due_on = dt.date(year, 12, 31) + dt.timedelta(days=rule.annual_audit_due_days)
+    due = audit_due(today or timezone.localdate())
+    if due is None:
+        return None, None, Estate.objects.none()
+    year, due_on = due
     estate_ids = fund_banks(user).values("estate_id")
     audited = AuditReport.objects.filter(kind=AuditKind.ANNUAL, period_end__year=year, estate_id__in=estate_ids)
-    return [{"estate": e, "year": year, "due_on": due_on}
-            for e in Estate.objects.filter(pk__in=estate_ids).exclude(pk__in=audited.values("estate_id"))
-            .exclude(delivered_on__gt=dt.date(year, 1, 1)).select_related("town").order_by("town_id", "name", "pk")]
+    estates = (Estate.objects.filter(pk__in=estate_ids).exclude(pk__in=audited.values("estate_id"))
+               .exclude(delivered_on__gt=dt.date(year, 1, 1)).select_related("town").order_by("town_id", "name", "pk"))
+    return year, due_on, estates
+
+
+def late_audits(user, today: dt.date | None = None) -> list[dict]:
+    """The estates late with their annual audit (``late_audit_estates``), as the audits page lists them."""
+    year, due_on, estates = late_audit_estates(user, today)
+    return [{"estate": e, "year": year, "due_on": due_on} for e in estates]

@@ -262,7 +262,8 @@ def figures(request):
                      detail={"what": "funds.figures", "group_by": group_by, "as_of": day.isoformat()})
         return file_response("xlsx", f"maintenance-fund-{group_by}-{day.isoformat()}", headers,
                              rows + [[_("Total")] + [_yuan(data["total"][k]) if k.endswith("_fen") else data["total"][k]
-                                                     for k, _l in FIGURE_COLUMNS]])
+                                                     for k, _l in FIGURE_COLUMNS]],
+                             sheet=_("Fund figures by town") if group_by == "town" else _("Fund figures by estate"))
     top = data["items"][:30]
     chart = [{"id": "chart-funds", "title": str(_("Fund and public revenue held (yuan)")),
               "categories": [g["name"] for g in top],

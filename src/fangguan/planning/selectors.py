@@ -24,6 +24,8 @@ import datetime as dt
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.utils.translation import gettext as _
+
 from .choices import Attribute, Status
 from .measures import FLOW, LEVEL, MEASURES, PLACES, period
 from .models import ENTERED, EnteredValue, Indicator, Plan
@@ -254,7 +256,7 @@ def report_workbook(user, plan: Plan, day: dt.date):
     base = baseline(user, [p.indicator for p in rows])
     book = Workbook()
     sheet = book.active
-    sheet.title = "主要指标"
+    sheet.title = _("Main indicators")
     append_row(sheet, [f"{plan.name} 主要指标完成情况（截至 {day.isoformat()}）"])
     sheet["A1"].font = Font(bold=True)
     headers = ["序号", "指标名称", "单位", "属性", "目标值", "实际值", "完成比例(%)", "状态", "“十三五”同口径", "计算", "备注"]
@@ -271,14 +273,14 @@ def report_workbook(user, plan: Plan, day: dt.date):
                       str(Status(p.status).label), None if base.get(i.code) is None else float(base[i.code]),
                       p.calculation(), i.notes])
     sheet.freeze_panes = "C3"
-    years = book.create_sheet("分年度")
+    years = book.create_sheet(_("By year"))
     append_row(years, ["序号", "指标名称", "单位", *[str(y) for y in plan.years]])
     for cell in years[1]:
         cell.font = Font(bold=True)
     for p in rows:
         append_row(years, [p.indicator.code, p.indicator.name, p.indicator.unit,
                       *[None if p.by_year.get(y) is None else float(p.by_year[y]) for y in plan.years]])
-    review = book.create_sheet("“十三五”回顾")
+    review = book.create_sheet(_("13th Five-Year Plan review"))
     append_row(review, ["指标", "项目数", "数值", "单位"])
     for r in thirteenth_review(user):
         append_row(review, [r["label"], r["projects"], float(r["value"]) if r["value"] is not None else None, r["unit"]])

@@ -26,7 +26,16 @@ from django.utils import timezone
 
 from fangguan.accounts.choices import OrgKind
 from fangguan.accounts.roles import OWNER, READ_ALL, Grant, business_grants
-from fangguan.core.scopes import ADD, DELETE, EVERYTHING, NOTHING, FieldGrant, Rule, register_scope
+from fangguan.core.scopes import (
+    ADD,
+    DELETE,
+    EVERYTHING,
+    NOTHING,
+    FieldGrant,
+    Rule,
+    register_scope,
+    rule_for,
+)
 
 from . import models as m
 
@@ -197,6 +206,29 @@ class EstateRule(GrantRule):
             return action == ADD and any(self._manager_kind(g) for g in _business(user))
         return record.pk in self._managed(user, [record])
 
+    def parents_managed(self, user, parents: models.QuerySet, via: str) -> models.QuerySet:
+        """The rows of ``parents`` — the model this one hangs from by its foreign key ``via`` —
+        under which ``user`` manages rows of this model, i.e. may add one there: the question a
+        form asks before anything is written (``allows`` answers it for a saved row). The same
+        grants as ``_managed``; this model's paths with the ``via__`` prefix taken off."""
+        prefix = f"{via}__"
+        fields = {name: getattr(self.paths, name) for name in ("estate", "area", "building", "home")}
+        if any(path and not path.startswith(prefix) for path in fields.values()):
+            raise ValueError(f"{self.model.__name__} does not hang from its {via}")
+        paths = Paths(**{name: path.removeprefix(prefix) if path else None for name, path in fields.items()})
+        q = Q(pk__in=[])
+        for g in _business(user):
+            if not self._manager_kind(g):
+                continue
+            if g.kind == OrgKind.BUREAU:
+                return parents
+            if g.kind == OrgKind.OWNERS_COMMITTEE:  # its own rows only
+                if via == "committee":
+                    q |= Q(pk=g.committee_id)
+                continue
+            q |= paths.q(reach_of(g))
+        return parents.filter(q)
+
 
 @dataclass
 class PublicRule(Rule):
@@ -277,6 +309,14 @@ class PersonRule(GrantRule):
 
     def allows(self, user, action, record):
         return action in (ADD, DELETE) and any(self._manages(g, record) for g in _business(user))
+
+
+def committees_taking_members(user) -> models.QuerySet:
+    """The owners' committees ``user`` may add a member to, by the committee members' own rule:
+    the bureau every committee, a town office those of its town, an owners' committee itself
+    (issue 18: the member picker asks this before it lists anyone). ``record_create`` asks the
+    same rule again once the member is written."""
+    return rule_for(m.CommitteeMember).parents_managed(user, m.OwnersCommittee.objects.all(), via="committee")
 
 
 def register_all() -> None:

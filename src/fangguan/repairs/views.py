@@ -373,7 +373,9 @@ def stats_export(request):
     log_security(actor=request.user, action=SecurityAction.EXPORT, object_type="repair_stats",
                  detail={"group_by": group_by, "format": "xlsx", "rows": len(rows),
                          "from": str(date_from or ""), "to": str(date_to or "")})
-    return file_response("xlsx", f"repairs-by-{group_by}", headers, rows)
+    sheets = {"company": _("Repair figures by company"), "estate": _("Repair figures by estate"),
+              "town": _("Repair figures by town")}
+    return file_response("xlsx", f"repairs-by-{group_by}", headers, rows, sheet=sheets[group_by])
 
 
 def stats_groups():

@@ -10,10 +10,12 @@ from typing import Annotated
 from ninja import Query, Router, Schema
 from pydantic import Field
 
+from . import pickers
 from .kinds import BY_NAME, MAX_LENGTH
 from .selectors import MAX_LIMIT, MAX_OFFSET, search
 
 router = Router(tags=["search"])
+root_router = Router(tags=["search"])  # routes outside /search (the AppConfig's api_routers)
 
 
 class ItemOut(Schema):
@@ -50,3 +52,35 @@ def search_all(request, params: Query[SearchIn]):
                      limit=params.limit, offset=params.offset)
     return {"count": results.count, "items": [item.__dict__ for item in results.items],
             "groups": [{"type": g.name, "label": g.label, "count": g.count, "more": g.more} for g in results.groups]}
+
+
+class CandidateOut(Schema):
+    id: int
+    name: str
+    id_number_masked: str = Field(description="masked; the clear number only through a reveal")
+    homes: list[str] = Field(description="the person's homes in the committee's estate: building and room")
+    more_homes: int = Field(description="further homes there, not listed")
+
+
+class CandidatesOut(Schema):
+    count: int = Field(description="people in this answer")
+    more: bool = Field(description="further people match: a longer query narrows them")
+    items: list[CandidateOut]
+
+
+class CandidatesIn(Schema):
+    q: Annotated[str, Field(max_length=MAX_LENGTH * 2, description=(
+        "name, full pinyin or pinyin initials; empty: the first people in pinyin order. "
+        "Identity numbers and phones are not matched"))] = ""
+    limit: Annotated[int, Field(ge=1, le=pickers.MAX_LIMIT)] = pickers.LIMIT
+
+
+@root_router.get("/committees/{int:committee_id}/candidates", response=CandidatesOut,
+                 operation_id="committee_candidates",
+                 summary="People who may be picked as members of an owners' committee")
+def committee_candidates(request, committee_id: int, params: Query[CandidatesIn]):
+    """The people with a right in force in a home of the committee's estate, matching ``q``: for
+    whoever may add a member to this committee (else 403; 404 for a committee they cannot see)."""
+    committee = pickers.committee_for_members(request.user, committee_id)
+    found = pickers.committee_candidates(request.user, committee, params.q, limit=params.limit)
+    return {"count": len(found.items), "more": found.more, "items": [item.__dict__ for item in found.items]}

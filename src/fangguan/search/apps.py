@@ -10,4 +10,5 @@ class SearchConfig(AppConfig):
     label = "search"
     verbose_name = _("Search")
     api_prefix = "/search"
+    api_routers = {"": "fangguan.search.api.root_router"}  # /api/v1/committees/{id}/candidates
     url_prefix = "search/"

@@ -172,14 +172,24 @@ def _homes(q: Query) -> Q | None:
             & room)
 
 
-def _people(q: Query) -> Q:
+def person_named(q: Query, *, narrowed: bool = False) -> Q:
+    """People whose name holds the text as typed (terms joined: "zhang li" is "zhangli"), or —
+    ASCII text — whose pinyin key does: full pinyin or initials ("zl", "zhangli" → 张丽).
+    District-wide one character is a prefix and one letter matches no pinyin; ``narrowed``
+    (the rows are already one estate's few thousand, the member picker) lifts both."""
     text = "".join(q.terms)
+    short = len(text) == 1 and not narrowed
     # One character (a surname) is a prefix: no trigram index helps a one-letter LIKE '%王%' (a
     # scan of every person), while LIKE '王%' is answered by the same trigram index.
-    lookup = "startswith" if len(text) == 1 else "contains"
+    lookup = "startswith" if short else "contains"
     found = Q(**{f"name__{lookup}": text})
-    if _ascii(text) and len(text) > 1:  # one letter of pinyin would be a tenth of the district
+    if _ascii(text) and not short:  # one letter of pinyin would be a tenth of the district
         found |= Q(**{f"name_pinyin__{lookup}": text.lower()})
+    return found
+
+
+def _people(q: Query) -> Q:
+    found = person_named(q)
     if q.id_index:
         found |= Q(id_number_index=q.id_index)
     if q.phone_index:

@@ -4,4 +4,5 @@ from . import views
 
 urlpatterns = [
     path("", views.search_page, name="search"),
+    path("candidates/", views.committee_candidates, name="search-candidates"),
 ]

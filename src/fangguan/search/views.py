@@ -12,13 +12,16 @@ every query as before, and the API (``GET /api/v1/search``) is unchanged.
 
 from __future__ import annotations
 
-from django.http import HttpResponseRedirect
+from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.http import urlencode
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods
 
-from .kinds import BY_NAME, Query
+from fangguan.core.text import ascii_digits
+
+from . import pickers
+from .kinds import BY_NAME, MAX_LENGTH, Query
 from .selectors import MAX_OFFSET, PAGE_LIMIT, search
 
 
@@ -56,3 +59,22 @@ def search_page(request):
         "previous": go(type=kind, page=page - 1) if kind and page > 1 else None,
         "all": go() if kind else None,
     })
+
+
+@require_GET
+def committee_candidates(request):
+    """The member picker's options (``/search/candidates/?committee=&q=``): an HTML fragment of
+    ``role="option"`` items the form's picker (web/app.js) puts in its listbox as one types. The
+    same answer as ``GET /api/v1/committees/{id}/candidates`` (``pickers``): 404 for a committee
+    the user cannot see (or none named), 403 if they may not add a member to it."""
+    raw = request.GET.get("committee", "")
+    if not ascii_digits(raw, 12):
+        raise Http404
+    committee = pickers.committee_for_members(request.user, int(raw))
+    found = pickers.committee_candidates(request.user, committee, request.GET.get("q", "")[:MAX_LENGTH * 2])
+    return render(request, "search/_candidates.html", {"found": found, "prefix": _prefix(request.GET.get("for", ""))})
+
+
+def _prefix(raw: str) -> str:
+    """The options' id prefix: the picker's own id (unique in its page), letters, digits, - and _."""
+    return raw if raw and len(raw) <= 40 and all(ch.isascii() and (ch.isalnum() or ch in "-_") for ch in raw) else "candidate"

@@ -219,7 +219,7 @@ def notice_xlsx(request, pk: int):
     headers, rows = selectors.notice_rows(vote)
     log_security(actor=request.user, action=SecurityAction.EXPORT, instance=vote,
                  detail={"resource": "vote_notice", "rows": len(rows), "format": "xlsx"})
-    return file_response("xlsx", f"vote-{vote.pk}-notice", headers, rows)
+    return file_response("xlsx", f"vote-{vote.pk}-notice", headers, rows, sheet=_("Result of the owners' vote"))
 
 
 @login_required

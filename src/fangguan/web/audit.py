@@ -226,7 +226,7 @@ def _log_page(request, kind: str, allowed) -> object:
                      detail={"list": kind, "format": fmt, "rows": count, "filters": form.used()})
         name = f"{log.title}-{timezone.localtime():%Y%m%d-%H%M}"
         return file_response(fmt, name, [str(c) for c in log.columns()],
-                             (log.row(e) for e in rows.iterator(chunk_size=2000)))
+                             (log.row(e) for e in rows.iterator(chunk_size=2000)), sheet=log.title)
     page = Paginator(qs, PER_PAGE).get_page(request.GET.get("page"))
     rows = [{"cells": log.row(e), "url": _record_url(e.object_type, e.object_id)} for e in page.object_list]
     used = form.used()

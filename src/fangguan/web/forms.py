@@ -28,13 +28,9 @@ from .tables import pages, resource_of
 
 # Models with too many rows for a select: it offers only the record already chosen (``?building=3``
 # from the parent record's "Add" button, or the current value), or all of them when there are few.
-# An autocomplete would lift this.
+# A committee member's person is chosen with a search-as-you-type picker instead (``PersonPicker``).
 LARGE = (m.Building, m.Home, m.Person)
 LARGE_SELECT_LIMIT = 300
-# An estate's people, narrowed in the page by typing (web/app.js): a large estate's few thousand
-# options are one select, not the district's hundreds of thousands.
-NARROWED_SELECT_LIMIT = 5000
-NARROWED_HELP = {(m.CommitteeMember, "person"): _("The people with a right in a home of the committee's estate.")}
 
 
 def choices_queryset(model: type[models.Model], user) -> models.QuerySet:
@@ -51,6 +47,36 @@ def _model_field(model: type[models.Model], name: str) -> models.Field | None:
         return model._meta.get_field(name)
     except FieldDoesNotExist:
         return None
+
+
+class PersonPicker(forms.Widget):
+    """A search-as-you-type picker (issue 18): a combobox the user types a name, its pinyin or
+    initials into, a listbox of the matching people (``search/candidates/``, asked by web/app.js
+    after a pause in typing; arrow keys and Enter choose) and the hidden input the form posts.
+    ``committee``: the committee whose estate's people it offers, when the form has no committee
+    field of its own (else the page reads that field's value at each query)."""
+
+    template_name = "web/widgets/person_picker.html"
+
+    def __init__(self, *, queryset, committee: int | None = None, attrs=None):
+        super().__init__(attrs)
+        self.queryset, self.committee = queryset, committee
+
+    def id_for_label(self, id_):
+        return f"{id_}_search" if id_ else id_  # the label names the box one types into
+
+    def get_context(self, name, value, attrs):
+        from django.urls import reverse
+
+        context = super().get_context(name, value, attrs)
+        chosen = None
+        if value not in (None, ""):
+            try:
+                chosen = self.queryset.filter(pk=int(value)).values("id", "name", "id_number_masked").first()
+            except (TypeError, ValueError):
+                chosen = None
+        context["widget"].update(chosen=chosen, committee=self.committee, url=reverse("search-candidates"))
+        return context
 
 
 # --- Create and edit ----------------------------------------------------------------------------
@@ -80,6 +106,7 @@ class RecordForm(forms.Form):
     def __init__(self, data=None, *, resource: Resource, user, names: list[str], instance=None, initial=None):
         super().__init__(data, initial=initial)
         self.resource, self.instance = resource, instance
+        self.fields_named = set(names)
         for name in names:
             self.fields[name] = self._field(name, user)
         style(self)
@@ -99,41 +126,42 @@ class RecordForm(forms.Form):
 
     def _model_field(self, model, name: str, user) -> forms.Field:
         model_field = model._meta.get_field(name)
+        if (model, name) == (m.CommitteeMember, "person"):
+            return self._member_person(model_field, user)
         if model_field.is_relation:
             related = model_field.related_model
             qs = choices_queryset(related, user)
-            help_text, searchable = "", False
+            help_text = ""
             if related in LARGE:
                 chosen = self._chosen(self._form_name(model, name))
-                narrowed = self._narrowed(model, name, qs)
                 if chosen is not None:
                     qs = qs.filter(pk=chosen)
-                elif narrowed is not None and narrowed.count() <= NARROWED_SELECT_LIMIT:
-                    qs, help_text = narrowed.order_by("name_pinyin", "pk"), NARROWED_HELP[(model, name)]
-                    searchable = True
                 elif qs.count() > LARGE_SELECT_LIMIT:
                     qs = qs.none()
                     help_text = _("Too many to list here: open this form with the “Add” button on the parent record's page.")
-            field = forms.ModelChoiceField(qs, label=capfirst(model_field.verbose_name), help_text=help_text,
-                                           required=not model_field.blank)
-            field.searchable = searchable  # a box above the select narrows its options as one types (web/app.js)
-            return field
+            return forms.ModelChoiceField(qs, label=capfirst(model_field.verbose_name), help_text=help_text,
+                                          required=not model_field.blank)
         field = model_field.formfield()
         if isinstance(model_field, models.DateField):
             field.widget = DateInput()
         return field
 
-    def _narrowed(self, model, name: str, qs):
-        """The choices a form started from a parent record can offer: a committee member is one of
-        the people with a right in a home of the committee's estate (issue 18: "too many people
-        to list" even when started from the committee's page)."""
-        if (model, name) == (m.CommitteeMember, "person"):
-            committee = self._chosen("committee")
-            if committee is None:
-                return None
-            estate = m.OwnersCommittee.objects.filter(pk=committee).values("area__estate_id")
-            return qs.filter(shares__home__building__estate_id__in=estate).distinct()
-        return None
+    def _member_person(self, model_field, user) -> forms.Field:
+        """A committee member's person: one of the people with a right in a home of the
+        committee's estate, found by typing (issue 18). The field accepts exactly the people the
+        picker offers (``search.pickers.estate_people``) for the committee posted or pre-filled;
+        the page asks the picker's fragment for the options of the committee chosen now."""
+        from fangguan.search.pickers import estate_people  # web sits above search
+
+        committee_id = self._chosen("committee")
+        committee = (m.OwnersCommittee.objects.visible_to(user).select_related("area").filter(pk=committee_id).first()
+                     if committee_id is not None else None)
+        qs = estate_people(user, committee) if committee is not None else m.Person.objects.none()
+        fixed = committee.pk if committee is not None and "committee" not in self.fields_named else None
+        return forms.ModelChoiceField(
+            qs, label=capfirst(model_field.verbose_name), required=not model_field.blank,
+            help_text=_("Type a name, its pinyin or initials: the people with a home in the committee's estate."),
+            widget=PersonPicker(queryset=qs, committee=fixed))
 
     def _chosen(self, name: str) -> int | None:
         """The id already picked for a field (posted, or pre-filled from the query string)."""

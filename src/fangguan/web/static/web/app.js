@@ -78,26 +78,128 @@
   });
 })();
 
-/* A select with a search box above it (a committee member's person): typing hides the options
-   that do not contain the text. Without this script the box stays hidden and the select works. */
+/* Pickers (forms.PersonPicker: a committee member's person). Typing asks the server for the
+   matching people after a pause (DEBOUNCE ms; an answer to an older text is dropped), shows them
+   in the listbox; ArrowDown/ArrowUp move through them (aria-activedescendant), Enter or a click
+   chooses one (the hidden input takes its id, an empty member name takes the person's name),
+   Escape closes the list. Editing the text again clears the choice, so nobody is posted by
+   mistake. The options come as an HTML fragment (search/candidates/), like the lists' htmx. */
 (function () {
   "use strict";
-  function reveal() {
-    document.querySelectorAll("input[data-filters]").forEach(function (box) { box.hidden = false; });
-  }
-  document.addEventListener("DOMContentLoaded", reveal);
-  document.addEventListener("input", function (event) {
-    var box = event.target;
-    if (!box || !box.hasAttribute || !box.hasAttribute("data-filters")) { return; }
-    var select = document.getElementById(box.getAttribute("data-filters"));
-    if (!select) { return; }
-    var text = box.value.trim().toLowerCase();
-    var first = null;
-    Array.prototype.forEach.call(select.options, function (option) {
-      var match = !option.value || option.text.toLowerCase().indexOf(text) !== -1;
-      option.hidden = !match;
-      if (match && option.value && !first) { first = option; }
+  var DEBOUNCE = 250;
+
+  function setup(root) {
+    if (root.getAttribute("data-picker-ready")) { return; }
+    root.setAttribute("data-picker-ready", "true");
+    var box = root.querySelector("[role=combobox]");
+    var list = root.querySelector("[role=listbox]");
+    var hidden = root.querySelector("input[type=hidden]");
+    var status = root.querySelector("[role=status]");
+    var timer = null, asked = 0, active = -1;
+
+    function options() { return Array.prototype.slice.call(list.querySelectorAll("[role=option]")); }
+    function committee() {
+      var field = root.getAttribute("data-committee-field");
+      if (!field) { return root.getAttribute("data-committee") || ""; }
+      var select = document.getElementById(field);
+      return select ? select.value : "";
+    }
+    function open(yes) {
+      list.hidden = !yes;
+      box.setAttribute("aria-expanded", yes ? "true" : "false");
+      if (!yes) { highlight(-1); }
+    }
+    function highlight(index) {
+      var all = options();
+      active = index;
+      all.forEach(function (option, i) {
+        option.classList.toggle("app-picker-active", i === index);
+        option.setAttribute("aria-selected", i === index ? "true" : "false");
+      });
+      if (index >= 0 && all[index]) {
+        box.setAttribute("aria-activedescendant", all[index].id);
+        all[index].scrollIntoView({ block: "nearest" });
+      } else {
+        box.removeAttribute("aria-activedescendant");
+      }
+    }
+    function choose(option) {
+      hidden.value = option.getAttribute("data-value");
+      box.value = option.getAttribute("data-label");
+      status.textContent = option.textContent.replace(/\s+/g, " ").trim();
+      var name = document.getElementById("id_name");
+      if (name && root.closest("form") && root.closest("form").contains(name) && !name.value.trim()) {
+        name.value = option.getAttribute("data-label");
+      }
+      open(false);
+      hidden.dispatchEvent(new Event("change", { bubbles: true }));
+    }
+    function ask() {
+      var chosen = committee();
+      if (!chosen) { list.innerHTML = ""; open(false); status.textContent = root.getAttribute("data-choose-committee"); return; }
+      var number = ++asked;
+      var url = root.getAttribute("data-url") + "?" + new URLSearchParams({ committee: chosen, q: box.value.trim(), "for": hidden.id });
+      root.setAttribute("aria-busy", "true");
+      fetch(url, { credentials: "same-origin", headers: { "X-Requested-With": "fetch" } })
+        .then(function (response) {
+          if (!response.ok) { throw new Error(String(response.status)); }
+          return response.text();
+        })
+        .then(function (html) {
+          if (number !== asked) { return; }  // a newer text was typed meanwhile
+          var doc = new DOMParser().parseFromString(html, "text/html");
+          list.innerHTML = "";
+          doc.querySelectorAll("[role=option]").forEach(function (option) { list.appendChild(document.importNode(option, true)); });
+          var said = doc.querySelector("[data-picker-status]");
+          status.textContent = said ? said.textContent.trim() : "";
+          open(options().length > 0 && document.activeElement === box);
+          if (options().length) { highlight(0); }
+        })
+        .catch(function () {
+          if (number === asked) { list.innerHTML = ""; open(false); status.textContent = root.getAttribute("data-failed"); }
+        })
+        .finally(function () { if (number === asked) { root.removeAttribute("aria-busy"); } });
+    }
+    function later() {
+      window.clearTimeout(timer);
+      timer = window.setTimeout(ask, DEBOUNCE);
+    }
+
+    box.addEventListener("input", function () {
+      if (hidden.value) { hidden.value = ""; hidden.dispatchEvent(new Event("change", { bubbles: true })); }
+      later();
     });
-    if (text && first && (!select.value || select.selectedOptions[0].hidden)) { select.value = first.value; }
-  });
+    box.addEventListener("focus", function () { if (!hidden.value) { later(); } });
+    box.addEventListener("blur", function () { window.setTimeout(function () { open(false); }, 150); });
+    box.addEventListener("keydown", function (event) {
+      var all = options();
+      if (event.key === "ArrowDown" || event.key === "ArrowUp") {
+        event.preventDefault();
+        if (list.hidden) { if (all.length) { open(true); highlight(0); } else { ask(); } return; }
+        if (!all.length) { return; }
+        var step = event.key === "ArrowDown" ? 1 : -1;
+        highlight((active + step + all.length) % all.length);
+      } else if (event.key === "Enter") {
+        if (!list.hidden && active >= 0 && all[active]) { event.preventDefault(); choose(all[active]); }
+      } else if (event.key === "Escape") {
+        if (!list.hidden) { event.preventDefault(); open(false); }
+      }
+    });
+    list.addEventListener("mousedown", function (event) { event.preventDefault(); });  // keep the focus in the box
+    list.addEventListener("click", function (event) {
+      var option = event.target.closest("[role=option]");
+      if (option) { choose(option); box.focus(); }
+    });
+    var field = root.getAttribute("data-committee-field");
+    var select = field && document.getElementById(field);
+    if (select) {
+      select.addEventListener("change", function () {  // another committee: another estate's people
+        hidden.value = ""; box.value = ""; list.innerHTML = ""; open(false); status.textContent = "";
+      });
+    }
+  }
+
+  function setupAll() { document.querySelectorAll("[data-picker]").forEach(setup); }
+  document.addEventListener("DOMContentLoaded", setupAll);
+  document.addEventListener("htmx:afterSwap", setupAll);
 })();
