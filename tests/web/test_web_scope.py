@@ -8,6 +8,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from fangguan.core import demomark
 from fangguan.core.models import ChangeLog, SecurityEvent
 from fangguan.registry import models as m
 from fangguan.registry.choices import EstateType
@@ -257,7 +258,13 @@ def _add_estates(registry, n, start=0):
 
 @pytest.mark.parametrize("name", ["estates", "areas", "buildings", "homes", "shares", "people", "contracts",
                                   "facilities", "committees"])
-def test_list_query_count_does_not_grow_with_rows(as_user, users, registry, name, django_assert_max_num_queries):
+def test_list_query_count_does_not_grow_with_rows(as_user, users, registry, name, django_assert_max_num_queries,
+                                                 monkeypatch):
+    # the 演示数据 banner's answer is cached for a minute (core.demomark): on a loaded machine the
+    # minute could run out between the two counted requests and add a query to the second (seen:
+    # 19 against 18), so it is asked once, by the warm-up request, and kept for this test
+    monkeypatch.setattr(demomark, "TTL_SECONDS", float("inf"))
+    demomark.forget()
     client = as_user(users.town)
     url = reverse("registry-list", args=[name]) + "?per_page=100"
     _add_estates(registry, 1)
