@@ -11,9 +11,9 @@ towns, each with its initial deposit and ``--years`` yearly interest entries (th
 ``ledger.post`` writes; balances set from them). Prints p50/p95/p99 in ms and each p50's ratio to
 its bare SQL's p50. The figures by town are measured twice: the full pass over the entries
 (``selectors.fund_figures_full``, as before issue 16's period balances) and from the stored month
-balances (``selectors.fund_figures``), rebuilt once after the bulk load. The half-year statement
-is measured twice too: as it was (``statement_figures_before``, each household's row from three
-model instances) and as ``services.statement_figures`` is now (value rows); both must agree.
+balances (``selectors.fund_figures``), rebuilt once after the bulk load. (The half-year
+statement's before/after of issue 16 was measured with the old function kept here for that run:
+see docs/performance.md.)
 """
 
 from __future__ import annotations
@@ -100,40 +100,50 @@ def synth(n: int, years: int, rng: random.Random) -> None:
         bank.save(update_fields=["balance_fen"])
 
 
-def statement_figures_before(estate, ledger_name: str, start: dt.date, end: dt.date) -> dict:
-    """``services.statement_figures`` as it was before 2026-12-05's change (each household's row
-    built from Account, Home and Building model instances): kept here to measure the change in
-    the same run, and checked to give the same figures."""
-    from django.db.models import Sum
+def bare(*queries):
+    """A timed function running the bare SQL ``queries`` — (sql, params) pairs — one after
+    another, as the service runs its statements (shared with ``bench/funds_city.py``)."""
+    from django.db import connection
 
-    from fangguan.funds.choices import AccountKind, PostingKind
-    from fangguan.funds.models import Account, Entry
-    from fangguan.funds.services import LEDGER_ACCOUNTS, _mask_name
-    from fangguan.registry.models import HomeShare
+    def run():
+        with connection.cursor() as cursor:
+            for query, params in queries:
+                cursor.execute(query, params)
+                cursor.fetchall()
+    return run
 
-    kinds = LEDGER_ACCOUNTS[ledger_name]
-    entries = Entry.objects.filter(account__estate=estate, account__kind__in=kinds)
-    opening = -(entries.filter(on__lt=start).aggregate(s=Sum("amount_fen"))["s"] or 0)
-    by_kind = {r["posting__kind"]: -r["s"] for r in entries.filter(on__range=(start, end))
-               .values("posting__kind").annotate(s=Sum("amount_fen"))}
-    labels = dict(PostingKind.choices)
-    lines = [{"kind": k, "label": str(labels[k]), "amount_fen": v} for k, v in sorted(by_kind.items()) if v]
-    income = sum(v for v in by_kind.values() if v > 0)
-    spending = -sum(v for v in by_kind.values() if v < 0)
-    households = []
-    if ledger_name == "fund":
-        balances = {r["account__home_id"]: -r["s"] for r in entries.filter(on__lte=end)
-                    .values("account__home_id").annotate(s=Sum("amount_fen"))}
-        owners: dict[int, list[str]] = {}
-        for home_id, name in HomeShare.objects.as_of(end).filter(home__building__estate=estate).values_list(
-                "home_id", "person__name"):
-            owners.setdefault(home_id, []).append(_mask_name(name))
-        for a in Account.objects.filter(estate=estate, kind=AccountKind.HOME).select_related("home", "building") \
-                .order_by("building__number", "home__unit", "home__room_number"):
-            households.append({"home": f"{a.building.number}号 {a.home.room_number}",
-                               "owner": "、".join(owners.get(a.home_id, [])), "balance_fen": balances.get(a.home_id, 0)})
-    return {"opening_fen": opening, "income_fen": income, "spending_fen": spending,
-            "closing_fen": opening + income - spending, "lines": lines, "households": households}
+
+def statement_sql(estate_id: int, start: dt.date, end: dt.date) -> list[tuple[str, list]]:
+    """The bare SQL of an estate's half-year statement (``services.statement_figures``'s five reads)."""
+    return [
+        ('SELECT SUM(e.amount_fen) FROM funds_entry e JOIN funds_account a ON a.id = e.account_id '
+         'WHERE a.estate_id = %s AND a.kind = \'home\' AND e."on" < %s', [estate_id, start]),
+        ('SELECT p.kind, SUM(e.amount_fen) FROM funds_entry e JOIN funds_account a ON a.id = e.account_id '
+         'JOIN funds_posting p ON p.id = e.posting_id WHERE a.estate_id = %s AND a.kind = \'home\' '
+         'AND e."on" BETWEEN %s AND %s GROUP BY p.kind', [estate_id, start, end]),
+        ('SELECT a.home_id, SUM(e.amount_fen) FROM funds_entry e JOIN funds_account a ON a.id = e.account_id '
+         'WHERE a.estate_id = %s AND a.kind = \'home\' AND e."on" <= %s GROUP BY a.home_id', [estate_id, end]),
+        ('SELECT s.home_id, p.name FROM registry_homeshare s JOIN registry_person p ON p.id = s.person_id '
+         'JOIN registry_home h ON h.id = s.home_id JOIN registry_building b ON b.id = h.building_id '
+         'WHERE b.estate_id = %s', [estate_id]),
+        ('SELECT a.home_id, b.number, h.room_number FROM funds_account a JOIN registry_home h ON h.id = a.home_id '
+         'JOIN registry_building b ON b.id = a.building_id WHERE a.estate_id = %s AND a.kind = \'home\' '
+         'ORDER BY b.number, h.unit, h.room_number', [estate_id]),
+    ]
+
+
+def figures_sql(day: dt.date) -> list[tuple[str, list]]:
+    """The bare SQL of the figures by town from the month balances: the months before ``day``'s
+    month, then that month's entries."""
+    first = day.replace(day=1)
+    return [
+        ('SELECT r.town_id, SUM(m.home_fen), SUM(m.revenue_fen) FROM funds_monthbalance m '
+         'JOIN registry_estate r ON r.id = m.estate_id WHERE m.day < %s GROUP BY r.town_id', [first]),
+        ('SELECT r.town_id, a.kind, SUM(e.amount_fen) FROM funds_entry e JOIN funds_account a '
+         'ON a.id = e.account_id JOIN registry_estate r ON r.id = a.estate_id '
+         'WHERE a.kind IN (\'home\', \'revenue\') AND e."on" BETWEEN %s AND %s GROUP BY r.town_id, a.kind',
+         [first, day]),
+    ]
 
 
 def main() -> None:
@@ -184,71 +194,34 @@ def main() -> None:
     bureau = User.objects.get(username="admin")
     start, end = dt.date(2024, 1, 1), dt.date(2024, 6, 30)
 
-    def sql(query, params=()):
-        def run():
-            with connection.cursor() as cursor:
-                cursor.execute(query, params)
-                cursor.fetchall()
-        return run
-
-    def sqls(*queries):  # several statements, as the service runs them
-        def run():
-            with connection.cursor() as cursor:
-                for query, params in queries:
-                    cursor.execute(query, params)
-                    cursor.fetchall()
-        return run
-
-    bp = selectors.line_bp()
     after = services.statement_figures(estate, "fund", start, end)
-    assert after == statement_figures_before(estate, "fund", start, end) and len(after["households"]) == PER_ESTATE
-    statement_sql = sqls(
-        ('SELECT SUM(e.amount_fen) FROM funds_entry e JOIN funds_account a ON a.id = e.account_id '
-         'WHERE a.estate_id = %s AND a.kind = \'home\' AND e."on" < %s', [estate.pk, start]),
-        ('SELECT p.kind, SUM(e.amount_fen) FROM funds_entry e JOIN funds_account a ON a.id = e.account_id '
-         'JOIN funds_posting p ON p.id = e.posting_id WHERE a.estate_id = %s AND a.kind = \'home\' '
-         'AND e."on" BETWEEN %s AND %s GROUP BY p.kind', [estate.pk, start, end]),
-        ('SELECT a.home_id, SUM(e.amount_fen) FROM funds_entry e JOIN funds_account a ON a.id = e.account_id '
-         'WHERE a.estate_id = %s AND a.kind = \'home\' AND e."on" <= %s GROUP BY a.home_id', [estate.pk, end]),
-        ('SELECT s.home_id, p.name FROM registry_homeshare s JOIN registry_person p ON p.id = s.person_id '
-         'JOIN registry_home h ON h.id = s.home_id JOIN registry_building b ON b.id = h.building_id '
-         'WHERE b.estate_id = %s', [estate.pk]),
-        ('SELECT a.home_id, b.number, h.room_number FROM funds_account a JOIN registry_home h ON h.id = a.home_id '
-         'JOIN registry_building b ON b.id = a.building_id WHERE a.estate_id = %s AND a.kind = \'home\' '
-         'ORDER BY b.number, h.unit, h.room_number', [estate.pk]))
+    assert len(after["households"]) == PER_ESTATE
+    bp = selectors.line_bp()
     cases = [
         ("one household's balance on a date", lambda: selectors.balance_on(account, day),
-         sql('SELECT SUM(amount_fen) FROM funds_entry WHERE account_id = %s AND "on" <= %s', [account.pk, day])),
-        ("an estate's half-year statement, model rows (before)",
-         lambda: statement_figures_before(estate, "fund", start, end), statement_sql),
-        ("an estate's half-year statement, value rows (after)",
-         lambda: services.statement_figures(estate, "fund", start, end), statement_sql),
+         bare(('SELECT SUM(amount_fen) FROM funds_entry WHERE account_id = %s AND "on" <= %s', [account.pk, day]))),
+        ("an estate's half-year statement",
+         lambda: services.statement_figures(estate, "fund", start, end), bare(*statement_sql(estate.pk, start, end))),
         ("the re-collection scan (households below the line)",
          lambda: list(selectors.with_line(Account.objects.filter(kind="home"), bp).filter(selectors.below_q(bp))
                       .values("estate_id").annotate(n=selectors.models_count("pk"))),
-         sql("SELECT estate_id, COUNT(*) FROM funds_account WHERE kind = 'home' AND initial_fen > 0 "
-             "AND balance_fen * 10000 < initial_fen * %s GROUP BY estate_id", [bp])),
+         bare(("SELECT estate_id, COUNT(*) FROM funds_account WHERE kind = 'home' AND initial_fen > 0 "
+               "AND balance_fen * 10000 < initial_fen * %s GROUP BY estate_id", [bp]))),
         ("the figures by town, full pass (before)",
          lambda: selectors.fund_figures_full(bureau, group_by="town", as_of=day),
-         sql('SELECT r.town_id, a.kind, SUM(e.amount_fen) FROM funds_entry e JOIN funds_account a ON a.id = e.account_id '
-             'JOIN registry_estate r ON r.id = a.estate_id WHERE a.kind IN (\'home\', \'revenue\') AND e."on" <= %s '
-             'GROUP BY r.town_id, a.kind', [day])),
+         bare(('SELECT r.town_id, a.kind, SUM(e.amount_fen) FROM funds_entry e JOIN funds_account a ON a.id = e.account_id '
+               'JOIN registry_estate r ON r.id = a.estate_id WHERE a.kind IN (\'home\', \'revenue\') AND e."on" <= %s '
+               'GROUP BY r.town_id, a.kind', [day]))),
         ("the figures by town, from the month balances",
          lambda: selectors.fund_figures(bureau, group_by="town", as_of=day),
-         sqls(('SELECT r.town_id, SUM(m.home_fen), SUM(m.revenue_fen) FROM funds_monthbalance m '
-               'JOIN registry_estate r ON r.id = m.estate_id WHERE m.day < %s GROUP BY r.town_id',
-               [day.replace(day=1)]),
-              ('SELECT r.town_id, a.kind, SUM(e.amount_fen) FROM funds_entry e JOIN funds_account a '
-               'ON a.id = e.account_id JOIN registry_estate r ON r.id = a.estate_id '
-               'WHERE a.kind IN (\'home\', \'revenue\') AND e."on" BETWEEN %s AND %s GROUP BY r.town_id, a.kind',
-               [day.replace(day=1), day]))),
+         bare(*figures_sql(day))),
     ]
     print(f"{'measure':52} {'p50':>9} {'p95':>9} {'p99':>9}   bare SQL p50   ratio")
-    for name, fn, bare in cases:
+    for name, fn, baseline in cases:
         fn()
-        bare()
+        baseline()
         p50, p95, p99 = pct(measure(fn, args.runs))
-        b50, _b95, _b99 = pct(measure(bare, args.runs))
+        b50, _b95, _b99 = pct(measure(baseline, args.runs))
         print(f"{name:52} {p50:9.2f} {p95:9.2f} {p99:9.2f}   {b50:12.2f}   {p50 / b50:5.1f}×")
 
     # 20 writers posting top-ups into overlapping accounts of one estate

@@ -51,6 +51,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT / "src"), str(ROOT / "bench"), str(ROOT)]
 
 from dashboard import measure, pct  # noqa: E402  (same harness as the other benches)
+from funds import bare, figures_sql, statement_sql  # noqa: E402  (the bare SQL bench/funds.py times too)
 
 TABLES = ("funds_account", "funds_posting", "funds_entry")
 
@@ -354,56 +355,23 @@ def main() -> None:
     log(f"# estate {estate.code} ({Account.objects.filter(estate=estate, kind='home').count()} households), "
         f"account {account.pk}, figures as of {day}")
 
-    def sql(query, params=()):
-        def run():
-            with connection.cursor() as cursor:
-                cursor.execute(query, params)
-                cursor.fetchall()
-        return run
-
-    def sqls(*queries):
-        def run():
-            with connection.cursor() as cursor:
-                for query, params in queries:
-                    cursor.execute(query, params)
-                    cursor.fetchall()
-        return run
-
     cases = [
         ("the figures by town (from the month balances)",
          lambda: selectors.fund_figures(user, group_by="town", as_of=day),
-         sqls(('SELECT r.town_id, SUM(m.home_fen), SUM(m.revenue_fen) FROM funds_monthbalance m '
-               'JOIN registry_estate r ON r.id = m.estate_id WHERE m.day < %s GROUP BY r.town_id',
-               [day.replace(day=1)]),
-              ('SELECT r.town_id, a.kind, SUM(e.amount_fen) FROM funds_entry e JOIN funds_account a '
-               'ON a.id = e.account_id JOIN registry_estate r ON r.id = a.estate_id '
-               'WHERE a.kind IN (\'home\', \'revenue\') AND e."on" BETWEEN %s AND %s GROUP BY r.town_id, a.kind',
-               [day.replace(day=1), day]))),
+         bare(*figures_sql(day))),
         ("an owner's statement (the sub-account's entries)", lambda: selectors.entries_of(account),
-         sql('SELECT e.id, e."on", e.amount_fen, p.kind, p.memo, p.key FROM funds_entry e '
-             'JOIN funds_posting p ON p.id = e.posting_id WHERE e.account_id = %s ORDER BY e."on", e.posting_id, e.id',
-             [account.pk])),
+         bare(('SELECT e.id, e."on", e.amount_fen, p.kind, p.memo, p.key FROM funds_entry e '
+               'JOIN funds_posting p ON p.id = e.posting_id WHERE e.account_id = %s ORDER BY e."on", e.posting_id, e.id',
+               [account.pk]))),
         ("one household's balance on a date", lambda: selectors.balance_on(account, end),
-         sql('SELECT SUM(amount_fen) FROM funds_entry WHERE account_id = %s AND "on" <= %s', [account.pk, end])),
+         bare(('SELECT SUM(amount_fen) FROM funds_entry WHERE account_id = %s AND "on" <= %s', [account.pk, end]))),
         ("an estate's half-year statement", lambda: services.statement_figures(estate, "fund", start, end),
-         sqls(('SELECT SUM(e.amount_fen) FROM funds_entry e JOIN funds_account a ON a.id = e.account_id '
-               'WHERE a.estate_id = %s AND a.kind = \'home\' AND e."on" < %s', [estate.pk, start]),
-              ('SELECT p.kind, SUM(e.amount_fen) FROM funds_entry e JOIN funds_account a ON a.id = e.account_id '
-               'JOIN funds_posting p ON p.id = e.posting_id WHERE a.estate_id = %s AND a.kind = \'home\' '
-               'AND e."on" BETWEEN %s AND %s GROUP BY p.kind', [estate.pk, start, end]),
-              ('SELECT a.home_id, SUM(e.amount_fen) FROM funds_entry e JOIN funds_account a ON a.id = e.account_id '
-               'WHERE a.estate_id = %s AND a.kind = \'home\' AND e."on" <= %s GROUP BY a.home_id', [estate.pk, end]),
-              ('SELECT s.home_id, p.name FROM registry_homeshare s JOIN registry_person p ON p.id = s.person_id '
-               'JOIN registry_home h ON h.id = s.home_id JOIN registry_building b ON b.id = h.building_id '
-               'WHERE b.estate_id = %s', [estate.pk]),
-              ('SELECT a.id, b.number, h.room_number FROM funds_account a JOIN registry_home h ON h.id = a.home_id '
-               'JOIN registry_building b ON b.id = a.building_id WHERE a.estate_id = %s AND a.kind = \'home\' '
-               'ORDER BY b.number, h.unit, h.room_number', [estate.pk]))),
+         bare(*statement_sql(estate.pk, start, end))),
     ]
     log(f"{'measure':52} {'p50':>9} {'p95':>9} {'p99':>9}   bare SQL p50   ratio   (ms, {args.runs} runs; load {os.getloadavg()[0]:.2f})")
-    for name, fn, bare in cases:
+    for name, fn, baseline in cases:
         p50, p95, p99 = pct(measure(fn, args.runs))
-        b50, _b95, _b99 = pct(measure(bare, args.runs))
+        b50, _b95, _b99 = pct(measure(baseline, args.runs))
         log(f"{name:52} {p50:9.2f} {p95:9.2f} {p99:9.2f}   {b50:12.2f}   {p50 / b50:5.1f}×")
     log(f"# load at the end {os.getloadavg()}")
 
